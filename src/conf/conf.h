@@ -1,0 +1,70 @@
+/*
+ * conf.h — the configuration of routprotd as loaded from its libconfig file (routprotd.conf(5)).
+ * The loader owns the daemon-wide keys (router-id, state-dir, control, log, fib) and the shape
+ * of every protocol section (`NAME = { ...; interfaces = ( { name = "..."; ... }, ... ); }`);
+ * the keys inside a protocol section and inside each of its interfaces belong to the protocol,
+ * which parses them through its rp_config_ops into opaque blobs.
+ */
+#ifndef ROUTPROTD_CONF_CONF_H
+#define ROUTPROTD_CONF_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <net/if.h>
+
+#include "conf/conf_diag.h"
+#include "core/routprot.h"
+#include "lib/log.h"
+
+#define CONF_DEFAULT_STATE_DIR "/var/lib/routprotd"
+#define CONF_DEFAULT_SOCKET "/run/routprotd/routprotd.sock"
+#define CONF_DEFAULT_FIB_TABLE 254u
+#define CONF_DEFAULT_FIB_METRIC 20u
+
+struct conf_interface {
+	char name[IF_NAMESIZE]; /* validated: 1..15 chars, no '/', no whitespace */
+	int line;               /* where its group starts */
+	void *info;             /* protocol's interface blob (rp_config_ops.parse_interface) */
+};
+
+struct conf_protocol {
+	const struct rp_protocol *protocol;
+	int line;
+	void *global; /* protocol's global blob (rp_config_ops.parse_global) */
+	struct conf_interface *interfaces;
+	size_t ninterfaces;
+};
+
+struct conf {
+	char *file;
+	bool router_id_set;
+	uint32_t router_id; /* host order */
+	char *state_dir;
+	char *control_socket;
+	char *control_group; /* NULL: keep the daemon's group */
+	gid_t control_gid;   /* resolved from control_group at load time */
+	enum log_level log_level;
+	uint32_t fib_table;  /* 1..0xfffffffe, not 0 (unspec) or 255 (local) */
+	uint32_t fib_metric; /* kernel route priority */
+	struct conf_protocol *protocols; /* in the order of `known` given to conf_load */
+	size_t nprotocols;
+};
+
+/* Load and validate `file`. `known` lists the protocols this daemon has; a top-level group named
+ * after one of them configures it. Returns NULL (with messages in diag) on any error. */
+struct conf *conf_load(const char *file, const struct rp_protocol *const *known, size_t nknown,
+		       struct conf_diag *diag);
+
+/* A configuration with every default and no protocol section (unit tests). */
+struct conf *conf_new_default(void);
+
+void conf_free(struct conf *c);
+
+const struct conf_protocol *conf_find_protocol(const struct conf *c, const char *name);
+const struct conf_interface *conf_find_interface(const struct conf_protocol *p,
+						 const char *ifname);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * conf_diag.h — configuration diagnostics: every problem found while loading a file becomes one
+ * message "FILE:LINE: message" (or "FILE: message" when no line applies). Loading never stops at
+ * the first problem: all of them are collected and shown together.
+ */
+#ifndef ROUTPROTD_CONF_DIAG_H
+#define ROUTPROTD_CONF_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libconfig.h>
+
+struct conf_diag {
+	const char *file; /* used when a setting carries no file name */
+	char **messages;
+	size_t count;
+	size_t cap;
+};
+
+void conf_diag_init(struct conf_diag *d, const char *file);
+void conf_diag_free(struct conf_diag *d);
+static inline bool conf_diag_ok(const struct conf_diag *d)
+{
+	return d->count == 0;
+}
+
+/* "FILE:LINE: message" with FILE and LINE taken from the setting (its own source file for
+ * @include'd files). */
+void conf_diag_at(struct conf_diag *d, const config_setting_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* line <= 0: "FILE: message" */
+void conf_diag_line(struct conf_diag *d, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

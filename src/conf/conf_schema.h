@@ -1,0 +1,69 @@
+/*
+ * conf_schema.h — table-driven parsing of libconfig groups into C structs. A protocol (or the
+ * loader itself) describes its keys once as a table of struct conf_field; conf_parse_fields()
+ * checks every member of a group against it: unknown keys (with a "did you mean" hint), wrong
+ * types, out-of-range integers, unknown choices, bad IPv4 addresses — each reported as
+ * FILE:LINE through conf_diag. The target struct is filled with defaults by the caller first;
+ * only keys present in the group overwrite them.
+ */
+#ifndef ROUTPROTD_CONF_SCHEMA_H
+#define ROUTPROTD_CONF_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libconfig.h>
+
+#include "conf/conf_diag.h"
+
+enum conf_kind {
+	CONF_BOOL,       /* bool */
+	CONF_INT,        /* int, within [min, max] */
+	CONF_U32,        /* uint32_t, within [min, max] */
+	CONF_STRING,     /* char * (malloc'd; freed by conf_free_fields); max = max length if > 0 */
+	CONF_CHOICE,     /* int: index into `choices` of the given string; also accepts an integer
+			    when `min <= value <= max` and choices allow it via CONF_CHOICE_INT */
+	CONF_FLAGS,      /* unsigned: array/list of strings from `choices`, bit i = choices[i] */
+	CONF_ADDR4,      /* uint32_t, host order, from "a.b.c.d" */
+	CONF_ADDR4_LIST, /* uint32_t * (malloc'd) + size_t count at count_offset, from an array of
+			    "a.b.c.d" strings; duplicates are errors */
+};
+
+struct conf_field {
+	const char *name;
+	enum conf_kind kind;
+	size_t offset;              /* of the value in the target struct */
+	long long min, max;         /* CONF_INT / CONF_U32 ranges; CONF_STRING: max length */
+	const char *const *choices; /* CONF_CHOICE / CONF_FLAGS: NULL-terminated list */
+	size_t count_offset;        /* CONF_ADDR4_LIST: offset of the size_t count */
+	/* Optional check after a successful parse of this field: return false after reporting
+	 * through diag to reject the value. */
+	bool (*check)(const config_setting_t *s, const void *target, struct conf_diag *diag);
+};
+
+/* Parse every member of `group` (a CONFIG_TYPE_GROUP) against `fields` into `target`.
+ * Members named in `skip` (NULL-terminated, may be NULL) are left to the caller.
+ * `where` names the group in messages ("rip", "interface eth0"...).
+ * Returns true when every member was valid. */
+bool conf_parse_fields(const config_setting_t *group, const struct conf_field *fields,
+		       size_t nfields, const char *const *skip, const char *where, void *target,
+		       struct conf_diag *diag);
+
+/* Free what conf_parse_fields allocated in `target` (strings, address lists). */
+void conf_free_fields(const struct conf_field *fields, size_t nfields, void *target);
+
+/* Field-by-field equality of two targets described by the same table (used for reload diffs). */
+bool conf_fields_equal(const struct conf_field *fields, size_t nfields, const void *a,
+		       const void *b);
+
+/* Deep copy of the fields of `src` into `dst` (strings and lists duplicated). */
+bool conf_copy_fields(const struct conf_field *fields, size_t nfields, void *dst,
+		      const void *src);
+
+/* The closest of `candidates` to `word` within a small edit distance, or NULL. */
+const char *conf_suggest(const char *word, const char *const *candidates, size_t n);
+
+#define CONF_NFIELDS(table) (sizeof(table) / sizeof((table)[0]))
+
+#endif

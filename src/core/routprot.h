@@ -1,0 +1,249 @@
+/*
+ * routprot.h — the routing-protocol interface between the router manager (RM) and a routing
+ * protocol, shaped after the Windows RRAS routprot.h: the registration struct mirrors
+ * MPR_ROUTING_CHARACTERISTICS, the support table mirrors SUPPORT_FUNCTIONS, result codes keep
+ * their Win32 names and values, interface status types and protocol events keep theirs.
+ *
+ * Deviations that C on Linux needs (each deliberate):
+ *  - Instance pointer: start_protocol returns a protocol instance (void *) that is passed back to
+ *    every entry point, instead of the DLL globals of routprot.h.
+ *  - Event loop: the protocol adds its sockets and timers to the RM's libevent base (support->base)
+ *    and signals new events with support->signal_event(), instead of a Win32 event handle.
+ *  - Configuration: the global and per-interface "info blobs" are the protocol's own C structs,
+ *    produced from the libconfig file by the protocol's config parser (struct rp_config_ops); the RM
+ *    passes them through without looking inside, as RRAS does with its opaque blobs. As in RRAS,
+ *    a blob is valid only during the call that passes it: the protocol copies what it keeps.
+ *  - MIB: rows are JSON objects (jansson) instead of protocol-specific binary buffers, so the control
+ *    socket can show any protocol's tables without knowing the protocol.
+ *  - Addresses: IPv4 only, uint32_t in host byte order everywhere above the wire and netlink codecs.
+ *  - Everything runs in one thread: entry points are never called re-entrantly from support
+ *    functions, and no locking is needed.
+ *
+ * Interface lifecycle as the RM drives it (per protocol, per interface):
+ *
+ *   (link appears, name configured)  add_interface ──► ADDED (protocol keeps it disabled)
+ *   ADDED ── interface_status(ADDRESS_CHANGE | ENABLED | MEDIA_PRESENT ...) ──► ADDED
+ *   ADDED ── (link deleted / renamed / unconfigured) DISABLED (if enabled), delete_interface ──► gone
+ *
+ * `active` passed with every interface_status is enabled && media present && address bound.
+ */
+#ifndef ROUTPROTD_CORE_ROUTPROT_H
+#define ROUTPROTD_CORE_ROUTPROT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libconfig.h>
+
+struct event_base;
+struct conf_diag;
+
+#define RP_INTERFACE_VERSION 1 /* MS_ROUTER_VERSION analogue: bump on table changes */
+
+/* Result codes: Win32 names and values (winerror.h, mprerror.h with ROUTEBASE 900). */
+enum rp_result {
+	NO_ERROR = 0,
+	ERROR_INVALID_PARAMETER = 87,
+	ERROR_INSUFFICIENT_BUFFER = 122,
+	ERROR_NO_MORE_ITEMS = 259,
+	ERROR_CAN_NOT_COMPLETE = 1003,
+	ERROR_INTERFACE_NOT_CONNECTED = 906,
+	ERROR_PROTOCOL_STOP_PENDING = 907,
+	ERROR_UPDATE_IN_PROGRESS = 911,
+};
+const char *rp_result_name(enum rp_result r);
+
+/* Supported-functionality flags (routprot.h values). */
+#define RF_ROUTING 0x01u
+#define RF_DEMAND_UPDATE_ROUTES 0x04u
+#define RF_ADD_ALL_INTERFACES 0x10u
+
+/* InterfaceStatus status types (RIS_INTERFACE_*). */
+enum rp_status_type {
+	RIS_INTERFACE_ADDRESS_CHANGE = 0,
+	RIS_INTERFACE_ENABLED = 1,
+	RIS_INTERFACE_DISABLED = 2,
+	RIS_INTERFACE_MEDIA_PRESENT = 3,
+	RIS_INTERFACE_MEDIA_ABSENT = 4,
+};
+const char *rp_status_type_name(enum rp_status_type t); /* "ADDRESS_CHANGE", "ENABLED", ... */
+
+/* Interface types given to add_interface (NET_INTERFACE_TYPE). */
+enum rp_interface_type {
+	RP_IF_PERMANENT = 0,   /* LAN-like link, always present while the link exists */
+	RP_IF_DEMAND_DIAL = 1, /* point-to-point link that comes and goes */
+};
+
+/* Protocol events (ROUTING_PROTOCOL_EVENTS). */
+enum rp_event_type {
+	ROUTER_STOPPED = 0,
+	SAVE_GLOBAL_CONFIG_INFO = 1,
+	SAVE_INTERFACE_CONFIG_INFO = 2,
+	UPDATE_COMPLETE = 3,
+};
+const char *rp_event_type_name(enum rp_event_type t);
+
+#define DEMAND_UPDATE_ROUTES 0x4u /* update type of UPDATE_COMPLETE */
+
+/* UPDATE_COMPLETE_MESSAGE */
+struct rp_update_complete {
+	uint32_t interface_index;
+	uint32_t update_type;         /* DEMAND_UPDATE_ROUTES */
+	enum rp_result update_status; /* NO_ERROR or ERROR_CAN_NOT_COMPLETE */
+};
+
+/* MESSAGE */
+union rp_message {
+	struct rp_update_complete update_complete; /* UPDATE_COMPLETE */
+	uint32_t interface_index;                  /* SAVE_INTERFACE_CONFIG_INFO */
+};
+
+/* One local address of an interface binding (IP_LOCAL_BINDING). */
+struct rp_local_binding {
+	uint32_t address;  /* host byte order */
+	uint8_t prefixlen; /* 0..32 */
+	uint32_t peer;     /* point-to-point remote address, 0 if none */
+};
+
+/* IP_ADAPTER_BINDING_INFO: the whole IPv4 binding of an interface; count 0 = unbound. */
+struct rp_binding {
+	unsigned address_count;
+	uint32_t remote_address; /* first point-to-point peer, 0 if none */
+	unsigned mtu;
+	const struct rp_local_binding *addresses; /* address_count entries, sorted */
+};
+
+/* ---- Routes a protocol announces to the RM (RTM) ---- */
+
+#define RP_MAX_NEXTHOPS 16
+
+struct rp_nexthop {
+	uint32_t gateway;  /* 0 = directly connected */
+	uint32_t ifindex;
+};
+
+struct rp_route {
+	uint32_t prefix;   /* host order, host bits zero */
+	uint8_t prefixlen;
+	uint32_t metric;   /* protocol metric (informational for the RM) */
+	uint32_t tag;
+	unsigned nexthop_count; /* 1..RP_MAX_NEXTHOPS; more than one = ECMP */
+	struct rp_nexthop nexthops[RP_MAX_NEXTHOPS];
+};
+
+/* A route of another source that a protocol may redistribute (connected, kernel static...). */
+enum rp_redist_source {
+	RP_REDIST_CONNECTED = 1u << 0,
+	RP_REDIST_STATIC = 1u << 1,     /* kernel routes of proto static */
+	RP_REDIST_KERNEL = 1u << 2,     /* kernel routes of proto kernel/boot */
+	RP_REDIST_AUTOSTATIC = 1u << 3, /* the RM's autostatic routes */
+};
+
+struct rp_redist_route {
+	uint32_t prefix;
+	uint8_t prefixlen;
+	uint32_t gateway;  /* 0 = directly connected */
+	uint32_t ifindex;
+	enum rp_redist_source source;
+	uint32_t metric;   /* autostatic: metric learned; others: 0 (protocol applies its own) */
+};
+
+/* ---- Support functions the RM hands to the protocol (SUPPORT_FUNCTIONS) ---- */
+
+struct rp_support {
+	void *rm; /* opaque RM handle: pass back as first argument */
+	struct event_base *base; /* the RM's event loop: add sockets and timers here */
+	unsigned protocol_slot;  /* this instance's slot in the RM: pass back as second argument */
+
+	/* Queue-side wake-up: call after appending to the protocol's event queue. */
+	void (*signal_event)(void *rm, unsigned slot);
+
+	/* Route table: add or replace (same prefix) / delete a route of this protocol. */
+	enum rp_result (*route_add)(void *rm, unsigned slot, const struct rp_route *route);
+	enum rp_result (*route_delete)(void *rm, unsigned slot, uint32_t prefix, uint8_t prefixlen);
+
+	/* Redistribution: the RM calls `changed` for every add/change (withdrawn = false) or removal
+	 * (withdrawn = true) of a route from the sources selected by `mask`; set_redistribution()
+	 * replays the current routes of newly selected sources at once. mask 0 = unsubscribe. */
+	enum rp_result (*set_redistribution)(void *rm, unsigned slot, unsigned mask,
+					     void (*changed)(void *ctx, const struct rp_redist_route *r,
+							     bool withdrawn),
+					     void *ctx);
+
+	uint32_t (*get_router_id)(void *rm);
+
+	/* Ask the RM to bring a demand-dial interface up (ConnectInterface). */
+	enum rp_result (*demand_dial_request)(void *rm, unsigned slot, uint32_t ifindex);
+};
+
+/* ---- Configuration parsing owned by the protocol ---- */
+
+/* The protocol parses its own section of the file. `section` is the group named after the
+ * protocol (e.g. `rip = { ... }`) without its `interfaces` list; `ifsection` is one element of
+ * `interfaces` (its `name` key is validated by the RM's config loader). Errors are reported
+ * through conf_diag with FILE:LINE; returning NULL means "invalid". */
+struct rp_config_ops {
+	void *(*parse_global)(const config_setting_t *section, struct conf_diag *diag);
+	void *(*parse_interface)(const config_setting_t *ifsection, const void *global,
+				 struct conf_diag *diag);
+	bool (*global_equal)(const void *a, const void *b);
+	bool (*interface_equal)(const void *a, const void *b);
+	void (*free_global)(void *global);
+	void (*free_interface)(void *ifinfo);
+};
+
+/* ---- MIB tables a protocol may expose ---- */
+
+enum rp_mib_table {
+	RP_MIB_GLOBAL = 1,    /* one row: protocol-wide state and counters */
+	RP_MIB_INTERFACE = 2, /* key {"ifindex"}: mode, active, counters */
+	RP_MIB_ROUTE = 3,     /* key {"prefix"}: the protocol's routing table */
+	RP_MIB_NEIGHBOR = 4,  /* key {"address"}: neighbors heard */
+};
+
+/* ---- The registration struct (MPR_ROUTING_CHARACTERISTICS) ---- */
+
+struct rp_protocol {
+	uint32_t version;     /* RP_INTERFACE_VERSION */
+	uint32_t protocol_id; /* PROTO_IP_* analogue: kernel route protocol number it installs */
+	uint32_t flags;       /* RF_* */
+	const char *name;     /* config section and display name, e.g. "rip" */
+	const struct rp_config_ops *config;
+
+	enum rp_result (*start_protocol)(const struct rp_support *support, const void *global_info,
+					 void **instance);
+	enum rp_result (*start_complete)(void *inst);
+	/* NO_ERROR: stopped, instance freed. ERROR_PROTOCOL_STOP_PENDING: post ROUTER_STOPPED later;
+	 * the RM then calls stop_protocol once more to free the instance. */
+	enum rp_result (*stop_protocol)(void *inst);
+
+	enum rp_result (*get_global_info)(void *inst, const void **global_info);
+	enum rp_result (*set_global_info)(void *inst, const void *global_info);
+
+	enum rp_result (*add_interface)(void *inst, const char *name, uint32_t index,
+					enum rp_interface_type type, const void *if_info);
+	enum rp_result (*delete_interface)(void *inst, uint32_t index);
+	enum rp_result (*interface_status)(void *inst, uint32_t index, bool active,
+					   enum rp_status_type status_type,
+					   const struct rp_binding *status_info);
+	enum rp_result (*get_interface_info)(void *inst, uint32_t index, const void **if_info);
+	enum rp_result (*set_interface_info)(void *inst, uint32_t index, const void *if_info);
+
+	/* Drain one event; ERROR_NO_MORE_ITEMS when the queue is empty. */
+	enum rp_result (*get_event_message)(void *inst, enum rp_event_type *event,
+					    union rp_message *message);
+
+	/* Start an autostatic update on an interface; returns at once, result via UPDATE_COMPLETE.
+	 * timeout_s: give up after this many seconds (0 = protocol default). */
+	enum rp_result (*do_update_routes)(void *inst, uint32_t index, unsigned timeout_s);
+
+	/* MIB access: rows are new JSON objects owned by the caller. */
+	enum rp_result (*mib_get)(void *inst, enum rp_mib_table table, const json_t *key, json_t **row);
+	enum rp_result (*mib_get_first)(void *inst, enum rp_mib_table table, json_t **row);
+	enum rp_result (*mib_get_next)(void *inst, enum rp_mib_table table, const json_t *key,
+				       json_t **row);
+};
+
+#endif

@@ -1,0 +1,49 @@
+/* clock.c — monotonic and wall time, ISO 8601 formatting (see clock.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "lib/clock.h"
+
+static int64_t (*clock_source)(void);
+
+static int64_t read_clock(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t clock_now_ms(void)
+{
+	if (clock_source)
+		return clock_source();
+	return read_clock(CLOCK_MONOTONIC);
+}
+
+int64_t clock_wall_ms(void)
+{
+	return read_clock(CLOCK_REALTIME);
+}
+
+void clock_set_source(int64_t (*source)(void))
+{
+	clock_source = source;
+}
+
+void clock_format_iso8601(int64_t wall_ms, char buf[CLOCK_ISO8601_LEN])
+{
+	time_t secs = (time_t)(wall_ms / 1000);
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(buf, CLOCK_ISO8601_LEN, "1970-01-01T00:00:00.000Z");
+		return;
+	}
+	snprintf(buf, CLOCK_ISO8601_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(wall_ms % 1000));
+}

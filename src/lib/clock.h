@@ -1,0 +1,23 @@
+/*
+ * clock.h — time for the whole daemon: monotonic milliseconds for timers (injectable so unit
+ * tests can drive protocol timers), wall-clock milliseconds and ISO 8601 UTC formatting for
+ * operators.
+ */
+#ifndef ROUTPROTD_LIB_CLOCK_H
+#define ROUTPROTD_LIB_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLOCK_ISO8601_LEN 32
+
+int64_t clock_now_ms(void);  /* CLOCK_MONOTONIC, or the test source */
+int64_t clock_wall_ms(void); /* CLOCK_REALTIME */
+
+/* Replace the monotonic source (tests); NULL restores CLOCK_MONOTONIC. */
+void clock_set_source(int64_t (*source)(void));
+
+/* "2026-11-21T19:06:00.123Z" */
+void clock_format_iso8601(int64_t wall_ms, char buf[CLOCK_ISO8601_LEN]);
+
+#endif
