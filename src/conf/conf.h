@@ -25,9 +25,10 @@
 #define CONF_DEFAULT_FIB_METRIC 20u
 
 struct conf_interface {
-	char name[IF_NAMESIZE]; /* validated: 1..15 chars, no '/', no whitespace */
+	char name[IF_NAMESIZE]; /* validated: 1..15 bytes, not "." or "..", no '/', ':', spaces */
 	int line;               /* where its group starts */
-	void *info;             /* protocol's interface blob (rp_config_ops.parse_interface) */
+	void *info;             /* protocol's interface blob (rp_config_ops.parse_interface);
+				   NULL for a protocol without config ops */
 };
 
 struct conf_protocol {
@@ -45,9 +46,9 @@ struct conf {
 	char *state_dir;
 	char *control_socket;
 	char *control_group; /* NULL: keep the daemon's group */
-	gid_t control_gid;   /* resolved from control_group at load time */
+	gid_t control_gid;   /* resolved from control_group at load time; (gid_t)-1 if none */
 	enum log_level log_level;
-	uint32_t fib_table;  /* 1..0xfffffffe, not 0 (unspec) or 255 (local) */
+	uint32_t fib_table;  /* 1..0xffffffff, not 0 (unspec) or 255 (local) */
 	uint32_t fib_metric; /* kernel route priority */
 	struct conf_protocol *protocols; /* in the order of `known` given to conf_load */
 	size_t nprotocols;

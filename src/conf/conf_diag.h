@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <libconfig.h>
 
@@ -16,13 +17,14 @@ struct conf_diag {
 	char **messages;
 	size_t count;
 	size_t cap;
+	size_t lost; /* messages dropped for lack of memory (still make the load fail) */
 };
 
 void conf_diag_init(struct conf_diag *d, const char *file);
 void conf_diag_free(struct conf_diag *d);
 static inline bool conf_diag_ok(const struct conf_diag *d)
 {
-	return d->count == 0;
+	return d->count == 0 && d->lost == 0;
 }
 
 /* "FILE:LINE: message" with FILE and LINE taken from the setting (its own source file for
@@ -32,5 +34,8 @@ void conf_diag_at(struct conf_diag *d, const config_setting_t *at, const char *f
 /* line <= 0: "FILE: message" */
 void conf_diag_line(struct conf_diag *d, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* Write every message, one per line, to `out` (check mode, start-up and reload failures). */
+void conf_diag_print(const struct conf_diag *d, FILE *out);
 
 #endif

@@ -5,6 +5,10 @@
  * types, out-of-range integers, unknown choices, bad IPv4 addresses — each reported as
  * FILE:LINE through conf_diag. The target struct is filled with defaults by the caller first;
  * only keys present in the group overwrite them.
+ *
+ * Ownership: CONF_STRING and CONF_ADDR4_LIST members of a target hold malloc'd memory or NULL
+ * (never a string literal): a key present in the group frees and replaces them, and
+ * conf_free_fields() releases them.
  */
 #ifndef ROUTPROTD_CONF_SCHEMA_H
 #define ROUTPROTD_CONF_SCHEMA_H
@@ -19,11 +23,10 @@
 
 enum conf_kind {
 	CONF_BOOL,       /* bool */
-	CONF_INT,        /* int, within [min, max] */
-	CONF_U32,        /* uint32_t, within [min, max] */
+	CONF_INT,        /* int, within [min, max] (min == max == 0: any int) */
+	CONF_U32,        /* uint32_t, within [min, max] (min == max == 0: any uint32_t) */
 	CONF_STRING,     /* char * (malloc'd; freed by conf_free_fields); max = max length if > 0 */
-	CONF_CHOICE,     /* int: index into `choices` of the given string; also accepts an integer
-			    when `min <= value <= max` and choices allow it via CONF_CHOICE_INT */
+	CONF_CHOICE,     /* int: index into `choices` of the given string */
 	CONF_FLAGS,      /* unsigned: array/list of strings from `choices`, bit i = choices[i] */
 	CONF_ADDR4,      /* uint32_t, host order, from "a.b.c.d" */
 	CONF_ADDR4_LIST, /* uint32_t * (malloc'd) + size_t count at count_offset, from an array of
@@ -44,7 +47,8 @@ struct conf_field {
 
 /* Parse every member of `group` (a CONFIG_TYPE_GROUP) against `fields` into `target`.
  * Members named in `skip` (NULL-terminated, may be NULL) are left to the caller.
- * `where` names the group in messages ("rip", "interface eth0"...).
+ * `where` names the group in messages ("rip", "interface eth0"...); NULL means the group's own
+ * name, and for the root group (no name) unknown keys are reported as "unknown top-level key".
  * Returns true when every member was valid. */
 bool conf_parse_fields(const config_setting_t *group, const struct conf_field *fields,
 		       size_t nfields, const char *const *skip, const char *where, void *target,
@@ -57,7 +61,10 @@ void conf_free_fields(const struct conf_field *fields, size_t nfields, void *tar
 bool conf_fields_equal(const struct conf_field *fields, size_t nfields, const void *a,
 		       const void *b);
 
-/* Deep copy of the fields of `src` into `dst` (strings and lists duplicated). */
+/* Deep copy of the fields of `src` into `dst` (strings and lists duplicated). The previous
+ * pointers in `dst` are overwritten, not freed, so `*dst = *src` followed by this call is the
+ * usual way to clone a struct. On allocation failure returns false with every string and list
+ * of `dst` NULL (counts 0). */
 bool conf_copy_fields(const struct conf_field *fields, size_t nfields, void *dst,
 		      const void *src);
 

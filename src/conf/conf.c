@@ -1,0 +1,600 @@
+/*
+ * conf.c — loading routprotd.conf(5): reading the file with libconfig, the daemon-wide keys
+ * (router-id, state-dir, control, log, fib), the shape of each protocol section and its
+ * `interfaces` list, and the hand-off of the keys inside them to the protocol's rp_config_ops.
+ * Every problem is collected in a conf_diag; any problem makes the whole load fail.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "conf/conf_schema.h"
+#include "lib/prefix.h"
+
+#define SUN_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+#define GROUP_BUF_MAX (1u << 20) /* give up on absurdly large group entries */
+
+/* State of one conf_load() call. */
+struct load {
+	const char *file;
+	struct conf_diag *diag;
+	const struct rp_protocol *const *known;
+	size_t nknown;
+	struct conf *conf;
+	bool ok; /* false once anything failed, even without a message */
+};
+
+static const char *const top_groups[] = { "control", "log", "fib" };
+static const char *const level_choices[] = { "error", "warning", "notice", "info", "debug",
+					     NULL };
+static const char *const skip_interfaces[] = { "interfaces", NULL };
+static const char *const skip_name[] = { "name", NULL };
+
+static int setting_line(const config_setting_t *s)
+{
+	return (int)config_setting_source_line(s);
+}
+
+/* ---- checks attached to the daemon-wide fields ---- */
+
+static bool check_router_id(const config_setting_t *s, const void *target,
+			    struct conf_diag *diag)
+{
+	uint32_t a = ((const struct conf *)target)->router_id;
+	char buf[ADDR4_STRLEN];
+
+	if (a == 0 || (a >> 28) == 0xe || a == 0xffffffffu) {
+		conf_diag_at(diag, s, "'%s' must be a unicast address (got %s)",
+			     config_setting_name(s), addr4_format(a, buf));
+		return false;
+	}
+	return true;
+}
+
+static bool check_absolute(const config_setting_t *s, const void *target,
+			   struct conf_diag *diag)
+{
+	const char *v = config_setting_get_string(s);
+
+	if (!v || v[0] != '/') {
+		conf_diag_at(diag, s, "'%s' must be an absolute path (got \"%s\")",
+			     config_setting_name(s), v ? v : "");
+		return false;
+	}
+	return true;
+}
+
+static bool check_fib_table(const config_setting_t *s, const void *target,
+			    struct conf_diag *diag)
+{
+	if (((const struct conf *)target)->fib_table == 255) {
+		conf_diag_at(diag, s, "'%s' must not be 255 (the kernel's local table)",
+			     config_setting_name(s));
+		return false;
+	}
+	return true;
+}
+
+static const struct conf_field top_fields[] = {
+	{ .name = "router-id", .kind = CONF_ADDR4, .offset = offsetof(struct conf, router_id),
+	  .check = check_router_id },
+	{ .name = "state-dir", .kind = CONF_STRING, .offset = offsetof(struct conf, state_dir),
+	  .max = PATH_MAX - 1, .check = check_absolute },
+};
+
+static const struct conf_field control_fields[] = {
+	{ .name = "socket", .kind = CONF_STRING, .offset = offsetof(struct conf, control_socket),
+	  .max = SUN_PATH_MAX, .check = check_absolute },
+	{ .name = "group", .kind = CONF_STRING, .offset = offsetof(struct conf, control_group) },
+};
+
+static const struct conf_field fib_fields[] = {
+	{ .name = "table", .kind = CONF_U32, .offset = offsetof(struct conf, fib_table),
+	  .min = 1, .max = UINT32_MAX, .check = check_fib_table },
+	{ .name = "metric", .kind = CONF_U32, .offset = offsetof(struct conf, fib_metric),
+	  .min = 0, .max = UINT32_MAX },
+};
+
+struct log_section {
+	int level; /* index into level_choices, -1 = not given */
+};
+
+static const struct conf_field log_fields[] = {
+	{ .name = "level", .kind = CONF_CHOICE, .offset = offsetof(struct log_section, level),
+	  .choices = level_choices },
+};
+
+/* ---- defaults, lookup, free ---- */
+
+struct conf *conf_new_default(void)
+{
+	struct conf *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->state_dir = strdup(CONF_DEFAULT_STATE_DIR);
+	c->control_socket = strdup(CONF_DEFAULT_SOCKET);
+	if (!c->state_dir || !c->control_socket) {
+		conf_free(c);
+		return NULL;
+	}
+	c->control_gid = (gid_t)-1;
+	c->log_level = LOG_LVL_INFO;
+	c->fib_table = CONF_DEFAULT_FIB_TABLE;
+	c->fib_metric = CONF_DEFAULT_FIB_METRIC;
+	return c;
+}
+
+static void free_protocol(struct conf_protocol *p)
+{
+	const struct rp_config_ops *ops = p->protocol ? p->protocol->config : NULL;
+
+	for (size_t i = 0; i < p->ninterfaces; i++) {
+		if (p->interfaces[i].info && ops && ops->free_interface)
+			ops->free_interface(p->interfaces[i].info);
+	}
+	free(p->interfaces);
+	if (p->global && ops && ops->free_global)
+		ops->free_global(p->global);
+}
+
+void conf_free(struct conf *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nprotocols; i++)
+		free_protocol(&c->protocols[i]);
+	free(c->protocols);
+	free(c->file);
+	free(c->state_dir);
+	free(c->control_socket);
+	free(c->control_group);
+	free(c);
+}
+
+const struct conf_protocol *conf_find_protocol(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; c && i < c->nprotocols; i++) {
+		if (strcmp(c->protocols[i].protocol->name, name) == 0)
+			return &c->protocols[i];
+	}
+	return NULL;
+}
+
+const struct conf_interface *conf_find_interface(const struct conf_protocol *p,
+						 const char *ifname)
+{
+	for (size_t i = 0; p && i < p->ninterfaces; i++) {
+		if (strcmp(p->interfaces[i].name, ifname) == 0)
+			return &p->interfaces[i];
+	}
+	return NULL;
+}
+
+/* ---- reading the file ---- */
+
+static bool read_file(config_t *cfg, const char *file, struct conf_diag *diag)
+{
+	char *dir = strdup(file);
+	int err;
+
+	if (!dir) {
+		conf_diag_line(diag, file, 0, "out of memory");
+		return false;
+	}
+	config_set_include_dir(cfg, dirname(dir));
+	free(dir);
+	errno = 0;
+	if (config_read_file(cfg, file) == CONFIG_TRUE)
+		return true;
+	err = errno;
+	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+		conf_diag_line(diag, file, 0, "cannot read: %s",
+			       err ? strerror(err) : config_error_text(cfg));
+	else
+		conf_diag_line(diag, config_error_file(cfg) ? config_error_file(cfg) : file,
+			       config_error_line(cfg), "%s", config_error_text(cfg));
+	return false;
+}
+
+/* ---- daemon-wide keys ---- */
+
+/* 0: found; ENOENT: no such group; anything else: the lookup itself failed. */
+static int lookup_group(const char *name, gid_t *gid)
+{
+	long hint = sysconf(_SC_GETGR_R_SIZE_MAX);
+	size_t len = hint > 0 ? (size_t)hint : 1024;
+	struct group gr, *res;
+	char *buf;
+	int rc;
+
+	for (;;) {
+		if (!(buf = malloc(len)))
+			return ENOMEM;
+		res = NULL;
+		rc = getgrnam_r(name, &gr, buf, len, &res);
+		if (rc != ERANGE || len >= GROUP_BUF_MAX)
+			break;
+		free(buf);
+		len *= 2;
+	}
+	if (rc == 0 && res)
+		*gid = gr.gr_gid;
+	free(buf);
+	if (rc == 0)
+		return res ? 0 : ENOENT;
+	return rc;
+}
+
+static void load_control_group(struct load *ld, const config_setting_t *control)
+{
+	const config_setting_t *s = config_setting_get_member(control, "group");
+	const char *name = ld->conf->control_group;
+	int rc;
+
+	if (!s || !name)
+		return;
+	rc = lookup_group(name, &ld->conf->control_gid);
+	if (rc == ENOENT)
+		conf_diag_at(ld->diag, s, "unknown group '%s' in 'control'", name);
+	else if (rc != 0)
+		conf_diag_at(ld->diag, s, "cannot look up group '%s': %s", name, strerror(rc));
+	if (rc != 0)
+		ld->ok = false;
+}
+
+static void load_log(struct load *ld, const config_setting_t *s)
+{
+	struct log_section sec = { .level = -1 };
+
+	if (!conf_parse_fields(s, log_fields, CONF_NFIELDS(log_fields), NULL, "log", &sec,
+			       ld->diag)) {
+		ld->ok = false;
+		return;
+	}
+	if (sec.level >= 0 && !log_level_parse(level_choices[sec.level], &ld->conf->log_level))
+		ld->ok = false;
+}
+
+static void load_top_group(struct load *ld, const config_setting_t *root, const char *name)
+{
+	const config_setting_t *s = config_setting_get_member(root, name);
+	bool ok = true;
+
+	if (!s)
+		return;
+	if (strcmp(name, "log") == 0) {
+		load_log(ld, s);
+		return;
+	}
+	if (strcmp(name, "control") == 0) {
+		ok = conf_parse_fields(s, control_fields, CONF_NFIELDS(control_fields), NULL,
+				       name, ld->conf, ld->diag);
+		if (ok)
+			load_control_group(ld, s);
+	} else {
+		ok = conf_parse_fields(s, fib_fields, CONF_NFIELDS(fib_fields), NULL, name,
+				       ld->conf, ld->diag);
+	}
+	if (!ok)
+		ld->ok = false;
+}
+
+/* Top-level scalars, unknown top-level keys (the groups and protocol names are skipped here and
+ * handled on their own). */
+static void load_top(struct load *ld, const config_setting_t *root)
+{
+	size_t ngroups = sizeof(top_groups) / sizeof(top_groups[0]);
+	const char **skip = calloc(ngroups + ld->nknown + 1, sizeof(*skip));
+
+	if (!skip) {
+		conf_diag_line(ld->diag, ld->file, 0, "out of memory");
+		ld->ok = false;
+		return;
+	}
+	for (size_t i = 0; i < ngroups; i++)
+		skip[i] = top_groups[i];
+	for (size_t i = 0; i < ld->nknown; i++)
+		skip[ngroups + i] = ld->known[i]->name;
+	if (!conf_parse_fields(root, top_fields, CONF_NFIELDS(top_fields), skip, NULL, ld->conf,
+			       ld->diag))
+		ld->ok = false;
+	free(skip);
+	ld->conf->router_id_set = config_setting_get_member(root, "router-id") != NULL;
+	for (size_t i = 0; i < ngroups; i++)
+		load_top_group(ld, root, top_groups[i]);
+}
+
+/* ---- protocol sections ---- */
+
+/* Why `name` cannot be a Linux interface name, or NULL when it can. */
+static const char *ifname_problem(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0)
+		return "empty";
+	if (len >= IF_NAMESIZE)
+		return "longer than 15 bytes";
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return "reserved name";
+	for (const char *p = name; *p; p++) {
+		if (*p == '/')
+			return "contains '/'";
+		if (*p == ':')
+			return "contains ':'";
+		if (isspace((unsigned char)*p))
+			return "contains whitespace";
+	}
+	return NULL;
+}
+
+/* The `name` setting of an interface group when it is a string, else NULL. */
+static const config_setting_t *ifname_setting(const config_setting_t *ifgroup)
+{
+	const config_setting_t *s;
+
+	if (!config_setting_is_group(ifgroup))
+		return NULL;
+	s = config_setting_get_member(ifgroup, "name");
+	if (!s || config_setting_type(s) != CONFIG_TYPE_STRING)
+		return NULL;
+	return s;
+}
+
+/* The earlier entry of `list` (before index `upto`) with the same name, if any. */
+static const config_setting_t *ifname_earlier(const config_setting_t *list, unsigned upto,
+					      const char *name)
+{
+	for (unsigned i = 0; i < upto; i++) {
+		const config_setting_t *s = ifname_setting(config_setting_get_elem(list, i));
+
+		if (s && strcmp(config_setting_get_string(s), name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+static void report_duplicate(struct load *ld, const char *proto, const char *name,
+			     const config_setting_t *again, const config_setting_t *first)
+{
+	const char *f1 = config_setting_source_file(first);
+	const char *f2 = config_setting_source_file(again);
+
+	if (f1 && f2 && strcmp(f1, f2) != 0)
+		conf_diag_at(ld->diag, again,
+			     "interface '%s' is listed twice in '%s' (first at %s:%d)", name, proto,
+			     f1, setting_line(first));
+	else
+		conf_diag_at(ld->diag, again,
+			     "interface '%s' is listed twice in '%s' (first at line %d)", name,
+			     proto, setting_line(first));
+}
+
+/* The validated, unique name of element `idx` of `list`, or NULL after reporting. */
+static const char *interface_name(struct load *ld, const char *proto,
+				  const config_setting_t *list, unsigned idx)
+{
+	const config_setting_t *ifgroup = config_setting_get_elem(list, idx);
+	const config_setting_t *s = config_setting_get_member(ifgroup, "name");
+	const config_setting_t *first;
+	const char *name, *why;
+
+	if (!s) {
+		conf_diag_at(ld->diag, ifgroup, "interface without 'name' in '%s'", proto);
+		return NULL;
+	}
+	name = config_setting_get_string(s);
+	if (config_setting_type(s) != CONFIG_TYPE_STRING || !name) {
+		conf_diag_at(ld->diag, s, "'name' must be a string");
+		return NULL;
+	}
+	why = ifname_problem(name);
+	if (why) {
+		conf_diag_at(ld->diag, s, "'name' is not a valid interface name: \"%s\" (%s)", name,
+			     why);
+		return NULL;
+	}
+	first = ifname_earlier(list, idx, name);
+	if (first) {
+		report_duplicate(ld, proto, name, s, first);
+		return NULL;
+	}
+	return name;
+}
+
+/* The protocol's blob for one interface; false when invalid. *info may be NULL when valid (a
+ * protocol without a parser). */
+static bool parse_interface(struct load *ld, const struct rp_protocol *proto,
+			    const config_setting_t *ifgroup, const char *name, const void *global,
+			    void **info)
+{
+	const struct rp_config_ops *ops = proto->config;
+	char where[IF_NAMESIZE + 16];
+
+	*info = NULL;
+	if (ops && ops->parse_interface) {
+		*info = ops->parse_interface(ifgroup, global, ld->diag);
+		return *info != NULL;
+	}
+	snprintf(where, sizeof(where), "interface %s", name ? name : "?");
+	return conf_parse_fields(ifgroup, NULL, 0, skip_name, where, NULL, ld->diag);
+}
+
+static void discard_interface(const struct rp_protocol *proto, void *info)
+{
+	if (info && proto->config && proto->config->free_interface)
+		proto->config->free_interface(info);
+}
+
+/* One element of `interfaces`. The protocol parses it only when its global section was valid
+ * (parse_interface may rely on the global blob). */
+static void load_interface(struct load *ld, struct conf_protocol *cp,
+			   const config_setting_t *list, unsigned idx, bool global_ok)
+{
+	const config_setting_t *ifgroup = config_setting_get_elem(list, idx);
+	const char *pname = cp->protocol->name;
+	struct conf_interface *ci;
+	const char *name;
+	void *info = NULL;
+	bool parsed = true;
+
+	if (!config_setting_is_group(ifgroup)) {
+		conf_diag_at(ld->diag, ifgroup,
+			     "each entry of 'interfaces' in '%s' must be a group: { name = \"...\"; }",
+			     pname);
+		ld->ok = false;
+		return;
+	}
+	name = interface_name(ld, pname, list, idx);
+	if (global_ok)
+		parsed = parse_interface(ld, cp->protocol, ifgroup, name, cp->global, &info);
+	if (!name || !parsed) {
+		ld->ok = false;
+		discard_interface(cp->protocol, info);
+		return;
+	}
+	ci = &cp->interfaces[cp->ninterfaces++];
+	snprintf(ci->name, sizeof(ci->name), "%s", name);
+	ci->line = setting_line(ifgroup);
+	ci->info = info;
+}
+
+/* `interfaces` must be a list of groups; an empty array `[]` is taken as an empty list. */
+static bool interfaces_shape_ok(struct load *ld, const char *pname,
+				const config_setting_t *list)
+{
+	if (config_setting_is_list(list) ||
+	    (config_setting_is_array(list) && config_setting_length(list) == 0))
+		return true;
+	conf_diag_at(ld->diag, list,
+		     "'interfaces' in '%s' must be a list of groups: ( { name = \"eth0\"; }, ... )",
+		     pname);
+	ld->ok = false;
+	return false;
+}
+
+static void load_interfaces(struct load *ld, struct conf_protocol *cp,
+			    const config_setting_t *list, bool global_ok)
+{
+	unsigned n;
+
+	if (!interfaces_shape_ok(ld, cp->protocol->name, list))
+		return;
+	n = (unsigned)config_setting_length(list);
+	if (n == 0)
+		return;
+	cp->interfaces = calloc(n, sizeof(*cp->interfaces));
+	if (!cp->interfaces) {
+		conf_diag_at(ld->diag, list, "out of memory");
+		ld->ok = false;
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		load_interface(ld, cp, list, i, global_ok);
+}
+
+/* The protocol's global blob; false when invalid. */
+static bool parse_global(struct load *ld, struct conf_protocol *cp,
+			 const config_setting_t *section)
+{
+	const struct rp_config_ops *ops = cp->protocol->config;
+
+	if (ops && ops->parse_global) {
+		cp->global = ops->parse_global(section, ld->diag);
+		return cp->global != NULL;
+	}
+	return conf_parse_fields(section, NULL, 0, skip_interfaces, cp->protocol->name, NULL,
+				 ld->diag);
+}
+
+static void load_protocol(struct load *ld, const struct rp_protocol *proto,
+			  const config_setting_t *section)
+{
+	struct conf_protocol *cp = &ld->conf->protocols[ld->conf->nprotocols++];
+	const config_setting_t *list;
+	bool global_ok;
+
+	cp->protocol = proto;
+	cp->line = setting_line(section);
+	if (!config_setting_is_group(section)) {
+		conf_diag_at(ld->diag, section, "'%s' must be a group: %s = { ... };", proto->name,
+			     proto->name);
+		ld->ok = false;
+		return;
+	}
+	global_ok = parse_global(ld, cp, section);
+	if (!global_ok)
+		ld->ok = false;
+	list = config_setting_get_member(section, "interfaces");
+	if (list)
+		load_interfaces(ld, cp, list, global_ok);
+}
+
+static void load_protocols(struct load *ld, const config_setting_t *root)
+{
+	if (ld->nknown == 0)
+		return;
+	ld->conf->protocols = calloc(ld->nknown, sizeof(*ld->conf->protocols));
+	if (!ld->conf->protocols) {
+		conf_diag_line(ld->diag, ld->file, 0, "out of memory");
+		ld->ok = false;
+		return;
+	}
+	for (size_t i = 0; i < ld->nknown; i++) {
+		const config_setting_t *s = config_setting_get_member(root, ld->known[i]->name);
+
+		if (s)
+			load_protocol(ld, ld->known[i], s);
+	}
+}
+
+/* ---- entry point ---- */
+
+static struct conf *load_config(struct load *ld, const config_setting_t *root)
+{
+	ld->conf = conf_new_default();
+	if (!ld->conf || !(ld->conf->file = strdup(ld->file))) {
+		conf_diag_line(ld->diag, ld->file, 0, "out of memory");
+		conf_free(ld->conf);
+		return NULL;
+	}
+	load_top(ld, root);
+	load_protocols(ld, root);
+	return ld->conf;
+}
+
+struct conf *conf_load(const char *file, const struct rp_protocol *const *known, size_t nknown,
+		       struct conf_diag *diag)
+{
+	struct load ld = { .file = file, .diag = diag, .known = known, .nknown = nknown,
+			   .ok = true };
+	size_t count0 = diag->count, lost0 = diag->lost;
+	const char *saved_file = diag->file;
+	struct conf *c = NULL;
+	config_t cfg;
+
+	if (!diag->file)
+		diag->file = file;
+	config_init(&cfg);
+	if (read_file(&cfg, file, diag))
+		c = load_config(&ld, config_root_setting(&cfg));
+	config_destroy(&cfg);
+	if (c && (!ld.ok || diag->count != count0 || diag->lost != lost0)) {
+		conf_free(c);
+		c = NULL;
+	}
+	if (!c && diag->count == count0 && diag->lost == lost0)
+		conf_diag_line(diag, file, 0, "invalid configuration");
+	diag->file = saved_file;
+	return c;
+}
