@@ -37,13 +37,14 @@ void clock_set_source(int64_t (*source)(void))
 void clock_format_iso8601(int64_t wall_ms, char buf[CLOCK_ISO8601_LEN])
 {
 	time_t secs = (time_t)(wall_ms / 1000);
+	unsigned millis = (unsigned)((uint64_t)wall_ms % 1000u);
 	struct tm tm;
+	size_t n;
 
-	if (!gmtime_r(&secs, &tm)) {
+	if (!gmtime_r(&secs, &tm) ||
+	    (n = strftime(buf, CLOCK_ISO8601_LEN, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
 		snprintf(buf, CLOCK_ISO8601_LEN, "1970-01-01T00:00:00.000Z");
 		return;
 	}
-	snprintf(buf, CLOCK_ISO8601_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)(wall_ms % 1000));
+	snprintf(buf + n, CLOCK_ISO8601_LEN - n, ".%03uZ", millis);
 }

@@ -1,0 +1,272 @@
+/*
+ * rm.c — the router manager instance: the protocol slots and the support functions handed to
+ * each protocol (SUPPORT_FUNCTIONS), draining of protocol event queues (GetEventMessage until
+ * ERROR_NO_MORE_ITEMS), the history record, router id, and the graceful stop.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "conf/conf.h"
+#include "core/rm_internal.h"
+#include "lib/clock.h"
+#include "lib/log.h"
+
+#define COMP "rm"
+
+void rm_record(struct rm *rm, const char *type, const struct rm_iface *ifc,
+	       const struct rm_proto *p, enum rp_result result)
+{
+	struct rm_history_entry e = {
+		.wall_ms = clock_wall_ms(), .type = type, .active = -1,
+		.protocol = p ? p->def->name : NULL,
+		.status = result == NO_ERROR ? NULL : rp_result_name(result),
+	};
+
+	if (ifc) {
+		memcpy(e.ifname, ifc->name, sizeof(e.ifname));
+		e.ifindex = ifc->ifindex;
+	}
+	rm_history_add(rm->history, &e);
+}
+
+static void record_event(struct rm *rm, struct rm_proto *p, enum rp_event_type type,
+			 const union rp_message *msg)
+{
+	const struct rm_iface *ifc = NULL;
+	struct rm_history_entry e = {
+		.wall_ms = clock_wall_ms(), .type = rp_event_type_name(type), .active = -1,
+		.protocol = p->def->name,
+	};
+
+	if (type == UPDATE_COMPLETE) {
+		ifc = rm_iface_find(rm, msg->update_complete.interface_index);
+		e.ifindex = msg->update_complete.interface_index;
+		e.status = rp_result_name(msg->update_complete.update_status);
+	} else if (type == SAVE_INTERFACE_CONFIG_INFO) {
+		ifc = rm_iface_find(rm, msg->interface_index);
+		e.ifindex = msg->interface_index;
+	}
+	if (ifc)
+		memcpy(e.ifname, ifc->name, sizeof(e.ifname));
+	rm_history_add(rm->history, &e);
+	log_info(COMP, "%s event %s%s%s%s%s", p->def->name, e.type, ifc ? " on " : "",
+		 ifc ? ifc->name : "", e.status ? ": " : "", e.status ? e.status : "");
+}
+
+static void check_stopped(struct rm *rm);
+
+/* A protocol finished stopping: the second stop_protocol call frees its instance. */
+static void finish_stop(struct rm *rm, struct rm_proto *p)
+{
+	if (!p->inst)
+		return;
+	p->def->stop_protocol(p->inst);
+	p->inst = NULL;
+	p->stop_pending = false;
+	log_info(COMP, "%s stopped", p->def->name);
+	check_stopped(rm);
+}
+
+static void drain_events(evutil_socket_t fd, short what, void *arg)
+{
+	struct rm_proto *p = arg;
+	struct rm *rm = p->rm;
+	enum rp_event_type type;
+	union rp_message msg;
+
+	while (p->inst && p->def->get_event_message &&
+	       p->def->get_event_message(p->inst, &type, &msg) == NO_ERROR) {
+		rm->counters.events++;
+		p->events_drained++;
+		record_event(rm, p, type, &msg);
+		if (type == ROUTER_STOPPED && p->stop_pending) {
+			finish_stop(rm, p);
+			return;
+		}
+	}
+}
+
+static void support_signal_event(void *rmv, unsigned slot)
+{
+	struct rm *rm = rmv;
+
+	if (slot < rm->nprotos && rm->protos[slot].drain_ev)
+		event_active(rm->protos[slot].drain_ev, EV_READ, 0);
+}
+
+static uint32_t support_router_id(void *rmv)
+{
+	return rm_router_id(rmv);
+}
+
+static enum rp_result support_demand_dial(void *rmv, unsigned slot, uint32_t ifindex)
+{
+	struct rm *rm = rmv;
+	const char *name = rm_ifname(rm, ifindex);
+
+	/* Links here are brought up by their owners (pppd, networkd); the RM cannot dial. */
+	log_notice(COMP, "%s asked to connect %s: links are managed outside routprotd",
+		   rm->protos[slot].def->name, name ? name : "(unknown)");
+	return ERROR_CAN_NOT_COMPLETE;
+}
+
+struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *protocols,
+		  size_t nprotocols)
+{
+	struct rm *rm;
+
+	if (nprotocols > RM_MAX_PROTOCOLS)
+		return NULL;
+	rm = calloc(1, sizeof(*rm));
+	if (!rm)
+		return NULL;
+	rm->base = base;
+	rm->history = rm_history_new(RM_HISTORY_SIZE);
+	if (!rm->history)
+		goto fail;
+	rm->nprotos = nprotocols;
+	for (size_t i = 0; i < nprotocols; i++) {
+		struct rm_proto *p = &rm->protos[i];
+
+		p->rm = rm;
+		p->slot = (unsigned)i;
+		p->def = protocols[i];
+		p->support = (struct rp_support){
+			.rm = rm, .base = base, .protocol_slot = (unsigned)i,
+			.signal_event = support_signal_event,
+			.get_router_id = support_router_id,
+			.demand_dial_request = support_demand_dial,
+		};
+		p->drain_ev = event_new(base, -1, 0, drain_events, p);
+		if (!p->drain_ev)
+			goto fail;
+	}
+	rm->start_wall_ms = clock_wall_ms();
+	rm->start_mono_ms = clock_now_ms();
+	return rm;
+fail:
+	rm_free(rm);
+	return NULL;
+}
+
+/* Stop and free every instance now, pending or not. */
+static void stop_all_now(struct rm *rm)
+{
+	for (size_t i = 0; i < rm->nprotos; i++) {
+		struct rm_proto *p = &rm->protos[i];
+
+		if (!p->inst)
+			continue;
+		if (p->def->stop_protocol(p->inst) == ERROR_PROTOCOL_STOP_PENDING)
+			p->def->stop_protocol(p->inst);
+		p->inst = NULL;
+		p->stop_pending = false;
+	}
+}
+
+void rm_free(struct rm *rm)
+{
+	if (!rm)
+		return;
+	stop_all_now(rm);
+	for (size_t i = 0; i < rm->nprotos; i++)
+		if (rm->protos[i].drain_ev)
+			event_free(rm->protos[i].drain_ev);
+	if (rm->stop_timer)
+		event_free(rm->stop_timer);
+	rm_iface_free_all(rm);
+	rm_history_free(rm->history);
+	conf_free(rm->conf);
+	free(rm);
+}
+
+static void check_stopped(struct rm *rm)
+{
+	void (*done)(void *) = rm->stop_done;
+
+	if (!done)
+		return;
+	for (size_t i = 0; i < rm->nprotos; i++)
+		if (rm->protos[i].inst)
+			return;
+	rm->stop_done = NULL;
+	if (rm->stop_timer)
+		evtimer_del(rm->stop_timer);
+	done(rm->stop_done_arg);
+}
+
+static void stop_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct rm *rm = arg;
+
+	for (size_t i = 0; i < rm->nprotos; i++) {
+		if (rm->protos[i].inst) {
+			log_warning(COMP, "%s did not stop in time, forcing it",
+				    rm->protos[i].def->name);
+			finish_stop(rm, &rm->protos[i]);
+		}
+	}
+	check_stopped(rm);
+}
+
+void rm_stop(struct rm *rm, unsigned timeout_ms, void (*done)(void *arg), void *arg)
+{
+	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+
+	rm->stop_done = done;
+	rm->stop_done_arg = arg;
+	for (size_t i = 0; i < rm->nprotos; i++) {
+		struct rm_proto *p = &rm->protos[i];
+		enum rp_result r;
+
+		if (!p->inst || p->stop_pending)
+			continue;
+		rm_record(rm, "STOP_PROTOCOL", NULL, p, NO_ERROR);
+		r = p->def->stop_protocol(p->inst);
+		if (r == ERROR_PROTOCOL_STOP_PENDING) {
+			p->stop_pending = true;
+			continue;
+		}
+		p->inst = NULL;
+		log_info(COMP, "%s stopped", p->def->name);
+	}
+	if (!rm->stop_timer)
+		rm->stop_timer = evtimer_new(rm->base, stop_timeout, rm);
+	if (rm->stop_timer)
+		evtimer_add(rm->stop_timer, &tv);
+	check_stopped(rm);
+}
+
+uint32_t rm_router_id(const struct rm *rm)
+{
+	uint32_t best = 0;
+
+	if (rm->conf && rm->conf->router_id_set)
+		return rm->conf->router_id;
+	for (size_t i = 0; i < rm->nifaces; i++) {
+		const struct rm_iface *ifc = rm->ifaces[i];
+
+		for (unsigned a = 0; a < ifc->naddrs; a++) {
+			uint32_t addr = ifc->addrs[a].address;
+
+			if ((addr >> 24) != 127 && addr > best)
+				best = addr;
+		}
+	}
+	return best;
+}
+
+void rm_set_status_hook(struct rm *rm, void (*hook)(json_t *, void *), void *arg)
+{
+	rm->status_hook = hook;
+	rm->status_hook_arg = arg;
+}
+
+const struct conf *rm_config(const struct rm *rm)
+{
+	return rm->conf;
+}

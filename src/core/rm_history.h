@@ -1,0 +1,39 @@
+/*
+ * rm_history.h — the ring of what the router manager did: every callback it delivered to a
+ * protocol and every event it drained, newest overwriting oldest, shown by `show events`.
+ */
+#ifndef ROUTPROTD_CORE_RM_HISTORY_H
+#define ROUTPROTD_CORE_RM_HISTORY_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/routprot.h"
+
+#define RM_HISTORY_MAX_ADDRS 32 /* addresses kept per ADDRESS_CHANGE entry */
+
+struct rm_history_entry {
+	int64_t wall_ms;
+	const char *type;          /* "ENABLED", "ADD_INTERFACE", "UPDATE_COMPLETE", ... (static) */
+	char ifname[IF_NAMESIZE];  /* "" = not about an interface */
+	uint32_t ifindex;
+	const char *protocol;      /* static name, NULL = none */
+	int active;                /* -1 = not applicable, else 0/1 */
+	const char *status;        /* result / update status name (static), NULL = none */
+	unsigned naddrs;           /* ADDRESS_CHANGE: size of the whole binding */
+	const struct rp_local_binding *addrs; /* ADDRESS_CHANGE: the binding (copied, capped) */
+};
+
+struct rm_history;
+
+struct rm_history *rm_history_new(size_t capacity);
+void rm_history_free(struct rm_history *h);
+void rm_history_add(struct rm_history *h, const struct rm_history_entry *e);
+uint64_t rm_history_total(const struct rm_history *h);
+/* The last `last_n` entries (0 = all kept), oldest first, as a JSON array. */
+json_t *rm_history_json(const struct rm_history *h, size_t last_n);
+
+#endif

@@ -1,0 +1,363 @@
+/*
+ * rm_iface.c — the router manager's interface table and the InterfaceStatus model: every link
+ * snapshot from the netlink monitor is compared with what the RM knew, and each transition
+ * becomes exactly one callback to every protocol that has the interface added:
+ *
+ *   enabled 1→0  DISABLED        media 1→0  MEDIA_ABSENT     binding changed  ADDRESS_CHANGE
+ *   enabled 0→1  ENABLED         media 0→1  MEDIA_PRESENT
+ *
+ * in that order (going down before the new binding, coming up after it), with `active`
+ * recomputed after each step. A link whose name a protocol's configuration lists is added to that
+ * protocol (AddInterface, then its current statuses); one that disappears, is renamed away or is
+ * unconfigured gets DISABLED (if it was enabled) and DeleteInterface.
+ */
+#include "config.h"
+
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "core/rm_internal.h"
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "lib/prefix.h"
+
+#define COMP "rm"
+
+struct rm_iface *rm_iface_find(const struct rm *rm, uint32_t ifindex)
+{
+	size_t lo = 0, hi = rm->nifaces;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t k = rm->ifaces[mid]->ifindex;
+
+		if (k == ifindex)
+			return rm->ifaces[mid];
+		if (k < ifindex)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool rm_iface_active(const struct rm_iface *ifc)
+{
+	return ifc->enabled && ifc->media_present && ifc->naddrs > 0;
+}
+
+static void binding_of(const struct rm_iface *ifc, struct rp_binding *b)
+{
+	b->address_count = ifc->naddrs;
+	b->addresses = ifc->addrs;
+	b->mtu = ifc->mtu;
+	b->remote_address = 0;
+	for (unsigned i = 0; i < ifc->naddrs; i++) {
+		if (ifc->addrs[i].peer) {
+			b->remote_address = ifc->addrs[i].peer;
+			break;
+		}
+	}
+}
+
+/* One InterfaceStatus call to one protocol, recorded in the history. */
+static void deliver_one(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
+			enum rp_status_type type)
+{
+	struct rp_binding b;
+	bool active = rm_iface_active(ifc);
+	enum rp_result r;
+	struct rm_history_entry e = {
+		.type = rp_status_type_name(type), .ifindex = ifc->ifindex,
+		.protocol = p->def->name, .active = active,
+	};
+
+	binding_of(ifc, &b);
+	r = p->def->interface_status ? p->def->interface_status(p->inst, ifc->ifindex, active,
+								type, &b)
+				     : NO_ERROR;
+	rm->counters.callbacks++;
+	memcpy(e.ifname, ifc->name, sizeof(e.ifname));
+	e.wall_ms = clock_wall_ms();
+	e.status = r == NO_ERROR ? NULL : rp_result_name(r);
+	if (type == RIS_INTERFACE_ADDRESS_CHANGE) {
+		e.naddrs = ifc->naddrs;
+		e.addrs = ifc->addrs;
+	}
+	rm_history_add(rm->history, &e);
+	log_info(COMP, "%s: %s to %s (active=%s)%s%s", ifc->name, e.type, p->def->name,
+		 active ? "yes" : "no", r == NO_ERROR ? "" : " failed: ",
+		 r == NO_ERROR ? "" : rp_result_name(r));
+}
+
+/* The transition to every protocol that has the interface. */
+static void deliver(struct rm *rm, struct rm_iface *ifc, enum rp_status_type type)
+{
+	for (size_t s = 0; s < rm->nprotos; s++) {
+		struct rm_proto *p = &rm->protos[s];
+
+		if ((ifc->added_mask & (1u << s)) && rm_proto_running(p))
+			deliver_one(rm, ifc, p, type);
+	}
+}
+
+void rm_iface_attach(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
+		     const struct conf_interface *ci)
+{
+	enum rp_interface_type type = (ifc->flags & IFF_POINTOPOINT) ? RP_IF_DEMAND_DIAL
+								      : RP_IF_PERMANENT;
+	enum rp_result r = p->def->add_interface(p->inst, ifc->name, ifc->ifindex, type, ci->info);
+
+	rm->counters.callbacks++;
+	rm_record(rm, "ADD_INTERFACE", ifc, p, r);
+	if (r != NO_ERROR) {
+		log_error(COMP, "%s: %s refused AddInterface: %s", ifc->name, p->def->name,
+			  rp_result_name(r));
+		return;
+	}
+	log_info(COMP, "%s: added to %s (ifindex %u)", ifc->name, p->def->name, ifc->ifindex);
+	ifc->added_mask |= 1u << p->slot;
+	if (ifc->naddrs > 0)
+		deliver_one(rm, ifc, p, RIS_INTERFACE_ADDRESS_CHANGE);
+	if (ifc->enabled)
+		deliver_one(rm, ifc, p, RIS_INTERFACE_ENABLED);
+	if (ifc->media_present)
+		deliver_one(rm, ifc, p, RIS_INTERFACE_MEDIA_PRESENT);
+}
+
+void rm_iface_detach(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p)
+{
+	enum rp_result r;
+	bool was_enabled = ifc->enabled;
+
+	if (!(ifc->added_mask & (1u << p->slot)))
+		return;
+	if (was_enabled && rm_proto_running(p)) {
+		ifc->enabled = false; /* so that `active` reads false in the DISABLED call */
+		deliver_one(rm, ifc, p, RIS_INTERFACE_DISABLED);
+		ifc->enabled = was_enabled;
+	}
+	ifc->added_mask &= ~(1u << p->slot);
+	r = p->def->delete_interface(p->inst, ifc->ifindex);
+	rm->counters.callbacks++;
+	rm_record(rm, "DELETE_INTERFACE", ifc, p, r);
+	log_info(COMP, "%s: deleted from %s", ifc->name, p->def->name);
+}
+
+/* Add the interface to every running protocol whose configuration names it. */
+static void attach_configured(struct rm *rm, struct rm_iface *ifc)
+{
+	for (size_t s = 0; s < rm->nprotos; s++) {
+		struct rm_proto *p = &rm->protos[s];
+		const struct conf_interface *ci;
+
+		if (!rm_proto_running(p) || (ifc->added_mask & (1u << s)))
+			continue;
+		ci = rm_configured_interface(rm, p, ifc->name);
+		if (ci)
+			rm_iface_attach(rm, ifc, p, ci);
+	}
+}
+
+static void detach_all(struct rm *rm, struct rm_iface *ifc)
+{
+	for (size_t s = 0; s < rm->nprotos; s++)
+		rm_iface_detach(rm, ifc, &rm->protos[s]);
+}
+
+static int binding_cmp(const void *a, const void *b)
+{
+	const struct rp_local_binding *x = a, *y = b;
+
+	if (x->address != y->address)
+		return x->address < y->address ? -1 : 1;
+	if (x->prefixlen != y->prefixlen)
+		return x->prefixlen < y->prefixlen ? -1 : 1;
+	if (x->peer != y->peer)
+		return x->peer < y->peer ? -1 : 1;
+	return 0;
+}
+
+/* Sorted, de-duplicated copy of a snapshot's addresses; false when memory runs out. */
+static bool sorted_binding(const struct rm_link *l, struct rp_local_binding **out, unsigned *n)
+{
+	struct rp_local_binding *a = NULL;
+	unsigned k = 0;
+
+	if (l->naddrs > 0) {
+		a = malloc(l->naddrs * sizeof(*a));
+		if (!a)
+			return false;
+		memcpy(a, l->addrs, l->naddrs * sizeof(*a));
+		qsort(a, l->naddrs, sizeof(*a), binding_cmp);
+		for (unsigned i = 0; i < l->naddrs; i++)
+			if (k == 0 || binding_cmp(&a[k - 1], &a[i]) != 0)
+				a[k++] = a[i];
+	}
+	*out = a;
+	*n = k;
+	return true;
+}
+
+static bool binding_equal(const struct rm_iface *ifc, const struct rp_local_binding *a,
+			  unsigned n)
+{
+	return ifc->naddrs == n && (n == 0 || memcmp(ifc->addrs, a, n * sizeof(*a)) == 0);
+}
+
+/* Compare the snapshot with what we knew and deliver one callback per transition. */
+static void apply_transitions(struct rm *rm, struct rm_iface *ifc, const struct rm_link *l)
+{
+	struct rp_local_binding *addrs;
+	unsigned n;
+
+	if (!sorted_binding(l, &addrs, &n)) {
+		log_error(COMP, "%s: out of memory reading its addresses", ifc->name);
+		return;
+	}
+	ifc->flags = l->flags;
+	ifc->mtu = l->mtu;
+	if (ifc->enabled && !l->enabled) {
+		ifc->enabled = false;
+		deliver(rm, ifc, RIS_INTERFACE_DISABLED);
+	}
+	if (ifc->media_present && !l->media_present) {
+		ifc->media_present = false;
+		deliver(rm, ifc, RIS_INTERFACE_MEDIA_ABSENT);
+	}
+	if (!binding_equal(ifc, addrs, n)) {
+		free(ifc->addrs);
+		ifc->addrs = addrs;
+		ifc->naddrs = n;
+		addrs = NULL;
+		deliver(rm, ifc, RIS_INTERFACE_ADDRESS_CHANGE);
+	}
+	free(addrs);
+	if (!ifc->enabled && l->enabled) {
+		ifc->enabled = true;
+		deliver(rm, ifc, RIS_INTERFACE_ENABLED);
+	}
+	if (!ifc->media_present && l->media_present) {
+		ifc->media_present = true;
+		deliver(rm, ifc, RIS_INTERFACE_MEDIA_PRESENT);
+	}
+}
+
+static struct rm_iface *iface_insert(struct rm *rm, const struct rm_link *l)
+{
+	struct rm_iface *ifc;
+	size_t pos = 0;
+
+	if (rm->nifaces == rm->ifaces_cap) {
+		size_t cap = rm->ifaces_cap ? rm->ifaces_cap * 2 : 16;
+		struct rm_iface **grown = realloc(rm->ifaces, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		rm->ifaces = grown;
+		rm->ifaces_cap = cap;
+	}
+	ifc = calloc(1, sizeof(*ifc));
+	if (!ifc)
+		return NULL;
+	ifc->ifindex = l->ifindex;
+	snprintf(ifc->name, sizeof(ifc->name), "%s", l->name);
+	while (pos < rm->nifaces && rm->ifaces[pos]->ifindex < l->ifindex)
+		pos++;
+	memmove(&rm->ifaces[pos + 1], &rm->ifaces[pos], (rm->nifaces - pos) * sizeof(*rm->ifaces));
+	rm->ifaces[pos] = ifc;
+	rm->nifaces++;
+	return ifc;
+}
+
+static void iface_remove(struct rm *rm, struct rm_iface *ifc)
+{
+	for (size_t i = 0; i < rm->nifaces; i++) {
+		if (rm->ifaces[i] != ifc)
+			continue;
+		memmove(&rm->ifaces[i], &rm->ifaces[i + 1],
+			(rm->nifaces - i - 1) * sizeof(*rm->ifaces));
+		rm->nifaces--;
+		break;
+	}
+	free(ifc->addrs);
+	free(ifc);
+}
+
+void rm_link_update(struct rm *rm, const struct rm_link *l)
+{
+	struct rm_iface *ifc = rm_iface_find(rm, l->ifindex);
+
+	rm->counters.link_updates++;
+	if (!ifc) {
+		ifc = iface_insert(rm, l);
+		if (!ifc) {
+			log_error(COMP, "%s: out of memory, link ignored", l->name);
+			return;
+		}
+		log_debug(COMP, "%s: link %u appeared", l->name, l->ifindex);
+		apply_transitions(rm, ifc, l); /* nobody has it yet: just records the state */
+		attach_configured(rm, ifc);
+		return;
+	}
+	if (strncmp(ifc->name, l->name, sizeof(ifc->name)) != 0) {
+		log_info(COMP, "%s: renamed to %s (ifindex %u)", ifc->name, l->name, l->ifindex);
+		detach_all(rm, ifc);
+		snprintf(ifc->name, sizeof(ifc->name), "%s", l->name);
+		apply_transitions(rm, ifc, l);
+		attach_configured(rm, ifc);
+		return;
+	}
+	apply_transitions(rm, ifc, l);
+}
+
+void rm_link_delete(struct rm *rm, uint32_t ifindex)
+{
+	struct rm_iface *ifc = rm_iface_find(rm, ifindex);
+
+	if (!ifc)
+		return;
+	log_debug(COMP, "%s: link %u deleted", ifc->name, ifindex);
+	detach_all(rm, ifc);
+	iface_remove(rm, ifc);
+}
+
+static bool link_listed(const struct rm_link *links, size_t n, uint32_t ifindex)
+{
+	for (size_t i = 0; i < n; i++)
+		if (links[i].ifindex == ifindex)
+			return true;
+	return false;
+}
+
+void rm_link_resync(struct rm *rm, const struct rm_link *links, size_t nlinks)
+{
+	rm->counters.resyncs++;
+	for (size_t i = rm->nifaces; i-- > 0;) {
+		if (!link_listed(links, nlinks, rm->ifaces[i]->ifindex))
+			rm_link_delete(rm, rm->ifaces[i]->ifindex);
+	}
+	for (size_t i = 0; i < nlinks; i++)
+		rm_link_update(rm, &links[i]);
+}
+
+void rm_iface_free_all(struct rm *rm)
+{
+	for (size_t i = 0; i < rm->nifaces; i++) {
+		free(rm->ifaces[i]->addrs);
+		free(rm->ifaces[i]);
+	}
+	free(rm->ifaces);
+	rm->ifaces = NULL;
+	rm->nifaces = rm->ifaces_cap = 0;
+}
+
+const char *rm_ifname(const struct rm *rm, uint32_t ifindex)
+{
+	const struct rm_iface *ifc = rm_iface_find(rm, ifindex);
+
+	return ifc ? ifc->name : NULL;
+}

@@ -1,0 +1,156 @@
+/*
+ * rm_json.c — the router manager's views for the control socket: `show status`,
+ * `show interfaces` (with each protocol's per-interface MIB row merged in) and `show events`.
+ * Keys named in INTERFACES.md are a contract; everything else is extra.
+ */
+#include "config.h"
+
+#include "conf/conf.h"
+#include "core/rm_internal.h"
+#include "lib/clock.h"
+#include "lib/prefix.h"
+
+static json_t *addresses_json(const struct rm_iface *ifc)
+{
+	json_t *arr = json_array();
+	char buf[PREFIX4_STRLEN];
+
+	for (unsigned i = 0; arr && i < ifc->naddrs; i++)
+		json_array_append_new(arr, json_string(prefix4_format(ifc->addrs[i].address,
+								      ifc->addrs[i].prefixlen, buf)));
+	return arr;
+}
+
+/* A protocol's MIB row for one interface, or NULL. */
+static json_t *protocol_interface_row(struct rm_proto *p, uint32_t ifindex)
+{
+	json_t *key, *row = NULL;
+
+	if (!p->def->mib_get)
+		return NULL;
+	key = json_pack("{s:I}", "ifindex", (json_int_t)ifindex);
+	if (!key)
+		return NULL;
+	if (p->def->mib_get(p->inst, RP_MIB_INTERFACE, key, &row) != NO_ERROR)
+		row = NULL;
+	json_decref(key);
+	return row;
+}
+
+/* mode, active and protocols of one interface, from the protocols that have it. */
+static void merge_protocol_view(struct rm *rm, const struct rm_iface *ifc, json_t *o)
+{
+	json_t *names = json_array();
+	json_t *mode = json_null();
+	bool active = false;
+
+	for (size_t s = 0; s < rm->nprotos; s++) {
+		struct rm_proto *p = &rm->protos[s];
+		json_t *row;
+
+		if (!(ifc->added_mask & (1u << s)) || !rm_proto_running(p))
+			continue;
+		json_array_append_new(names, json_string(p->def->name));
+		row = protocol_interface_row(p, ifc->ifindex);
+		if (!row) {
+			active = active || rm_iface_active(ifc);
+			continue;
+		}
+		if (json_is_null(mode) && json_is_string(json_object_get(row, "mode")))
+			mode = json_incref(json_object_get(row, "mode"));
+		active = active || json_is_true(json_object_get(row, "active"));
+		json_object_set(o, p->def->name, row);
+		json_decref(row);
+	}
+	json_object_set_new(o, "mode", mode);
+	json_object_set_new(o, "active", json_boolean(active));
+	json_object_set_new(o, "protocols", names);
+}
+
+static json_t *interface_json(struct rm *rm, const struct rm_iface *ifc)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "name", json_string(ifc->name));
+	json_object_set_new(o, "ifindex", json_integer(ifc->ifindex));
+	json_object_set_new(o, "enabled", json_boolean(ifc->enabled));
+	json_object_set_new(o, "media_present", json_boolean(ifc->media_present));
+	json_object_set_new(o, "addresses", addresses_json(ifc));
+	json_object_set_new(o, "mtu", json_integer(ifc->mtu));
+	merge_protocol_view(rm, ifc, o);
+	return o;
+}
+
+json_t *rm_json_interfaces(struct rm *rm)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < rm->nifaces; i++)
+		json_array_append_new(arr, interface_json(rm, rm->ifaces[i]));
+	return arr;
+}
+
+json_t *rm_json_events(struct rm *rm, size_t last_n)
+{
+	return rm_history_json(rm->history, last_n);
+}
+
+static json_t *protocol_status(struct rm *rm, struct rm_proto *p)
+{
+	json_t *o = json_object();
+	json_t *row = NULL;
+	unsigned nif = 0;
+
+	for (size_t i = 0; i < rm->nifaces; i++)
+		if (rm->ifaces[i]->added_mask & (1u << p->slot))
+			nif++;
+	json_object_set_new(o, "name", json_string(p->def->name));
+	json_object_set_new(o, "running", json_boolean(rm_proto_running(p)));
+	json_object_set_new(o, "interfaces", json_integer(nif));
+	json_object_set_new(o, "events_drained", json_integer((json_int_t)p->events_drained));
+	if (rm_proto_running(p) && p->def->mib_get_first &&
+	    p->def->mib_get_first(p->inst, RP_MIB_GLOBAL, &row) == NO_ERROR && row)
+		json_object_set_new(o, "state", row);
+	return o;
+}
+
+static json_t *counters_json(const struct rm *rm)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:I}",
+			 "callbacks", (json_int_t)rm->counters.callbacks,
+			 "events_drained", (json_int_t)rm->counters.events,
+			 "link_updates", (json_int_t)rm->counters.link_updates,
+			 "netlink_resyncs", (json_int_t)rm->counters.resyncs,
+			 "history_total", (json_int_t)rm_history_total(rm->history));
+}
+
+json_t *rm_json_status(struct rm *rm)
+{
+	json_t *o = json_object();
+	json_t *protos = json_array();
+	char when[CLOCK_ISO8601_LEN], rid[ADDR4_STRLEN];
+
+	if (!o || !protos) {
+		json_decref(o);
+		json_decref(protos);
+		return NULL;
+	}
+	clock_format_iso8601(rm->start_wall_ms, when);
+	json_object_set_new(o, "version", json_string(PACKAGE_VERSION));
+	json_object_set_new(o, "started", json_string(when));
+	json_object_set_new(o, "uptime", json_integer((clock_now_ms() - rm->start_mono_ms) / 1000));
+	json_object_set_new(o, "router_id", json_string(addr4_format(rm_router_id(rm), rid)));
+	if (rm->conf)
+		json_object_set_new(o, "config", json_string(rm->conf->file ? rm->conf->file : ""));
+	for (size_t s = 0; s < rm->nprotos; s++)
+		if (rm->protos[s].inst)
+			json_array_append_new(protos, protocol_status(rm, &rm->protos[s]));
+	json_object_set_new(o, "protocols", protos);
+	json_object_set_new(o, "interfaces", json_integer((json_int_t)rm->nifaces));
+	json_object_set_new(o, "counters", counters_json(rm));
+	if (rm->status_hook)
+		rm->status_hook(o, rm->status_hook_arg);
+	return o;
+}

@@ -1,0 +1,27 @@
+/*
+ * ctl_commands.h — the commands of the control socket (routprotctl(8)): each request is mapped to
+ * the router manager's views or actions. The only place that knows command names.
+ */
+#ifndef ROUTPROTD_CTL_COMMANDS_H
+#define ROUTPROTD_CTL_COMMANDS_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "ctl/ctl_server.h"
+
+struct rm;
+
+struct ctl_commands {
+	struct rm *rm;
+	/* Reload the configuration file; on failure *errors is a JSON array of "FILE:LINE: ..." */
+	bool (*reload)(void *arg, json_t **errors);
+	void *reload_arg;
+};
+
+/* ctl_dispatch_fn for ctl_server_new, with a struct ctl_commands as arg. */
+void ctl_commands_dispatch(void *arg, struct ctl_request *req, const char *command,
+			   const json_t *args);
+
+#endif

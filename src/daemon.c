@@ -1,0 +1,291 @@
+/*
+ * daemon.c — the running service (see daemon.h). Start-up order: configuration, control socket
+ * (so that a second instance fails before touching anything), netlink monitor with its initial
+ * dump, protocols with their interfaces, then READY=1. SIGHUP and `routprotctl reload` re-read
+ * the file and apply the difference; SIGTERM/SIGINT stop the protocols and leave the loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <event2/event.h>
+
+#include "conf/conf.h"
+#include "core/rm.h"
+#include "ctl/ctl_commands.h"
+#include "ctl/ctl_server.h"
+#include "daemon.h"
+#include "lib/log.h"
+#include "lib/notify.h"
+#include "linux/ifmon.h"
+#include "trace/trace.h"
+
+#define COMP "routprotd"
+#define STOP_TIMEOUT_MS 5000
+
+/* Every protocol module this daemon offers; the configuration decides which run. */
+static const struct rp_protocol *const protocols[] = {
+	&trace_protocol,
+};
+#define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
+
+struct daemon {
+	struct daemon_opts opts;
+	struct event_base *base;
+	struct rm *rm;
+	struct ifmon *ifmon;
+	struct ctl_server *ctl;
+	struct ctl_commands commands;
+	struct event *signals[3];
+	struct event *watchdog;
+	bool stopping;
+	int exit_code;
+};
+
+/* Load the file and apply the command-line overrides. */
+static struct conf *load_config(const struct daemon_opts *opts, struct conf_diag *diag)
+{
+	struct conf *c;
+	char *copy;
+
+	conf_diag_init(diag, opts->config_file);
+	c = conf_load(opts->config_file, protocols, NPROTOCOLS, diag);
+	if (!c)
+		return NULL;
+	if (opts->socket_path && (copy = strdup(opts->socket_path))) {
+		free(c->control_socket);
+		c->control_socket = copy;
+	}
+	if (opts->state_dir && (copy = strdup(opts->state_dir))) {
+		free(c->state_dir);
+		c->state_dir = copy;
+	}
+	if (opts->debug)
+		c->log_level = LOG_LVL_DEBUG;
+	return c;
+}
+
+int daemon_check_config(const struct daemon_opts *opts)
+{
+	struct conf_diag diag;
+	struct conf *c = load_config(opts, &diag);
+
+	for (size_t i = 0; i < diag.count; i++)
+		fprintf(stderr, "%s\n", diag.messages[i]);
+	if (c)
+		printf("%s: configuration is valid\n", opts->config_file);
+	conf_free(c);
+	conf_diag_free(&diag);
+	return c ? EXIT_CLEAN : EXIT_CONFIG;
+}
+
+static bool reload(void *arg, json_t **errors)
+{
+	struct daemon *d = arg;
+	struct conf_diag diag;
+	struct conf *c;
+
+	notify_reloading();
+	log_notice(COMP, "reloading %s", d->opts.config_file);
+	c = load_config(&d->opts, &diag);
+	if (!c) {
+		*errors = json_array();
+		for (size_t i = 0; i < diag.count; i++) {
+			log_error("conf", "%s", diag.messages[i]);
+			json_array_append_new(*errors, json_string(diag.messages[i]));
+		}
+		log_error(COMP, "configuration not reloaded: the running configuration stays");
+	} else {
+		rm_apply_config(d->rm, c);
+		log_notice(COMP, "configuration reloaded");
+	}
+	conf_diag_free(&diag);
+	notify_ready(c ? "running" : "running (last reload failed)");
+	return c != NULL;
+}
+
+static void on_stopped(void *arg)
+{
+	struct daemon *d = arg;
+
+	event_base_loopexit(d->base, NULL);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	json_t *errors = NULL;
+
+	if (sig == SIGHUP) {
+		reload(d, &errors);
+		json_decref(errors);
+		return;
+	}
+	if (d->stopping) {
+		log_warning(COMP, "second stop signal: leaving at once");
+		event_base_loopbreak(d->base);
+		return;
+	}
+	d->stopping = true;
+	log_notice(COMP, "stopping (signal %d)", (int)sig);
+	notify_stopping();
+	rm_stop(d->rm, STOP_TIMEOUT_MS, on_stopped, d);
+}
+
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	notify_watchdog();
+}
+
+static void status_hook(json_t *status, void *arg)
+{
+	struct daemon *d = arg;
+	struct ctl_server_stats st;
+
+	ifmon_status_json(d->ifmon, status);
+	ctl_server_get_stats(d->ctl, &st);
+	json_object_set_new(status, "control",
+			    json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}",
+				      "socket", ctl_server_path(d->ctl),
+				      "connections", (json_int_t)st.connections,
+				      "requests", (json_int_t)st.requests,
+				      "bad_requests", (json_int_t)st.bad_requests,
+				      "rejected", (json_int_t)st.rejected,
+				      "clients", (json_int_t)st.clients));
+}
+
+static void ifmon_to_rm_update(void *arg, const struct rm_link *l)
+{
+	rm_link_update(arg, l);
+}
+
+static void ifmon_to_rm_delete(void *arg, uint32_t ifindex)
+{
+	rm_link_delete(arg, ifindex);
+}
+
+static void ifmon_to_rm_resync(void *arg, const struct rm_link *links, size_t n)
+{
+	rm_link_resync(arg, links, n);
+}
+
+static const struct ifmon_ops ifmon_ops = {
+	.link_update = ifmon_to_rm_update,
+	.link_delete = ifmon_to_rm_delete,
+	.resync = ifmon_to_rm_resync,
+};
+
+static bool install_signals(struct daemon *d)
+{
+	static const int sigs[3] = { SIGHUP, SIGTERM, SIGINT };
+
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return false;
+	for (int i = 0; i < 3; i++) {
+		d->signals[i] = evsignal_new(d->base, sigs[i], on_signal, d);
+		if (!d->signals[i] || evsignal_add(d->signals[i], NULL) != 0)
+			return false;
+	}
+	return true;
+}
+
+static void start_watchdog(struct daemon *d)
+{
+	uint64_t usec = notify_watchdog_usec();
+	struct timeval tv = { .tv_sec = (time_t)(usec / 2 / 1000000),
+			      .tv_usec = (suseconds_t)(usec / 2 % 1000000) };
+
+	if (usec == 0)
+		return;
+	d->watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
+	if (d->watchdog && event_add(d->watchdog, &tv) == 0)
+		log_info(COMP, "watchdog every %llu ms", (unsigned long long)(usec / 2000));
+}
+
+/* The state directory holds persistent state (autostatic routes); create it if missing. */
+static void ensure_state_dir(const char *dir)
+{
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		log_warning(COMP, "cannot create state directory %s: %s", dir, strerror(errno));
+}
+
+/* Bring everything up; on failure returns the exit code, else EXIT_CLEAN. */
+static int start(struct daemon *d, struct conf *c)
+{
+	char err[256];
+	gid_t gid = c->control_group ? c->control_gid : (gid_t)-1;
+
+	d->base = event_base_new();
+	d->rm = d->base ? rm_new(d->base, protocols, NPROTOCOLS) : NULL;
+	if (!d->rm || !install_signals(d)) {
+		log_error(COMP, "cannot initialise the event loop");
+		conf_free(c);
+		return EXIT_RUNTIME;
+	}
+	d->commands = (struct ctl_commands){ .rm = d->rm, .reload = reload, .reload_arg = d };
+	d->ctl = ctl_server_new(d->base, c->control_socket, gid, ctl_commands_dispatch,
+				&d->commands, err, sizeof(err));
+	if (!d->ctl) {
+		log_error(COMP, "control socket: %s", err);
+		conf_free(c);
+		return EXIT_RUNTIME;
+	}
+	ensure_state_dir(c->state_dir);
+	d->ifmon = ifmon_new(d->base, &ifmon_ops, d->rm, 0, err, sizeof(err));
+	if (!d->ifmon) {
+		log_error(COMP, "%s", err);
+		conf_free(c);
+		return EXIT_RUNTIME;
+	}
+	rm_set_status_hook(d->rm, status_hook, d);
+	rm_apply_config(d->rm, c);
+	start_watchdog(d);
+	return EXIT_CLEAN;
+}
+
+static void teardown(struct daemon *d)
+{
+	ctl_server_free(d->ctl);
+	rm_free(d->rm);
+	ifmon_free(d->ifmon);
+	for (int i = 0; i < 3; i++)
+		if (d->signals[i])
+			event_free(d->signals[i]);
+	if (d->watchdog)
+		event_free(d->watchdog);
+	if (d->base)
+		event_base_free(d->base);
+}
+
+int daemon_run(const struct daemon_opts *opts)
+{
+	struct daemon d = { .opts = *opts };
+	struct conf_diag diag;
+	struct conf *c = load_config(opts, &diag);
+	int code;
+
+	for (size_t i = 0; i < diag.count; i++)
+		log_error("conf", "%s", diag.messages[i]);
+	conf_diag_free(&diag);
+	if (!c)
+		return EXIT_CONFIG;
+	log_set_level(c->log_level);
+	code = start(&d, c);
+	if (code == EXIT_CLEAN) {
+		log_notice(COMP, "routprotd %s running", PACKAGE_VERSION);
+		notify_ready("running");
+		if (event_base_dispatch(d.base) < 0) {
+			log_error(COMP, "event loop failed");
+			code = EXIT_RUNTIME;
+		}
+	}
+	teardown(&d);
+	if (code == EXIT_CLEAN)
+		log_notice(COMP, "stopped");
+	return code;
+}

@@ -1,0 +1,338 @@
+/*
+ * ifmon.c — links and IPv4 addresses from netlink (libnl-3 cache manager) to rm_link snapshots.
+ *
+ * Only AF_UNSPEC link objects count (bridge and other per-family link messages are ignored).
+ * enabled = IFF_UP; media present = IFF_LOWER_UP and IFF_RUNNING. The cache manager updates its
+ * cache before calling us, so a snapshot built from the caches inside a callback is the state
+ * right after that message. Overrun (ENOBUFS, reported by libnl as -NLE_NOMEM): the queued
+ * notifications are stale, so they are discarded, both caches are re-dumped, and the full set is
+ * handed to the router manager, which diffs it against what it knew.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <event2/event.h>
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+
+#include "lib/log.h"
+#include "linux/ifmon.h"
+
+#define COMP "netlink"
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000 /* <linux/if.h>, which clashes with <net/if.h> */
+#endif
+
+struct ifmon {
+	const struct ifmon_ops *ops;
+	void *arg;
+	struct nl_cache_mngr *mngr;
+	struct nl_cache *links;
+	struct nl_cache *addrs;
+	struct nl_sock *dump_sock; /* for re-dumps after an overrun */
+	struct event *ev;
+	unsigned rcvbuf;
+	bool ready; /* initial dump delivered: callbacks may report */
+	uint64_t messages, overruns, resyncs, errors;
+	struct log_ratelimit err_rl;
+};
+
+/* Snapshot under construction: the rm_link plus storage for its addresses. */
+struct snapshot {
+	struct rm_link link;
+	struct rp_local_binding *addrs;
+	unsigned cap;
+};
+
+static uint32_t nl_addr_ipv4(struct nl_addr *a)
+{
+	uint32_t v;
+
+	if (!a || nl_addr_get_family(a) != AF_INET || nl_addr_get_len(a) != sizeof(v))
+		return 0;
+	memcpy(&v, nl_addr_get_binary_addr(a), sizeof(v));
+	return ntohl(v);
+}
+
+static bool snapshot_push(struct snapshot *s, const struct rp_local_binding *b)
+{
+	if (s->link.naddrs == s->cap) {
+		unsigned cap = s->cap ? s->cap * 2 : 8;
+		struct rp_local_binding *grown = realloc(s->addrs, cap * sizeof(*grown));
+
+		if (!grown)
+			return false;
+		s->addrs = grown;
+		s->cap = cap;
+	}
+	s->addrs[s->link.naddrs++] = *b;
+	return true;
+}
+
+static void collect_addresses(struct ifmon *im, int ifindex, struct snapshot *s)
+{
+	for (struct nl_object *o = nl_cache_get_first(im->addrs); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		struct rp_local_binding b = { 0 };
+		uint32_t peer;
+
+		if (rtnl_addr_get_ifindex(a) != ifindex || rtnl_addr_get_family(a) != AF_INET)
+			continue;
+		b.address = nl_addr_ipv4(rtnl_addr_get_local(a));
+		b.prefixlen = (uint8_t)rtnl_addr_get_prefixlen(a);
+		peer = nl_addr_ipv4(rtnl_addr_get_peer(a));
+		b.peer = peer != b.address ? peer : 0;
+		if (b.prefixlen > 32 || !snapshot_push(s, &b))
+			continue;
+	}
+	s->link.addrs = s->addrs;
+}
+
+static bool link_usable(struct rtnl_link *l)
+{
+	return rtnl_link_get_family(l) == AF_UNSPEC && rtnl_link_get_ifindex(l) > 0 &&
+	       rtnl_link_get_name(l) != NULL;
+}
+
+static void snapshot_of(struct ifmon *im, struct rtnl_link *l, struct snapshot *s)
+{
+	unsigned flags = rtnl_link_get_flags(l);
+
+	memset(s, 0, sizeof(*s));
+	s->link.ifindex = (uint32_t)rtnl_link_get_ifindex(l);
+	s->link.name = rtnl_link_get_name(l);
+	s->link.flags = flags;
+	s->link.mtu = rtnl_link_get_mtu(l);
+	s->link.enabled = flags & IFF_UP;
+	s->link.media_present = (flags & IFF_LOWER_UP) && (flags & IFF_RUNNING);
+	collect_addresses(im, rtnl_link_get_ifindex(l), s);
+}
+
+static void report_link(struct ifmon *im, struct rtnl_link *l)
+{
+	struct snapshot s;
+
+	snapshot_of(im, l, &s);
+	im->ops->link_update(im->arg, &s.link);
+	free(s.addrs);
+}
+
+static void on_link_change(struct nl_cache *cache, struct nl_object *obj, int action, void *arg)
+{
+	struct ifmon *im = arg;
+	struct rtnl_link *l = (struct rtnl_link *)obj;
+
+	im->messages++;
+	if (!im->ready || !link_usable(l))
+		return;
+	if (action == NL_ACT_DEL)
+		im->ops->link_delete(im->arg, (uint32_t)rtnl_link_get_ifindex(l));
+	else
+		report_link(im, l);
+}
+
+static void on_addr_change(struct nl_cache *cache, struct nl_object *obj, int action, void *arg)
+{
+	struct ifmon *im = arg;
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct rtnl_link *l;
+
+	im->messages++;
+	if (!im->ready || rtnl_addr_get_family(a) != AF_INET)
+		return;
+	l = rtnl_link_get(im->links, rtnl_addr_get_ifindex(a));
+	if (!l)
+		return; /* the link's own message comes next and carries the addresses */
+	if (link_usable(l))
+		report_link(im, l);
+	rtnl_link_put(l);
+}
+
+/* Snapshots of every link in the cache (the complete set for the RM). */
+static void report_all(struct ifmon *im, bool as_resync)
+{
+	struct snapshot *snaps = NULL;
+	struct rm_link *links = NULL;
+	size_t n = 0, cap = 0;
+
+	for (struct nl_object *o = nl_cache_get_first(im->links); o; o = nl_cache_get_next(o)) {
+		if (!link_usable((struct rtnl_link *)o))
+			continue;
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 32;
+			struct snapshot *g = realloc(snaps, c * sizeof(*g));
+
+			if (!g)
+				goto out;
+			snaps = g;
+			cap = c;
+		}
+		snapshot_of(im, (struct rtnl_link *)o, &snaps[n++]);
+	}
+	links = calloc(n ? n : 1, sizeof(*links));
+	if (!links)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		links[i] = snaps[i].link;
+	if (as_resync)
+		im->ops->resync(im->arg, links, n);
+	else
+		for (size_t i = 0; i < n; i++)
+			im->ops->link_update(im->arg, &links[i]);
+out:
+	if (!links)
+		log_error(COMP, "out of memory while reading links");
+	for (size_t i = 0; i < n; i++)
+		free(snaps[i].addrs);
+	free(snaps);
+	free(links);
+}
+
+/* Throw away notifications queued before an overrun: a fresh dump supersedes them. */
+static void discard_queued(int fd)
+{
+	char buf[8192];
+
+	for (;;) {
+		ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (r >= 0 || errno == EINTR || errno == ENOBUFS)
+			continue;
+		break; /* EAGAIN or a real error: queue empty */
+	}
+}
+
+int ifmon_resync(struct ifmon *im)
+{
+	int err;
+
+	im->resyncs++;
+	discard_queued(nl_cache_mngr_get_fd(im->mngr));
+	err = nl_cache_refill(im->dump_sock, im->links);
+	if (err >= 0)
+		err = nl_cache_refill(im->dump_sock, im->addrs);
+	if (err < 0) {
+		im->errors++;
+		log_error(COMP, "re-dump after lost notifications failed: %s", nl_geterror(err));
+		return -1;
+	}
+	report_all(im, true);
+	return 0;
+}
+
+static void on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct ifmon *im = arg;
+	int err = nl_cache_mngr_data_ready(im->mngr);
+
+	if (err >= 0)
+		return;
+	if (err == -NLE_NOMEM) {
+		im->overruns++;
+		log_warning(COMP, "notifications lost (receive buffer overrun #%llu): "
+			    "re-reading links and addresses",
+			    (unsigned long long)im->overruns);
+		ifmon_resync(im);
+		return;
+	}
+	im->errors++;
+	log_rl(&im->err_rl, LOG_LVL_WARNING, COMP, "receive error: %s", nl_geterror(err));
+}
+
+static int set_rcvbuf(int fd, unsigned bytes)
+{
+	int v = (int)bytes;
+
+	/* FORCE ignores rmem_max with CAP_NET_ADMIN; otherwise take what rmem_max allows. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) == 0)
+		return 0;
+	return setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+}
+
+static int open_caches(struct ifmon *im, char *err, size_t errlen)
+{
+	int e;
+
+	im->dump_sock = nl_socket_alloc();
+	if (!im->dump_sock || (e = nl_connect(im->dump_sock, NETLINK_ROUTE)) < 0) {
+		snprintf(err, errlen, "netlink socket: %s",
+			 im->dump_sock ? nl_geterror(e) : "out of memory");
+		return -1;
+	}
+	e = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE, &im->mngr);
+	if (e >= 0)
+		e = nl_cache_mngr_add(im->mngr, "route/link", on_link_change, im, &im->links);
+	if (e >= 0)
+		e = nl_cache_mngr_add(im->mngr, "route/addr", on_addr_change, im, &im->addrs);
+	if (e < 0) {
+		snprintf(err, errlen, "netlink cache manager: %s", nl_geterror(e));
+		return -1;
+	}
+	if (set_rcvbuf(nl_cache_mngr_get_fd(im->mngr), im->rcvbuf) != 0)
+		log_warning(COMP, "cannot size the notification buffer to %u bytes: %s",
+			    im->rcvbuf, strerror(errno));
+	return 0;
+}
+
+struct ifmon *ifmon_new(struct event_base *base, const struct ifmon_ops *ops, void *arg,
+			unsigned rcvbuf, char *err, size_t errlen)
+{
+	struct ifmon *im = calloc(1, sizeof(*im));
+
+	if (!im) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	im->ops = ops;
+	im->arg = arg;
+	im->rcvbuf = rcvbuf ? rcvbuf : IFMON_DEFAULT_RCVBUF;
+	im->err_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 10000);
+	if (open_caches(im, err, errlen) != 0)
+		goto fail;
+	im->ev = event_new(base, nl_cache_mngr_get_fd(im->mngr), EV_READ | EV_PERSIST,
+			   on_readable, im);
+	if (!im->ev || event_add(im->ev, NULL) != 0) {
+		snprintf(err, errlen, "cannot watch the netlink socket");
+		goto fail;
+	}
+	report_all(im, false);
+	im->ready = true;
+	return im;
+fail:
+	ifmon_free(im);
+	return NULL;
+}
+
+void ifmon_free(struct ifmon *im)
+{
+	if (!im)
+		return;
+	if (im->ev)
+		event_free(im->ev);
+	if (im->mngr)
+		nl_cache_mngr_free(im->mngr); /* frees the managed caches too */
+	if (im->dump_sock)
+		nl_socket_free(im->dump_sock);
+	free(im);
+}
+
+void ifmon_status_json(const struct ifmon *im, json_t *status)
+{
+	json_object_set_new(status, "netlink",
+			    json_pack("{s:I,s:I,s:I,s:I,s:I}",
+				      "messages", (json_int_t)im->messages,
+				      "overruns", (json_int_t)im->overruns,
+				      "resyncs", (json_int_t)im->resyncs,
+				      "errors", (json_int_t)im->errors,
+				      "receive_buffer", (json_int_t)im->rcvbuf));
+}
