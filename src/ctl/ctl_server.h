@@ -58,4 +58,12 @@ void ctl_reply_error_data(struct ctl_request *req, json_t *data, const char *fmt
  * is freed right after it returns (the dispatcher must drop its pointer). */
 void ctl_request_on_cancel(struct ctl_request *req, void (*cancel)(void *arg), void *arg);
 
+/* The whole request object as received, with "args" filled in when it was absent: the place to
+ * read keys beyond command/args (e.g. "timeout" of update-routes). Borrowed; valid until the
+ * request is answered or cancelled. */
+const json_t *ctl_request_body(const struct ctl_request *req);
+
+/* Rules for the dispatcher and the cancel hook: never call ctl_server_free from inside either
+ * (defer it to the event loop), and never reply from inside the cancel hook. */
+
 #endif

@@ -1,0 +1,844 @@
+/*
+ * ctl_server.c — the control socket server (see ctl_server.h): the listening Unix socket and its
+ * file, one connection object per client with its own input/output buffers, JSON-lines framing,
+ * request validation, in-order serving with deferred replies, and the limits that keep a slow or
+ * hostile client from hurting the daemon (request size, client count, output size, write stalls).
+ *
+ * A connection serves one request at a time: while a request is pending, further lines stay in
+ * the input buffer (reading continues up to CTL_MAX_REQUEST bytes so that a hang-up is noticed).
+ * Connections are never freed from inside the dispatcher: replies only queue output and wake the
+ * connection through its `resume` event.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "ctl/ctl_server.h"
+#include "lib/log.h"
+
+#define CTL_COMP "ctl"
+#define CTL_MAX_OUTPUT (64u * 1024 * 1024) /* queued reply bytes before a client is dropped */
+#define CTL_OUTPUT_SOFT (1u * 1024 * 1024) /* stop serving new requests above this */
+#define CTL_WRITE_STALL_SEC 60             /* output pending but socket not writable: drop */
+#define CTL_ACCEPT_BURST 32                /* accepts per wake-up */
+#define CTL_ACCEPT_RETRY_SEC 1             /* pause after EMFILE and friends */
+#define CTL_LISTEN_BACKLOG 128
+#define CTL_IOV_MAX 16
+
+struct ctl_conn;
+
+struct ctl_request {
+	struct ctl_conn *conn;      /* the client; always valid: the request dies with it */
+	json_t *body;               /* the request object ("args" filled in when absent) */
+	void (*cancel)(void *arg);  /* dispatcher's hook for a client that went away */
+	void *cancel_arg;
+	bool cancelling;            /* inside cancel(): replies are ignored */
+};
+
+struct ctl_conn {
+	TAILQ_ENTRY(ctl_conn) link;
+	struct ctl_server *srv;
+	int fd;
+	unsigned id;                /* for log lines */
+	struct event *rev;          /* readable */
+	struct event *wev;          /* writable, with the stall timeout */
+	struct event *resume;       /* activated after a reply: serve the next line */
+	struct evbuffer *in;
+	struct evbuffer *out;
+	size_t scanned;             /* bytes of `in` already searched for a newline */
+	struct ctl_request *pending;
+	bool eof;                   /* the client shut down its sending side */
+	bool closing;               /* close once `out` is flushed */
+	bool dead;                  /* close now, drop queued output */
+};
+
+TAILQ_HEAD(ctl_conn_list, ctl_conn);
+
+struct ctl_server {
+	struct event_base *base;
+	char *path;
+	int fd;
+	dev_t sock_dev;             /* identity of our socket file, so we only unlink our own */
+	ino_t sock_ino;
+	struct event *accept_ev;
+	struct event *retry_ev;     /* re-enables accept_ev after a resource shortage */
+	ctl_dispatch_fn dispatch;
+	void *dispatch_arg;
+	struct ctl_conn_list conns;
+	struct ctl_server_stats stats;
+	unsigned next_id;
+	struct log_ratelimit bad_rl;
+	struct log_ratelimit accept_rl;
+};
+
+static void conn_free(struct ctl_conn *conn);
+static void conn_step(struct ctl_conn *conn);
+
+/* ---- replies ---- */
+
+/* Queue one reply object (stolen) as a compact line. */
+static void conn_send(struct ctl_conn *conn, json_t *reply)
+{
+	static const char fallback[] = "{\"ok\":false,\"error\":\"internal error: reply not encodable\"}";
+	char *text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
+	const char *line = text ? text : fallback;
+
+	json_decref(reply);
+	if (evbuffer_add(conn->out, line, strlen(line)) != 0 || evbuffer_add(conn->out, "\n", 1) != 0)
+		conn->dead = true;
+	free(text);
+	if (evbuffer_get_length(conn->out) > CTL_MAX_OUTPUT) {
+		log_rl(&conn->srv->bad_rl, LOG_LVL_WARNING, CTL_COMP,
+		       "client %u: more than %u bytes of replies unread, closing", conn->id,
+		       CTL_MAX_OUTPUT);
+		conn->dead = true;
+	}
+}
+
+/* {"ok": false, "error": msg [, "data": data]} — data stolen, may be NULL. */
+static json_t *error_reply(const char *msg, json_t *data)
+{
+	json_t *reply = json_object();
+	json_t *jmsg = json_string(msg);
+
+	if (!jmsg)
+		jmsg = json_string("error (message not valid UTF-8)");
+	if (!reply || !jmsg || json_object_set_new(reply, "ok", json_false()) != 0 ||
+	    json_object_set_new(reply, "error", jmsg) != 0) {
+		json_decref(reply);
+		json_decref(data);
+		return NULL;
+	}
+	if (data && json_object_set_new(reply, "data", data) != 0) {
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+/* Answer `req` with `reply` (stolen), free it and wake its connection for the next line. */
+static void request_finish(struct ctl_request *req, json_t *reply)
+{
+	struct ctl_conn *conn = req->conn;
+
+	if (req->cancelling) {
+		json_decref(reply);
+		return;
+	}
+	conn_send(conn, reply);
+	conn->pending = NULL;
+	json_decref(req->body);
+	free(req);
+	event_active(conn->resume, EV_TIMEOUT, 0);
+}
+
+void ctl_reply_ok(struct ctl_request *req, json_t *data)
+{
+	json_t *reply = json_object();
+
+	if (!data)
+		data = json_null();
+	if (!reply || json_object_set_new(reply, "ok", json_true()) != 0 ||
+	    json_object_set_new(reply, "data", data) != 0) {
+		json_decref(reply);
+		reply = NULL;
+	}
+	request_finish(req, reply);
+}
+
+static void reply_error_va(struct ctl_request *req, json_t *data, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void reply_error_va(struct ctl_request *req, json_t *data, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	request_finish(req, error_reply(msg, data));
+}
+
+void ctl_reply_error(struct ctl_request *req, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_error_va(req, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void ctl_reply_error_data(struct ctl_request *req, json_t *data, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_error_va(req, data, fmt, ap);
+	va_end(ap);
+}
+
+void ctl_request_on_cancel(struct ctl_request *req, void (*cancel)(void *arg), void *arg)
+{
+	req->cancel = cancel;
+	req->cancel_arg = arg;
+}
+
+const json_t *ctl_request_body(const struct ctl_request *req)
+{
+	return req->body;
+}
+
+/* The client is gone (or the server stops) while `req` waits for its reply. */
+static void request_cancel(struct ctl_request *req)
+{
+	req->conn->pending = NULL;
+	if (req->cancel) {
+		req->cancelling = true;
+		req->cancel(req->cancel_arg);
+	}
+	json_decref(req->body);
+	free(req);
+}
+
+/* ---- requests ---- */
+
+/* A malformed request: answer, count, and close after the answer is flushed. */
+static void conn_bad_request(struct ctl_conn *conn, const char *msg)
+{
+	struct ctl_server *srv = conn->srv;
+
+	srv->stats.bad_requests++;
+	log_rl(&srv->bad_rl, LOG_LVL_WARNING, CTL_COMP, "client %u: bad request: %s", conn->id, msg);
+	conn_send(conn, error_reply(msg, NULL));
+	conn->closing = true;
+}
+
+/* Parse and check a request line; returns the object or NULL with `msg` filled in. */
+static json_t *parse_request(const char *line, size_t len, char *msg, size_t msglen)
+{
+	json_error_t jerr;
+	json_t *body = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *cmd, *args;
+
+	if (!body) {
+		snprintf(msg, msglen, "invalid JSON: %s (column %d)", jerr.text, jerr.column);
+		return NULL;
+	}
+	if (!json_is_object(body)) {
+		snprintf(msg, msglen, "request must be a JSON object");
+		goto bad;
+	}
+	cmd = json_object_get(body, "command");
+	if (!json_is_string(cmd) || json_string_length(cmd) == 0) {
+		snprintf(msg, msglen, "request needs a non-empty string \"command\"");
+		goto bad;
+	}
+	args = json_object_get(body, "args");
+	if (args && !json_is_array(args)) {
+		snprintf(msg, msglen, "\"args\" must be an array");
+		goto bad;
+	}
+	if (!args && json_object_set_new(body, "args", json_array()) != 0) {
+		snprintf(msg, msglen, "out of memory");
+		goto bad;
+	}
+	return body;
+bad:
+	json_decref(body);
+	return NULL;
+}
+
+static bool line_is_blank(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+			return false;
+	return true;
+}
+
+/* One complete line from the client: validate it and hand it to the dispatcher. */
+static void conn_handle_line(struct ctl_conn *conn, const char *line, size_t len)
+{
+	struct ctl_server *srv = conn->srv;
+	struct ctl_request *req;
+	char msg[256];
+	json_t *body;
+
+	if (line_is_blank(line, len))
+		return;
+	body = parse_request(line, len, msg, sizeof(msg));
+	if (!body) {
+		conn_bad_request(conn, msg);
+		return;
+	}
+	req = calloc(1, sizeof(*req));
+	if (!req) {
+		json_decref(body);
+		log_error(CTL_COMP, "client %u: out of memory", conn->id);
+		conn->dead = true;
+		return;
+	}
+	req->conn = conn;
+	req->body = body;
+	conn->pending = req;
+	srv->stats.requests++;
+	log_debug(CTL_COMP, "client %u: %s", conn->id,
+		  json_string_value(json_object_get(body, "command")));
+	srv->dispatch(srv->dispatch_arg, req, json_string_value(json_object_get(body, "command")),
+		      json_object_get(body, "args"));
+}
+
+enum line_result { LINE_NONE, LINE_OK, LINE_TOO_LONG, LINE_NOMEM };
+
+/* Take the next complete line out of the input buffer (without its newline). At EOF a final
+ * line without a newline counts too. */
+static enum line_result conn_next_line(struct ctl_conn *conn, char **line, size_t *len)
+{
+	size_t have = evbuffer_get_length(conn->in);
+	struct evbuffer_ptr pos;
+	size_t eol_len = 0, n, drop;
+
+	if (evbuffer_ptr_set(conn->in, &pos, conn->scanned, EVBUFFER_PTR_SET) != 0)
+		return LINE_NONE;
+	pos = evbuffer_search_eol(conn->in, &pos, &eol_len, EVBUFFER_EOL_LF);
+	if (pos.pos >= 0) {
+		n = (size_t)pos.pos;
+		drop = 1;
+		if (n + 1 > CTL_MAX_REQUEST)
+			return LINE_TOO_LONG;
+	} else {
+		conn->scanned = have;
+		if (have >= CTL_MAX_REQUEST)
+			return LINE_TOO_LONG;
+		if (!conn->eof || have == 0)
+			return LINE_NONE;
+		n = have;
+		drop = 0;
+	}
+	*line = malloc(n + 1);
+	if (!*line)
+		return LINE_NOMEM;
+	if (evbuffer_remove(conn->in, *line, n) != (int)n || evbuffer_drain(conn->in, drop) != 0) {
+		free(*line);
+		return LINE_NOMEM;
+	}
+	(*line)[n] = '\0';
+	*len = n;
+	conn->scanned = 0;
+	return LINE_OK;
+}
+
+/* Serve buffered lines in order until one is deferred, input runs out or output backs up. */
+static void conn_process_input(struct ctl_conn *conn)
+{
+	while (!conn->pending && !conn->closing && !conn->dead) {
+		enum line_result r;
+		char *line = NULL;
+		size_t len = 0;
+
+		if (evbuffer_get_length(conn->out) > CTL_OUTPUT_SOFT)
+			return;
+		r = conn_next_line(conn, &line, &len);
+		if (r == LINE_NONE) {
+			if (conn->eof)
+				conn->closing = true;
+			return;
+		}
+		if (r == LINE_TOO_LONG) {
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "request longer than %d bytes", CTL_MAX_REQUEST);
+			conn_bad_request(conn, msg);
+			return;
+		}
+		if (r == LINE_NOMEM) {
+			conn->dead = true;
+			return;
+		}
+		conn_handle_line(conn, line, len);
+		free(line);
+		if (conn->eof && conn->pending) {
+			request_cancel(conn->pending);
+			conn->closing = true;
+		}
+	}
+}
+
+/* ---- connection I/O ---- */
+
+/* Send as much queued output as the socket takes. Returns -1 on a write error. */
+static int conn_flush(struct ctl_conn *conn)
+{
+	while (evbuffer_get_length(conn->out) > 0) {
+		struct evbuffer_iovec vec[CTL_IOV_MAX];
+		struct iovec iov[CTL_IOV_MAX];
+		struct msghdr mh = { .msg_iov = iov };
+		int n = evbuffer_peek(conn->out, -1, NULL, vec, CTL_IOV_MAX);
+		ssize_t w;
+
+		if (n > CTL_IOV_MAX)
+			n = CTL_IOV_MAX;
+		for (int i = 0; i < n; i++) {
+			iov[i].iov_base = vec[i].iov_base;
+			iov[i].iov_len = vec[i].iov_len;
+		}
+		mh.msg_iovlen = (size_t)n;
+		w = sendmsg(conn->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		if (evbuffer_drain(conn->out, (size_t)w) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Keep the read and write events in line with the connection's state. */
+static void conn_update_io(struct ctl_conn *conn)
+{
+	bool want_read = !conn->eof && !conn->closing &&
+			 evbuffer_get_length(conn->in) < CTL_MAX_REQUEST;
+	bool reading = event_pending(conn->rev, EV_READ, NULL);
+	bool want_write = evbuffer_get_length(conn->out) > 0;
+	bool writing = event_pending(conn->wev, EV_WRITE, NULL);
+	struct timeval stall = { .tv_sec = CTL_WRITE_STALL_SEC };
+
+	if (want_read && !reading && event_add(conn->rev, NULL) != 0)
+		conn->dead = true;
+	else if (!want_read && reading)
+		event_del(conn->rev);
+	if (want_write && !writing && event_add(conn->wev, &stall) != 0)
+		conn->dead = true;
+	else if (!want_write && writing)
+		event_del(conn->wev);
+}
+
+/* Run the connection's state machine; may free it, so it is the last thing a callback does. */
+static void conn_step(struct ctl_conn *conn)
+{
+	if (!conn->dead)
+		conn_process_input(conn);
+	if (!conn->dead)
+		conn_update_io(conn);
+	if (conn->dead ||
+	    (conn->closing && !conn->pending && evbuffer_get_length(conn->out) == 0))
+		conn_free(conn);
+}
+
+static void conn_on_eof(struct ctl_conn *conn)
+{
+	conn->eof = true;
+	log_debug(CTL_COMP, "client %u: end of input", conn->id);
+	if (conn->pending) {
+		request_cancel(conn->pending);
+		conn->closing = true;
+	}
+}
+
+static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *conn = arg;
+
+	while (!conn->eof) {
+		size_t have = evbuffer_get_length(conn->in);
+		int n;
+
+		if (have >= CTL_MAX_REQUEST)
+			break;
+		n = evbuffer_read(conn->in, fd, (int)(CTL_MAX_REQUEST - have));
+		if (n > 0)
+			continue;
+		if (n == 0) {
+			conn_on_eof(conn);
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			break;
+		log_debug(CTL_COMP, "client %u: read: %s", conn->id, strerror(errno));
+		conn_free(conn);
+		return;
+	}
+	conn_step(conn);
+}
+
+static void conn_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *conn = arg;
+
+	if (what & EV_TIMEOUT) {
+		log_rl(&conn->srv->bad_rl, LOG_LVL_WARNING, CTL_COMP,
+		       "client %u: not reading its replies for %d s, closing", conn->id,
+		       CTL_WRITE_STALL_SEC);
+		conn_free(conn);
+		return;
+	}
+	if (conn_flush(conn) != 0) {
+		log_debug(CTL_COMP, "client %u: write: %s", conn->id, strerror(errno));
+		conn_free(conn);
+		return;
+	}
+	conn_step(conn);
+}
+
+static void conn_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	conn_step(arg);
+}
+
+static void conn_free(struct ctl_conn *conn)
+{
+	struct ctl_server *srv = conn->srv;
+
+	if (conn->pending)
+		request_cancel(conn->pending);
+	TAILQ_REMOVE(&srv->conns, conn, link);
+	srv->stats.clients--;
+	event_free(conn->rev);
+	event_free(conn->wev);
+	event_free(conn->resume);
+	evbuffer_free(conn->in);
+	evbuffer_free(conn->out);
+	if (close(conn->fd) != 0)
+		log_debug(CTL_COMP, "client %u: close: %s", conn->id, strerror(errno));
+	log_debug(CTL_COMP, "client %u: closed", conn->id);
+	free(conn);
+}
+
+static void conn_log_peer(const struct ctl_conn *conn)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (!log_enabled(LOG_LVL_DEBUG))
+		return;
+	if (getsockopt(conn->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		log_debug(CTL_COMP, "client %u: connected (pid %ld uid %ld)", conn->id,
+			  (long)cred.pid, (long)cred.uid);
+	else
+		log_debug(CTL_COMP, "client %u: connected", conn->id);
+}
+
+static struct ctl_conn *conn_new(struct ctl_server *srv, int fd)
+{
+	struct ctl_conn *conn = calloc(1, sizeof(*conn));
+
+	if (!conn)
+		return NULL;
+	conn->srv = srv;
+	conn->fd = fd;
+	conn->id = ++srv->next_id;
+	conn->rev = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb, conn);
+	conn->wev = event_new(srv->base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, conn);
+	conn->resume = event_new(srv->base, -1, 0, conn_resume_cb, conn);
+	conn->in = evbuffer_new();
+	conn->out = evbuffer_new();
+	if (!conn->rev || !conn->wev || !conn->resume || !conn->in || !conn->out ||
+	    event_add(conn->rev, NULL) != 0) {
+		if (conn->rev)
+			event_free(conn->rev);
+		if (conn->wev)
+			event_free(conn->wev);
+		if (conn->resume)
+			event_free(conn->resume);
+		if (conn->in)
+			evbuffer_free(conn->in);
+		if (conn->out)
+			evbuffer_free(conn->out);
+		free(conn);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&srv->conns, conn, link);
+	srv->stats.clients++;
+	srv->stats.connections++;
+	conn_log_peer(conn);
+	return conn;
+}
+
+/* ---- listening socket ---- */
+
+/* Over the limit: best-effort error line, then close. */
+static void srv_reject(struct ctl_server *srv, int fd)
+{
+	static const char msg[] = "{\"ok\":false,\"error\":\"too many clients\"}\n";
+
+	srv->stats.rejected++;
+	log_rl(&srv->accept_rl, LOG_LVL_WARNING, CTL_COMP,
+	       "%d control clients already connected, refusing another", CTL_MAX_CLIENTS);
+	if (send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_debug(CTL_COMP, "rejected client: send: %s", strerror(errno));
+	close(fd);
+}
+
+/* Out of descriptors or memory: stop accepting for a moment instead of spinning. */
+static void srv_pause_accept(struct ctl_server *srv, int err)
+{
+	struct timeval tv = { .tv_sec = CTL_ACCEPT_RETRY_SEC };
+
+	log_rl(&srv->accept_rl, LOG_LVL_WARNING, CTL_COMP, "accept on %s: %s, pausing", srv->path,
+	       strerror(err));
+	event_del(srv->accept_ev);
+	if (event_add(srv->retry_ev, &tv) != 0)
+		log_error(CTL_COMP, "cannot arm the accept retry timer");
+}
+
+static void srv_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_server *srv = arg;
+
+	if (event_add(srv->accept_ev, NULL) != 0)
+		log_error(CTL_COMP, "cannot re-enable accept on %s", srv->path);
+}
+
+static void srv_accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	struct ctl_server *srv = arg;
+
+	for (int i = 0; i < CTL_ACCEPT_BURST; i++) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				srv_pause_accept(srv, errno);
+				return;
+			}
+			log_rl(&srv->accept_rl, LOG_LVL_ERROR, CTL_COMP, "accept on %s: %s",
+			       srv->path, strerror(errno));
+			return;
+		}
+		if (srv->stats.clients >= CTL_MAX_CLIENTS) {
+			srv_reject(srv, fd);
+			continue;
+		}
+		if (!conn_new(srv, fd)) {
+			log_error(CTL_COMP, "out of memory for a control client");
+			close(fd);
+		}
+	}
+}
+
+/* mkdir -p of the directory part of `path`, new directories mode 0755. */
+static int make_parent_dirs(const char *path, char *err, size_t errlen)
+{
+	char *dir = strdup(path);
+	char *slash;
+	int rc = 0;
+
+	if (!dir) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		for (char *p = dir + 1; rc == 0; p++) {
+			bool end = *p == '\0';
+
+			if (*p != '/' && !end)
+				continue;
+			*p = '\0';
+			if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+				snprintf(err, errlen, "cannot create directory %s: %s", dir,
+					 strerror(errno));
+				rc = -1;
+			}
+			if (end)
+				break;
+			*p = '/';
+		}
+	}
+	free(dir);
+	return rc;
+}
+
+static void fill_addr(struct sockaddr_un *sun, const char *path)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, path, strlen(path) + 1);
+}
+
+/* An existing file at `path`: replace it when it is a dead socket, refuse otherwise. */
+static int clear_stale_socket(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot check %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket", path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	fill_addr(&sun, path);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	if (rc == 0 || errno == EAGAIN) {
+		snprintf(err, errlen, "another routprotd is listening on %s", path);
+		rc = -1;
+	} else if (errno == ECONNREFUSED) {
+		rc = 0;
+		if (unlink(path) != 0 && errno != ENOENT) {
+			snprintf(err, errlen, "cannot remove stale socket %s: %s", path,
+				 strerror(errno));
+			rc = -1;
+		}
+	} else {
+		snprintf(err, errlen, "cannot probe existing socket %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
+/* Bind (created 0660 thanks to the umask), set owner group, listen. */
+static int open_listener(struct ctl_server *srv, gid_t gid, char *err, size_t errlen)
+{
+	const char *path = srv->path;
+	struct sockaddr_un sun;
+	struct stat st;
+	mode_t old_mask;
+	int fd, rc;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	fill_addr(&sun, path);
+	old_mask = umask(0117);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old_mask);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot bind %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (chmod(path, 0660) != 0 ||
+	    (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) != 0) ||
+	    lstat(path, &st) != 0 || listen(fd, CTL_LISTEN_BACKLOG) != 0) {
+		snprintf(err, errlen, "cannot set up %s: %s", path, strerror(errno));
+		unlink(path);
+		close(fd);
+		return -1;
+	}
+	srv->fd = fd;
+	srv->sock_dev = st.st_dev;
+	srv->sock_ino = st.st_ino;
+	return 0;
+}
+
+/* Remove the socket file, but only if it is still the one we created. */
+static void remove_socket_file(const struct ctl_server *srv)
+{
+	struct stat st;
+
+	if (lstat(srv->path, &st) != 0 || st.st_dev != srv->sock_dev || st.st_ino != srv->sock_ino)
+		return;
+	if (unlink(srv->path) != 0)
+		log_warning(CTL_COMP, "cannot remove %s: %s", srv->path, strerror(errno));
+}
+
+static int srv_open(struct ctl_server *srv, gid_t gid, char *err, size_t errlen)
+{
+	if (strlen(srv->path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		snprintf(err, errlen, "socket path too long: %s", srv->path);
+		return -1;
+	}
+	if (make_parent_dirs(srv->path, err, errlen) != 0 ||
+	    clear_stale_socket(srv->path, err, errlen) != 0 ||
+	    open_listener(srv, gid, err, errlen) != 0)
+		return -1;
+	srv->accept_ev = event_new(srv->base, srv->fd, EV_READ | EV_PERSIST, srv_accept_cb, srv);
+	srv->retry_ev = evtimer_new(srv->base, srv_retry_cb, srv);
+	if (!srv->accept_ev || !srv->retry_ev || event_add(srv->accept_ev, NULL) != 0) {
+		snprintf(err, errlen, "cannot register %s with the event loop", srv->path);
+		return -1;
+	}
+	return 0;
+}
+
+struct ctl_server *ctl_server_new(struct event_base *base, const char *path, gid_t gid,
+				  ctl_dispatch_fn dispatch, void *arg, char *err, size_t errlen)
+{
+	struct ctl_server *srv = calloc(1, sizeof(*srv));
+
+	if (!srv || !(srv->path = strdup(path))) {
+		snprintf(err, errlen, "out of memory");
+		free(srv);
+		return NULL;
+	}
+	srv->base = base;
+	srv->fd = -1;
+	srv->dispatch = dispatch;
+	srv->dispatch_arg = arg;
+	TAILQ_INIT(&srv->conns);
+	srv->bad_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 60000);
+	srv->accept_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 60000);
+	if (srv_open(srv, gid, err, errlen) != 0) {
+		ctl_server_free(srv);
+		return NULL;
+	}
+	log_debug(CTL_COMP, "listening on %s", path);
+	return srv;
+}
+
+void ctl_server_free(struct ctl_server *srv)
+{
+	struct ctl_conn *conn;
+
+	if (!srv)
+		return;
+	while ((conn = TAILQ_FIRST(&srv->conns)) != NULL)
+		conn_free(conn);
+	if (srv->accept_ev)
+		event_free(srv->accept_ev);
+	if (srv->retry_ev)
+		event_free(srv->retry_ev);
+	if (srv->fd >= 0) {
+		remove_socket_file(srv);
+		close(srv->fd);
+	}
+	free(srv->path);
+	free(srv);
+}
+
+void ctl_server_get_stats(const struct ctl_server *srv, struct ctl_server_stats *out)
+{
+	*out = srv->stats;
+}
+
+const char *ctl_server_path(const struct ctl_server *srv)
+{
+	return srv->path;
+}
