@@ -436,8 +436,8 @@ static void discard_interface(const struct rp_protocol *proto, void *info)
 		proto->config->free_interface(info);
 }
 
-/* One element of `interfaces`. The protocol parses it only when its global section was valid
- * (parse_interface may rely on the global blob). */
+/* One element of `interfaces`. A protocol with a global parser sees its interfaces only when
+ * its global section was valid (parse_interface may rely on the global blob). */
 static void load_interface(struct load *ld, struct conf_protocol *cp,
 			   const config_setting_t *list, unsigned idx, bool global_ok)
 {
@@ -535,6 +535,8 @@ static void load_protocol(struct load *ld, const struct rp_protocol *proto,
 	global_ok = parse_global(ld, cp, section);
 	if (!global_ok)
 		ld->ok = false;
+	if (!proto->config || !proto->config->parse_global)
+		global_ok = true; /* no blob to wait for: check the interfaces anyway */
 	list = config_setting_get_member(section, "interfaces");
 	if (list)
 		load_interfaces(ld, cp, list, global_ok);

@@ -47,6 +47,9 @@ static bool diag_reserve(struct conf_diag *d)
 
 /* Format the message body, then prefix it with FILE[:LINE]. */
 static void diag_vadd(struct conf_diag *d, const char *file, int line, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void diag_vadd(struct conf_diag *d, const char *file, int line, const char *fmt,
 		      va_list ap)
 {
 	char *body = NULL;
