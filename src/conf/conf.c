@@ -436,10 +436,10 @@ static void discard_interface(const struct rp_protocol *proto, void *info)
 		proto->config->free_interface(info);
 }
 
-/* One element of `interfaces`. A protocol with a global parser sees its interfaces only when
- * its global section was valid (parse_interface may rely on the global blob). */
+/* One element of `interfaces`. The protocol parses it only when `parse_ok` (its global section
+ * was valid: parse_interface may rely on the global blob). */
 static void load_interface(struct load *ld, struct conf_protocol *cp,
-			   const config_setting_t *list, unsigned idx, bool global_ok)
+			   const config_setting_t *list, unsigned idx, bool parse_ok)
 {
 	const config_setting_t *ifgroup = config_setting_get_elem(list, idx);
 	const char *pname = cp->protocol->name;
@@ -450,13 +450,14 @@ static void load_interface(struct load *ld, struct conf_protocol *cp,
 
 	if (!config_setting_is_group(ifgroup)) {
 		conf_diag_at(ld->diag, ifgroup,
-			     "each entry of 'interfaces' in '%s' must be a group: { name = \"...\"; }",
+			     "each entry of 'interfaces' in '%s' must be a group: "
+			     "{ name = \"...\"; }",
 			     pname);
 		ld->ok = false;
 		return;
 	}
 	name = interface_name(ld, pname, list, idx);
-	if (global_ok)
+	if (parse_ok)
 		parsed = parse_interface(ld, cp->protocol, ifgroup, name, cp->global, &info);
 	if (!name || !parsed) {
 		ld->ok = false;
@@ -484,7 +485,7 @@ static bool interfaces_shape_ok(struct load *ld, const char *pname,
 }
 
 static void load_interfaces(struct load *ld, struct conf_protocol *cp,
-			    const config_setting_t *list, bool global_ok)
+			    const config_setting_t *list, bool parse_ok)
 {
 	unsigned n;
 
@@ -500,7 +501,7 @@ static void load_interfaces(struct load *ld, struct conf_protocol *cp,
 		return;
 	}
 	for (unsigned i = 0; i < n; i++)
-		load_interface(ld, cp, list, i, global_ok);
+		load_interface(ld, cp, list, i, parse_ok);
 }
 
 /* The protocol's global blob; false when invalid. */
@@ -521,6 +522,7 @@ static void load_protocol(struct load *ld, const struct rp_protocol *proto,
 			  const config_setting_t *section)
 {
 	struct conf_protocol *cp = &ld->conf->protocols[ld->conf->nprotocols++];
+	const bool has_global = proto->config && proto->config->parse_global;
 	const config_setting_t *list;
 	bool global_ok;
 
@@ -535,11 +537,10 @@ static void load_protocol(struct load *ld, const struct rp_protocol *proto,
 	global_ok = parse_global(ld, cp, section);
 	if (!global_ok)
 		ld->ok = false;
-	if (!proto->config || !proto->config->parse_global)
-		global_ok = true; /* no blob to wait for: check the interfaces anyway */
+	/* Without a global parser there is no blob to wait for: check the interfaces anyway. */
 	list = config_setting_get_member(section, "interfaces");
 	if (list)
-		load_interfaces(ld, cp, list, global_ok);
+		load_interfaces(ld, cp, list, global_ok || !has_global);
 }
 
 static void load_protocols(struct load *ld, const config_setting_t *root)

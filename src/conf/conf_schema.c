@@ -288,7 +288,7 @@ static bool parse_choice(const config_setting_t *s, const struct conf_field *f, 
 	return true;
 }
 
-/* One element of a CONF_FLAGS sequence into *bits; false after reporting it. */
+/* One string element of a CONF_FLAGS sequence into *bits; false after reporting it. */
 static bool parse_flag(const config_setting_t *e, const struct conf_field *f, unsigned *bits,
 		       struct conf_diag *diag)
 {
@@ -296,11 +296,6 @@ static bool parse_flag(const config_setting_t *e, const struct conf_field *f, un
 	const char *v = config_setting_get_string(e);
 	int idx;
 
-	if (config_setting_type(e) != CONFIG_TYPE_STRING || !v) {
-		conf_diag_at(diag, e, "'%s' must be an array of strings from: %s", f->name,
-			     choices_text(f->choices, text));
-		return false;
-	}
 	idx = choice_index(f->choices, v);
 	if (idx < 0 || (size_t)idx >= sizeof(unsigned) * CHAR_BIT) {
 		conf_diag_at(diag, e, "'%s' values must be among: %s (got \"%s\")", f->name,
@@ -330,8 +325,16 @@ static bool parse_flags(const config_setting_t *s, const struct conf_field *f, v
 	}
 	n = config_setting_length(s);
 	for (int i = 0; i < n; i++) {
-		if (!parse_flag(config_setting_get_elem(s, (unsigned)i), f, &bits, diag))
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			if (ok) /* once: an array of ints would repeat it for each element */
+				conf_diag_at(diag, e, "'%s' must be an array of strings from: %s",
+					     f->name, choices_text(f->choices, text));
 			ok = false;
+		} else if (!parse_flag(e, f, &bits, diag)) {
+			ok = false;
+		}
 	}
 	if (ok)
 		*(unsigned *)field_ptr(target, f->offset) = bits;
@@ -382,7 +385,7 @@ static bool parse_addr_elems(const config_setting_t *s, const struct conf_field 
 {
 	char buf[ADDR4_STRLEN];
 	int n = config_setting_length(s);
-	bool ok = true;
+	bool ok = true, type_reported = false;
 	uint32_t a;
 
 	*count = 0;
@@ -390,7 +393,10 @@ static bool parse_addr_elems(const config_setting_t *s, const struct conf_field 
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			conf_diag_at(diag, e, "'%s' must be an array of IPv4 addresses", f->name);
+			if (!type_reported)
+				conf_diag_at(diag, e, "'%s' must be an array of IPv4 addresses",
+					     f->name);
+			type_reported = true;
 			ok = false;
 		} else if (!parse_addr_value(e, f->name, &a, diag)) {
 			ok = false;

@@ -314,11 +314,12 @@ START_TEST(test_full_example)
 		 "  interfaces = (\n"
 		 "    { name = \"eth0\"; },\n"
 		 "    { name = \"eth1\"; passive = true; },\n"
-		 "    { name = \"eth2\"; split-horizon = \"simple\"; cost = 3; version = \"1-compatible\";\n"
+		 "    { name = \"eth2\"; split-horizon = \"simple\"; cost = 3;\n"
+		 "      version = \"1-compatible\";\n"
 		 "      neighbors = [ \"192.0.2.7\", \"192.0.2.8\" ]; },\n"
 		 "    { name = \"ppp0\"; mode = \"autostatic\"; update-on-connect = true; },\n"
-		 "    { name = \"tun0\"; mode = \"demand\"; label = \"to-hq\"; key-id = 3000000000L;\n"
-		 "      source = \"10.1.2.3\"; }\n"
+		 "    { name = \"tun0\"; mode = \"demand\"; label = \"to-hq\";\n"
+		 "      key-id = 3000000000L; source = \"10.1.2.3\"; }\n"
 		 "  );\n"
 		 "};\n",
 		 my_group_name());
@@ -356,7 +357,7 @@ START_TEST(test_full_example)
 	ck_assert_str_eq(p->interfaces[0].name, "eth0");
 	ck_assert_int_eq(p->interfaces[0].line, 12);
 	ck_assert_str_eq(p->interfaces[4].name, "tun0");
-	ck_assert_int_eq(p->interfaces[4].line, 17);
+	ck_assert_int_eq(p->interfaces[4].line, 18);
 	ck_assert_ptr_null(conf_find_interface(p, "eth9"));
 
 	fi = conf_find_interface(p, "eth0")->info;
@@ -427,7 +428,8 @@ END_TEST
 START_TEST(test_protocol_defaults)
 {
 	struct conf_diag d;
-	struct conf *c = load_ok("fake = { default-cost = 4; interfaces = ( { name = \"e0\"; } ); };\n"
+	struct conf *c = load_ok("fake = { default-cost = 4;\n"
+				 "  interfaces = ( { name = \"e0\"; } ); };\n"
 				 "bare = { interfaces = []; };\n"
 				 "log = {};\n",
 				 &d);
@@ -689,6 +691,16 @@ START_TEST(test_bad_flags)
 	expect(&d, 1, "'redistribute' must be an array of strings from: "
 		      "connected, static, kernel, autostatic");
 	conf_diag_free(&d);
+
+	load_fails("fake = { redistribute = [ 1, 2, 3 ]; };\n", &d, 1);
+	expect(&d, 1, "'redistribute' must be an array of strings from: "
+		      "connected, static, kernel, autostatic");
+	conf_diag_free(&d);
+
+	load_fails("fake = { interfaces = ( { name = \"e\"; neighbors = [ 1, 2 ]; } ); };\n", &d,
+		   1);
+	expect(&d, 1, "'neighbors' must be an array of IPv4 addresses");
+	conf_diag_free(&d);
 }
 END_TEST
 
@@ -893,8 +905,9 @@ START_TEST(test_include)
 	struct conf_diag d;
 	struct conf *c;
 
-	write_named("ifaces.conf", "# interfaces of the fake protocol\n"
-				   "fake = { interfaces = ( { name = \"eth0\"; cost = 3; } ); };\n");
+	write_named("ifaces.conf",
+		    "# interfaces of the fake protocol\n"
+		    "fake = { interfaces = ( { name = \"eth0\"; cost = 3; } ); };\n");
 	c = load_ok("log = { level = \"error\"; };\n@include \"ifaces.conf\"\n", &d);
 	ck_assert_int_eq(c->log_level, LOG_LVL_ERROR);
 	ck_assert_int_eq(((const struct fake_if *)conf_find_interface(
@@ -908,8 +921,12 @@ START_TEST(test_include)
 	expect_in(&d, "bad.conf", 2, "syntax error");
 	conf_diag_free(&d);
 
-	write_named("wrong.conf", "fake = {\n  interfaces = (\n    { name = \"eth0\"; cost = 99; },\n"
-				  "    { name = \"eth0\"; } ); };\nzzz = 1;\n");
+	write_named("wrong.conf",
+		    "fake = {\n"
+		    "  interfaces = (\n"
+		    "    { name = \"eth0\"; cost = 99; },\n"
+		    "    { name = \"eth0\"; } ); };\n"
+		    "zzz = 1;\n");
 	load_fails("log = { level = \"error\"; };\n\n@include \"wrong.conf\"\n", &d, 3);
 	expect_in(&d, "wrong.conf", 3, "'cost' must be between 1 and 15 (got 99)");
 	expect_in(&d, "wrong.conf", 4, "interface 'eth0' is listed twice in 'fake' "
