@@ -344,8 +344,9 @@ static char *read_reply(int fd, const char *path, int wait_sec, size_t *lenp)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			fprintf(stderr, PROG ": %s closed the connection without a %sreply%s%s\n", path,
-				len ? "complete " : "", n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+			fprintf(stderr, PROG ": %s closed the connection without a %sreply%s%s\n",
+				path, len ? "complete " : "", n < 0 ? ": " : "",
+				n < 0 ? strerror(errno) : "");
 			break;
 		}
 		nl = memchr(buf + len, '\n', (size_t)n);
@@ -425,7 +426,8 @@ static int handle_error(const struct request *req, const struct options *opt, js
 		if (json_is_string(el))
 			fprintf(stderr, "%s\n", json_string_value(el));
 	if (strcmp(req->command, "update-routes") == 0) {
-		int code = ctl_format_update_exit(json_string_value(json_object_get(data, "status")));
+		const char *status = json_string_value(json_object_get(data, "status"));
+		int code = ctl_format_update_exit(status);
 
 		if (code > EXIT_DAEMON_ERROR)
 			return code;

@@ -92,12 +92,14 @@ static void conn_step(struct ctl_conn *conn);
 /* Queue one reply object (stolen) as a compact line. */
 static void conn_send(struct ctl_conn *conn, json_t *reply)
 {
-	static const char fallback[] = "{\"ok\":false,\"error\":\"internal error: reply not encodable\"}";
+	static const char fallback[] =
+		"{\"ok\":false,\"error\":\"internal error: reply not encodable\"}";
 	char *text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
 	const char *line = text ? text : fallback;
 
 	json_decref(reply);
-	if (evbuffer_add(conn->out, line, strlen(line)) != 0 || evbuffer_add(conn->out, "\n", 1) != 0)
+	if (evbuffer_add(conn->out, line, strlen(line)) != 0 ||
+	    evbuffer_add(conn->out, "\n", 1) != 0)
 		conn->dead = true;
 	free(text);
 	if (evbuffer_get_length(conn->out) > CTL_MAX_OUTPUT) {
@@ -219,7 +221,8 @@ static void conn_bad_request(struct ctl_conn *conn, const char *msg)
 	struct ctl_server *srv = conn->srv;
 
 	srv->stats.bad_requests++;
-	log_rl(&srv->bad_rl, LOG_LVL_WARNING, CTL_COMP, "client %u: bad request: %s", conn->id, msg);
+	log_rl(&srv->bad_rl, LOG_LVL_WARNING, CTL_COMP, "client %u: bad request: %s", conn->id,
+	       msg);
 	conn_send(conn, error_reply(msg, NULL));
 	conn->closing = true;
 }
