@@ -236,7 +236,7 @@ static int start(struct daemon *d, struct conf *c)
 		return EXIT_RUNTIME;
 	}
 	ensure_state_dir(c->state_dir);
-	d->ifmon = ifmon_new(d->base, &ifmon_ops, d->rm, 0, err, sizeof(err));
+	d->ifmon = ifmon_new(d->base, &ifmon_ops, d->rm, c->netlink_rcvbuf, err, sizeof(err));
 	if (!d->ifmon) {
 		log_error(COMP, "%s", err);
 		conf_free(c);

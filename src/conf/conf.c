@@ -33,7 +33,7 @@ struct load {
 	bool ok; /* false once anything failed, even without a message */
 };
 
-static const char *const top_groups[] = { "control", "log", "fib" };
+static const char *const top_groups[] = { "control", "log", "fib", "netlink" };
 static const char *const level_choices[] = { "error", "warning", "notice", "info", "debug",
 					     NULL };
 static const char *const skip_interfaces[] = { "interfaces", NULL };
@@ -104,6 +104,11 @@ static const struct conf_field fib_fields[] = {
 	  .min = 0, .max = UINT32_MAX },
 };
 
+static const struct conf_field netlink_fields[] = {
+	{ .name = "receive-buffer", .kind = CONF_U32,
+	  .offset = offsetof(struct conf, netlink_rcvbuf), .min = 4096, .max = 1u << 30 },
+};
+
 struct log_section {
 	int level; /* index into level_choices, -1 = not given */
 };
@@ -131,6 +136,7 @@ struct conf *conf_new_default(void)
 	c->log_level = LOG_LVL_INFO;
 	c->fib_table = CONF_DEFAULT_FIB_TABLE;
 	c->fib_metric = CONF_DEFAULT_FIB_METRIC;
+	c->netlink_rcvbuf = CONF_DEFAULT_NETLINK_RCVBUF;
 	return c;
 }
 
@@ -281,6 +287,9 @@ static void load_top_group(struct load *ld, const config_setting_t *root, const 
 				       name, ld->conf, ld->diag);
 		if (ok)
 			load_control_group(ld, s);
+	} else if (strcmp(name, "netlink") == 0) {
+		ok = conf_parse_fields(s, netlink_fields, CONF_NFIELDS(netlink_fields), NULL,
+				       name, ld->conf, ld->diag);
 	} else {
 		ok = conf_parse_fields(s, fib_fields, CONF_NFIELDS(fib_fields), NULL, name,
 				       ld->conf, ld->diag);

@@ -23,6 +23,7 @@
 #define CONF_DEFAULT_SOCKET "/run/routprotd/routprotd.sock"
 #define CONF_DEFAULT_FIB_TABLE 254u
 #define CONF_DEFAULT_FIB_METRIC 20u
+#define CONF_DEFAULT_NETLINK_RCVBUF (4u << 20)
 
 struct conf_interface {
 	char name[IF_NAMESIZE]; /* validated: 1..15 bytes, not "." or "..", no '/', ':', spaces */
@@ -50,6 +51,7 @@ struct conf {
 	enum log_level log_level;
 	uint32_t fib_table;  /* 1..0xffffffff, not 0 (unspec) or 255 (local) */
 	uint32_t fib_metric; /* kernel route priority */
+	uint32_t netlink_rcvbuf; /* bytes of netlink notification buffer (netlink.receive-buffer) */
 	struct conf_protocol *protocols; /* in the order of `known` given to conf_load */
 	size_t nprotocols;
 };

@@ -30,6 +30,9 @@ struct rm_link {
 	unsigned mtu;
 	bool enabled;       /* IFF_UP */
 	bool media_present; /* IFF_LOWER_UP */
+	bool has_carrier_changes;
+	uint32_t carrier_changes; /* kernel's count of carrier transitions (IFLA_CARRIER_CHANGES):
+				     reveals flaps the kernel coalesced into one notification */
 	unsigned naddrs;
 	const struct rp_local_binding *addrs; /* IPv4 addresses, any order */
 };

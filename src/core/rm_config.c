@@ -137,6 +137,8 @@ static void apply_daemon_settings(const struct conf *old, const struct conf *c)
 		log_warning(COMP, "control.socket changed: takes effect at the next restart");
 	if (strcmp(old->state_dir, c->state_dir) != 0)
 		log_warning(COMP, "state-dir changed: takes effect at the next restart");
+	if (old->netlink_rcvbuf != c->netlink_rcvbuf)
+		log_warning(COMP, "netlink.receive-buffer changed: takes effect at the next restart");
 }
 
 void rm_apply_config(struct rm *rm, struct conf *conf)

@@ -205,7 +205,32 @@ static bool sorted_binding(const struct rm_link *l, struct rp_local_binding **ou
 static bool binding_equal(const struct rm_iface *ifc, const struct rp_local_binding *a,
 			  unsigned n)
 {
-	return ifc->naddrs == n && (n == 0 || memcmp(ifc->addrs, a, n * sizeof(*a)) == 0);
+	if (ifc->naddrs != n)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		if (binding_cmp(&ifc->addrs[i], &a[i]) != 0)
+			return false;
+	return true;
+}
+
+/* The kernel reports carrier changes through linkwatch, which coalesces a down/up within about
+ * a second into one notification showing no change. Its transition counter still moved: turn
+ * the hidden flap into the MEDIA_ABSENT + MEDIA_PRESENT pair (or the reverse) it was. */
+static void deliver_hidden_flap(struct rm *rm, struct rm_iface *ifc, const struct rm_link *l)
+{
+	uint32_t seen = l->carrier_changes - ifc->carrier_changes;
+	uint32_t visible = ifc->media_present != l->media_present;
+
+	if (!ifc->has_carrier_changes || !l->has_carrier_changes || seen < visible + 2)
+		return;
+	log_info(COMP, "%s: carrier flapped %u times between two notifications", ifc->name,
+		 seen - visible);
+	ifc->media_present = !ifc->media_present;
+	deliver(rm, ifc, ifc->media_present ? RIS_INTERFACE_MEDIA_PRESENT
+					    : RIS_INTERFACE_MEDIA_ABSENT);
+	ifc->media_present = !ifc->media_present;
+	deliver(rm, ifc, ifc->media_present ? RIS_INTERFACE_MEDIA_PRESENT
+					    : RIS_INTERFACE_MEDIA_ABSENT);
 }
 
 /* Compare the snapshot with what we knew and deliver one callback per transition. */
@@ -220,6 +245,9 @@ static void apply_transitions(struct rm *rm, struct rm_iface *ifc, const struct 
 	}
 	ifc->flags = l->flags;
 	ifc->mtu = l->mtu;
+	deliver_hidden_flap(rm, ifc, l);
+	ifc->has_carrier_changes = l->has_carrier_changes;
+	ifc->carrier_changes = l->carrier_changes;
 	if (ifc->enabled && !l->enabled) {
 		ifc->enabled = false;
 		deliver(rm, ifc, RIS_INTERFACE_DISABLED);

@@ -37,6 +37,8 @@ struct rm_iface {
 	unsigned mtu;
 	bool enabled;
 	bool media_present;
+	bool has_carrier_changes;
+	uint32_t carrier_changes;
 	unsigned naddrs;
 	struct rp_local_binding *addrs; /* sorted by address, then prefix length */
 	uint32_t added_mask;            /* protocol slots that have this interface added */

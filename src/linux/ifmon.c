@@ -115,6 +115,8 @@ static void snapshot_of(struct ifmon *im, struct rtnl_link *l, struct snapshot *
 	s->link.mtu = rtnl_link_get_mtu(l);
 	s->link.enabled = flags & IFF_UP;
 	s->link.media_present = (flags & IFF_LOWER_UP) && (flags & IFF_RUNNING);
+	s->link.has_carrier_changes = rtnl_link_get_carrier_changes(l, &s->link.carrier_changes)
+				      == 0;
 	collect_addresses(im, rtnl_link_get_ifindex(l), s);
 }
 
@@ -133,12 +135,27 @@ static void on_link_change(struct nl_cache *cache, struct nl_object *obj, int ac
 	struct rtnl_link *l = (struct rtnl_link *)obj;
 
 	im->messages++;
+	log_debug(COMP, "link message: ifindex %d family %d action %d",
+		  rtnl_link_get_ifindex(l), rtnl_link_get_family(l), action);
 	if (!im->ready || !link_usable(l))
 		return;
 	if (action == NL_ACT_DEL)
 		im->ops->link_delete(im->arg, (uint32_t)rtnl_link_get_ifindex(l));
 	else
 		report_link(im, l);
+}
+
+/* The AF_UNSPEC link object of an ifindex. rtnl_link_get() may return one of the per-family
+ * objects (AF_INET6, AF_BRIDGE) that share the index, so look for the right one. */
+static struct rtnl_link *find_link(struct ifmon *im, int ifindex)
+{
+	for (struct nl_object *o = nl_cache_get_first(im->links); o; o = nl_cache_get_next(o)) {
+		struct rtnl_link *l = (struct rtnl_link *)o;
+
+		if (rtnl_link_get_ifindex(l) == ifindex && link_usable(l))
+			return l;
+	}
+	return NULL;
 }
 
 static void on_addr_change(struct nl_cache *cache, struct nl_object *obj, int action, void *arg)
@@ -148,14 +165,13 @@ static void on_addr_change(struct nl_cache *cache, struct nl_object *obj, int ac
 	struct rtnl_link *l;
 
 	im->messages++;
+	log_debug(COMP, "address message: ifindex %d family %d action %d",
+		  rtnl_addr_get_ifindex(a), rtnl_addr_get_family(a), action);
 	if (!im->ready || rtnl_addr_get_family(a) != AF_INET)
 		return;
-	l = rtnl_link_get(im->links, rtnl_addr_get_ifindex(a));
-	if (!l)
-		return; /* the link's own message comes next and carries the addresses */
-	if (link_usable(l))
+	l = find_link(im, rtnl_addr_get_ifindex(a));
+	if (l) /* else the link's own message comes next and carries the addresses */
 		report_link(im, l);
-	rtnl_link_put(l);
 }
 
 /* Snapshots of every link in the cache (the complete set for the RM). */
