@@ -1,0 +1,1 @@
+"""Helpers of the routprotd topology tests: network namespaces, processes, the daemon."""
