@@ -1,0 +1,736 @@
+/*
+ * test_fib.c — the FIB writer against the real kernel. Every test runs in its own network
+ * namespace (Check forks each test; the test unshares CLONE_NEWNET) with lo up and veth pairs
+ * va/vb (198.18.0.1/24 on va) and vc/vd (198.18.1.1/24 on vc), all ends up. Addresses come from
+ * 198.18.0.0/15 only. Without the privilege to unshare (not root) a test notes it and passes.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "lib/log.h"
+#include "lib/prefix.h"
+#include "linux/fib.h"
+
+#define PROTO_RIP RTPROT_RIP_NUM
+#define PROTO_AUTOSTATIC 210
+#define PROTO_STATIC 4
+#define TABLE 100
+#define PRIO 20
+#define MAX_FAILS 64
+
+static const uint8_t own_protocols[] = { PROTO_RIP, PROTO_AUTOSTATIC };
+
+struct failure {
+	uint32_t prefix;
+	uint8_t len, protocol;
+	bool install;
+	int error;
+};
+
+/* Everything the callbacks saw. */
+struct rec {
+	unsigned nfails;
+	struct failure fails[MAX_FAILS];
+	unsigned kernel_added, kernel_removed;
+	struct fib_kernel_route last_kernel;
+	unsigned own_deleted;
+	uint32_t own_deleted_prefix;
+	uint8_t own_deleted_len, own_deleted_protocol;
+	unsigned overruns;
+};
+
+struct ctx {
+	struct event_base *base;
+	struct fib *f;
+	struct rec rec;
+	uint32_t va, vc; /* ifindexes */
+};
+
+static void on_write_failed(void *arg, uint32_t prefix, uint8_t len, uint8_t protocol,
+			    bool install, int error)
+{
+	struct rec *r = arg;
+
+	if (r->nfails < MAX_FAILS)
+		r->fails[r->nfails] = (struct failure){ prefix, len, protocol, install, error };
+	r->nfails++;
+}
+
+static void on_kernel_route(void *arg, const struct fib_kernel_route *kr, bool removed)
+{
+	struct rec *r = arg;
+
+	if (removed)
+		r->kernel_removed++;
+	else
+		r->kernel_added++;
+	r->last_kernel = *kr;
+}
+
+static void on_own_deleted(void *arg, uint32_t prefix, uint8_t len, uint8_t protocol)
+{
+	struct rec *r = arg;
+
+	r->own_deleted++;
+	r->own_deleted_prefix = prefix;
+	r->own_deleted_len = len;
+	r->own_deleted_protocol = protocol;
+}
+
+static void on_overrun(void *arg)
+{
+	((struct rec *)arg)->overruns++;
+}
+
+static const struct fib_ops ops = {
+	.write_failed = on_write_failed,
+	.kernel_route = on_kernel_route,
+	.own_route_deleted = on_own_deleted,
+	.watch_overrun = on_overrun,
+};
+
+/* ---- environment ---- */
+
+static void sh(const char *cmd)
+{
+	int rc = system(cmd);
+
+	ck_assert_msg(rc == 0, "`%s` failed (%d)", cmd, rc);
+}
+
+/* A private namespace with the veth pairs; false when we may not create one. */
+static bool netns_setup(void)
+{
+	if (unshare(CLONE_NEWNET) < 0) {
+		ck_assert_msg(errno == EPERM, "unshare: %s", strerror(errno));
+		printf("note: no privilege to create a network namespace; test skipped\n");
+		return false;
+	}
+	sh("ip link set lo up");
+	sh("ip link add va type veth peer name vb");
+	sh("ip link add vc type veth peer name vd");
+	sh("ip addr add 198.18.0.1/24 dev va");
+	sh("ip addr add 198.18.1.1/24 dev vc");
+	sh("for l in va vb vc vd; do ip link set $l up || exit 1; done");
+	return true;
+}
+
+static uint32_t addr(const char *s)
+{
+	uint32_t a = 0;
+
+	ck_assert_msg(addr4_parse(s, &a), "bad address %s", s);
+	return a;
+}
+
+static bool ctx_open(struct ctx *c, uint32_t table, uint32_t priority)
+{
+	char err[256] = "";
+
+	memset(c, 0, sizeof(*c));
+	if (!netns_setup())
+		return false;
+	c->va = if_nametoindex("va");
+	c->vc = if_nametoindex("vc");
+	ck_assert(c->va && c->vc);
+	c->base = event_base_new();
+	ck_assert_ptr_nonnull(c->base);
+	c->f = fib_new(c->base, table, priority, own_protocols, 2, &ops, &c->rec, err,
+		       sizeof(err));
+	ck_assert_msg(c->f != NULL, "fib_new: %s", err);
+	return true;
+}
+
+static void ctx_close(struct ctx *c)
+{
+	fib_free(c->f);
+	event_base_free(c->base);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t stat_of(struct fib *f, const char *key)
+{
+	json_t *st = json_object();
+	json_t *v;
+	uint64_t out;
+
+	fib_status_json(f, st);
+	v = json_object_get(json_object_get(st, "fib"), key);
+	ck_assert_msg(json_is_integer(v), "no fib.%s in the status", key);
+	out = (uint64_t)json_integer_value(v);
+	json_decref(st);
+	return out;
+}
+
+/* Run the loop until the write queue is empty. */
+static void drain(struct ctx *c)
+{
+	int64_t until = now_ms() + 60000;
+
+	while (stat_of(c->f, "queued") > 0 && now_ms() < until)
+		event_base_loop(c->base, EVLOOP_ONCE);
+	ck_assert_uint_eq(stat_of(c->f, "queued"), 0);
+}
+
+/* Run the loop (non-blocking) until *counter reaches want or a second passes. */
+static void pump_until(struct ctx *c, const unsigned *counter, unsigned want)
+{
+	int64_t until = now_ms() + 1000;
+
+	do {
+		event_base_loop(c->base, EVLOOP_NONBLOCK);
+		if (*counter >= want)
+			return;
+		usleep(2000);
+	} while (now_ms() < until);
+}
+
+/* Run the loop for a while so that anything pending arrives. */
+static void settle(struct ctx *c)
+{
+	unsigned never = 0;
+
+	pump_until(c, &never, 1);
+}
+
+/* ---- routes and dumps ---- */
+
+static struct fib_route route1(const char *pfx, const char *gw, uint32_t ifindex, uint8_t proto)
+{
+	struct fib_route r = { .protocol = proto, .nnexthops = 1 };
+	struct prefix4 p;
+
+	ck_assert(prefix4_parse(pfx, &p, false));
+	r.prefix = p.addr;
+	r.len = p.len;
+	r.nexthops[0].gateway = gw ? addr(gw) : 0;
+	r.nexthops[0].ifindex = ifindex;
+	return r;
+}
+
+struct own_list {
+	size_t n, cap;
+	struct fib_route *r;
+};
+
+static void collect_own(void *arg, const struct fib_route *r)
+{
+	struct own_list *l = arg;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->r = realloc(l->r, l->cap * sizeof(*l->r));
+		ck_assert_ptr_nonnull(l->r);
+	}
+	l->r[l->n++] = *r;
+}
+
+static const struct fib_route *find_own(const struct own_list *l, const char *pfx)
+{
+	struct prefix4 p;
+
+	ck_assert(prefix4_parse(pfx, &p, false));
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->r[i].prefix == p.addr && l->r[i].len == p.len)
+			return &l->r[i];
+	}
+	return NULL;
+}
+
+static void dump_own(struct ctx *c, struct own_list *l)
+{
+	free(l->r);
+	memset(l, 0, sizeof(*l));
+	ck_assert_int_eq(fib_dump_own(c->f, collect_own, l), 0);
+}
+
+struct kernel_list {
+	size_t n;
+	struct fib_kernel_route r[64];
+};
+
+static void collect_kernel(void *arg, const struct fib_kernel_route *r)
+{
+	struct kernel_list *l = arg;
+
+	if (l->n < 64)
+		l->r[l->n++] = *r;
+}
+
+static const struct fib_kernel_route *find_kernel(const struct kernel_list *l, const char *pfx)
+{
+	struct prefix4 p;
+
+	ck_assert(prefix4_parse(pfx, &p, false));
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->r[i].prefix == p.addr && l->r[i].len == p.len)
+			return &l->r[i];
+	}
+	return NULL;
+}
+
+/* True when `ip route show` prints a line for the query that contains `needle`. */
+static bool ip_route_has(const char *query, const char *needle)
+{
+	char cmd[256], line[512];
+	bool found = false;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ip -4 route show %s", query);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while (fgets(line, sizeof(line), p)) {
+		if (strstr(line, needle))
+			found = true;
+	}
+	pclose(p);
+	return found;
+}
+
+
+/* ---- tests ---- */
+
+START_TEST(install_single_and_multipath)
+{
+	struct fib_route single, onlink, mp;
+	struct own_list l = { 0 };
+	const struct fib_route *r;
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	single = route1("198.18.10.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	onlink = route1("198.18.11.0/24", NULL, c.va, PROTO_AUTOSTATIC);
+	mp = route1("198.18.12.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	mp.nnexthops = 2;
+	mp.nexthops[1].gateway = addr("198.18.1.2");
+	mp.nexthops[1].ifindex = c.vc;
+	fib_install(c.f, &single);
+	fib_install(c.f, &onlink);
+	fib_install(c.f, &mp);
+	ck_assert_uint_eq(stat_of(c.f, "queued"), 3);
+	ck_assert_uint_eq(stat_of(c.f, "messages"), 0); /* nothing before the loop runs */
+	drain(&c);
+	ck_assert_uint_eq(stat_of(c.f, "batches"), 1);
+	ck_assert_uint_eq(stat_of(c.f, "messages"), 3);
+	ck_assert_uint_eq(c.rec.nfails, 0);
+
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 3);
+	r = find_own(&l, "198.18.10.0/24");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->protocol, PROTO_RIP);
+	ck_assert_uint_eq(r->nnexthops, 1);
+	ck_assert_uint_eq(r->nexthops[0].gateway, addr("198.18.0.2"));
+	ck_assert_uint_eq(r->nexthops[0].ifindex, c.va);
+	r = find_own(&l, "198.18.11.0/24");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->protocol, PROTO_AUTOSTATIC);
+	ck_assert_uint_eq(r->nnexthops, 1);
+	ck_assert_uint_eq(r->nexthops[0].gateway, 0);
+	ck_assert_uint_eq(r->nexthops[0].ifindex, c.va);
+	r = find_own(&l, "198.18.12.0/24");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->nnexthops, 2);
+	ck_assert_uint_eq(r->nexthops[0].gateway, addr("198.18.0.2"));
+	ck_assert_uint_eq(r->nexthops[0].ifindex, c.va);
+	ck_assert_uint_eq(r->nexthops[1].gateway, addr("198.18.1.2"));
+	ck_assert_uint_eq(r->nexthops[1].ifindex, c.vc);
+
+	/* The kernel's own view: protocol, priority, scope, weights. */
+	ck_assert(ip_route_has("table 100 198.18.10.0/24",
+			       "via 198.18.0.2 dev va proto rip metric 20"));
+	ck_assert(ip_route_has("table 100 198.18.11.0/24", "dev va proto 210 scope link metric 20"));
+	ck_assert(ip_route_has("table 100 198.18.12.0/24", "proto rip metric 20"));
+	ck_assert(ip_route_has("table 100 198.18.12.0/24", "via 198.18.0.2 dev va weight 1"));
+	ck_assert(ip_route_has("table 100 198.18.12.0/24", "via 198.18.1.2 dev vc weight 1"));
+	ck_assert(!ip_route_has("table main", "198.18.10.0/24"));
+	free(l.r);
+	ctx_close(&c);
+}
+END_TEST
+
+START_TEST(replace_and_remove)
+{
+	struct own_list l = { 0 };
+	struct fib_route a;
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	/* Two writes in one burst: the second supersedes the first. */
+	a = route1("198.18.40.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &a);
+	a.nexthops[0].gateway = addr("198.18.0.3");
+	fib_install(c.f, &a);
+	ck_assert_uint_eq(stat_of(c.f, "queued"), 1);
+	ck_assert_uint_eq(stat_of(c.f, "superseded"), 1);
+	drain(&c);
+	ck_assert_uint_eq(stat_of(c.f, "messages"), 1);
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(l.r[0].nexthops[0].gateway, addr("198.18.0.3"));
+
+	/* A later install replaces the route in the kernel (one route, new next hop). */
+	a = route1("198.18.40.0/24", "198.18.1.2", c.vc, PROTO_RIP);
+	fib_install(c.f, &a);
+	drain(&c);
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(l.r[0].nexthops[0].gateway, addr("198.18.1.2"));
+	ck_assert_uint_eq(l.r[0].nexthops[0].ifindex, c.vc);
+
+	/* Remove it. */
+	fib_remove(c.f, a.prefix, a.len, PROTO_RIP);
+	drain(&c);
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 0);
+	ck_assert_uint_eq(c.rec.nfails, 0);
+
+	/* Install then remove in one burst: only the delete goes out, and finds nothing. */
+	a = route1("198.18.41.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &a);
+	fib_remove(c.f, a.prefix, a.len, PROTO_RIP);
+	drain(&c);
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 0);
+	ck_assert_uint_eq(c.rec.nfails, 1);
+	ck_assert_uint_eq(c.rec.fails[0].prefix, a.prefix);
+	ck_assert(!c.rec.fails[0].install);
+	ck_assert_int_eq(c.rec.fails[0].error, ESRCH);
+	settle(&c);
+	ck_assert_uint_eq(c.rec.own_deleted, 0);
+	ck_assert_uint_eq(stat_of(c.f, "deletes_in_flight"), 0);
+	free(l.r);
+	ctx_close(&c);
+}
+END_TEST
+
+/* Table above 255 (RTA_TABLE), another priority; our fib never touches other tables. */
+START_TEST(table_and_priority)
+{
+	struct own_list l = { 0 };
+	struct fib_route a;
+	struct ctx c;
+
+	if (!ctx_open(&c, 1000, 7))
+		return;
+	sh("ip route add 198.18.50.0/24 via 198.18.0.2 proto rip table 100 metric 7");
+	sh("ip route add 198.18.51.0/24 via 198.18.0.2 proto rip table 1000 metric 8");
+	a = route1("198.18.50.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &a);
+	drain(&c);
+	ck_assert_uint_eq(c.rec.nfails, 0);
+	ck_assert(ip_route_has("table 1000 198.18.50.0/24", "proto rip metric 7"));
+	ck_assert(ip_route_has("table 100 198.18.50.0/24", "proto rip metric 7"));
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 1); /* not the table-100 route, not the metric-8 one */
+	ck_assert_uint_eq(l.r[0].prefix, a.prefix);
+	ck_assert_uint_eq(stat_of(c.f, "other_priority_routes"), 1);
+
+	fib_set_target(c.f, TABLE, PRIO);
+	a = route1("198.18.52.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &a);
+	drain(&c);
+	ck_assert(ip_route_has("table 100 198.18.52.0/24", "proto rip metric 20"));
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(l.r[0].prefix, a.prefix);
+	free(l.r);
+	ctx_close(&c);
+}
+END_TEST
+
+START_TEST(dump_own_and_kernel)
+{
+	struct own_list l = { 0 };
+	struct kernel_list k = { 0 };
+	const struct fib_kernel_route *kr;
+	struct fib_route a;
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	/* An empty (not yet existing) table dumps as empty. */
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 0);
+	ck_assert_int_eq(fib_dump_kernel(c.f, collect_kernel, &k), 0);
+	ck_assert_uint_eq(k.n, 0);
+
+	a = route1("198.18.60.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &a);
+	drain(&c);
+	sh("ip route add 198.18.61.0/24 via 198.18.0.2 proto static table 100");
+	sh("ip route add 198.18.62.0/24 dev vc proto static table 100 metric 5");
+	sh("ip route add 198.18.63.0/24 via 198.18.0.2 proto static table 101");
+	sh("ip route add blackhole 198.18.64.0/24 proto static table 100");
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(l.r[0].prefix, a.prefix);
+	ck_assert_int_eq(fib_dump_kernel(c.f, collect_kernel, &k), 0);
+	ck_assert_uint_eq(k.n, 2);
+	kr = find_kernel(&k, "198.18.61.0/24");
+	ck_assert_ptr_nonnull(kr);
+	ck_assert_uint_eq(kr->protocol, PROTO_STATIC);
+	ck_assert_uint_eq(kr->gateway, addr("198.18.0.2"));
+	ck_assert_uint_eq(kr->ifindex, c.va);
+	kr = find_kernel(&k, "198.18.62.0/24");
+	ck_assert_ptr_nonnull(kr);
+	ck_assert_uint_eq(kr->gateway, 0);
+	ck_assert_uint_eq(kr->ifindex, c.vc);
+	ck_assert_uint_eq(kr->priority, 5);
+	ck_assert_ptr_null(find_kernel(&k, "198.18.60.0/24"));
+	free(l.r);
+	ctx_close(&c);
+}
+END_TEST
+
+START_TEST(write_failure_reported)
+{
+	struct own_list l = { 0 };
+	struct fib_route good[3], bad;
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	good[0] = route1("198.18.70.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	good[1] = route1("198.18.71.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	good[2] = route1("198.18.72.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	bad = route1("198.18.73.0/24", "198.18.200.1", 0, PROTO_AUTOSTATIC); /* not connected */
+	fib_install(c.f, &good[0]);
+	fib_install(c.f, &good[1]);
+	fib_install(c.f, &bad);
+	fib_install(c.f, &good[2]);
+	drain(&c);
+	ck_assert_uint_eq(stat_of(c.f, "batches"), 1);
+	ck_assert_uint_eq(c.rec.nfails, 1);
+	ck_assert_uint_eq(c.rec.fails[0].prefix, bad.prefix);
+	ck_assert_uint_eq(c.rec.fails[0].len, 24);
+	ck_assert_uint_eq(c.rec.fails[0].protocol, PROTO_AUTOSTATIC);
+	ck_assert(c.rec.fails[0].install);
+	ck_assert_int_eq(c.rec.fails[0].error, ENETUNREACH);
+	ck_assert_uint_eq(stat_of(c.f, "write_errors"), 1);
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_ptr_null(find_own(&l, "198.18.73.0/24"));
+	free(l.r);
+	ctx_close(&c);
+}
+END_TEST
+
+/* What the kernel answers for routes through links that are down (documented for the RM). */
+START_TEST(link_down_errors)
+{
+	struct fib_route gw, onlink, nocarrier;
+	struct own_list l = { 0 };
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	sh("ip link set vc down");
+	sh("ip link set vb down"); /* va stays up without carrier */
+	gw = route1("198.18.80.0/24", "198.18.1.2", c.vc, PROTO_RIP);
+	onlink = route1("198.18.81.0/24", NULL, c.vc, PROTO_RIP);
+	nocarrier = route1("198.18.82.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &gw);
+	fib_install(c.f, &onlink);
+	fib_install(c.f, &nocarrier);
+	drain(&c);
+	ck_assert_uint_eq(c.rec.nfails, 2);
+	for (unsigned i = 0; i < c.rec.nfails; i++) {
+		char buf[PREFIX4_STRLEN];
+
+		log_notice("test_fib", "admin-down link: install %s -> %s",
+			   prefix4_format(c.rec.fails[i].prefix, c.rec.fails[i].len, buf),
+			   strerror(c.rec.fails[i].error));
+	}
+	ck_assert_uint_eq(c.rec.fails[0].prefix, gw.prefix);
+	ck_assert_int_eq(c.rec.fails[0].error, ENETUNREACH);
+	ck_assert_uint_eq(c.rec.fails[1].prefix, onlink.prefix);
+	ck_assert_int_eq(c.rec.fails[1].error, ENETDOWN);
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 1); /* carrier loss does not prevent installing */
+	ck_assert_uint_eq(l.r[0].prefix, nocarrier.prefix);
+	free(l.r);
+	ctx_close(&c);
+}
+END_TEST
+
+START_TEST(watch_notifications)
+{
+	struct fib_route a, b;
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	ck_assert_uint_eq(stat_of(c.f, "watch_receive_buffer") > 0, 1);
+
+	/* Another protocol's route in our table comes and goes. */
+	sh("ip route add 198.18.90.0/24 via 198.18.0.2 proto static table 100");
+	pump_until(&c, &c.rec.kernel_added, 1);
+	ck_assert_uint_eq(c.rec.kernel_added, 1);
+	ck_assert_uint_eq(c.rec.last_kernel.prefix, addr("198.18.90.0"));
+	ck_assert_uint_eq(c.rec.last_kernel.len, 24);
+	ck_assert_uint_eq(c.rec.last_kernel.protocol, PROTO_STATIC);
+	ck_assert_uint_eq(c.rec.last_kernel.gateway, addr("198.18.0.2"));
+	ck_assert_uint_eq(c.rec.last_kernel.ifindex, c.va);
+	sh("ip route del 198.18.90.0/24 table 100");
+	pump_until(&c, &c.rec.kernel_removed, 1);
+	ck_assert_uint_eq(c.rec.kernel_removed, 1);
+	ck_assert_uint_eq(c.rec.last_kernel.prefix, addr("198.18.90.0"));
+
+	/* Other tables are not ours to watch. */
+	sh("ip route add 198.18.91.0/24 via 198.18.0.2 proto static table 101");
+	settle(&c);
+	ck_assert_uint_eq(c.rec.kernel_added, 1);
+
+	/* Our own install and remove are not reported. */
+	a = route1("198.18.92.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	b = route1("198.18.93.0/24", "198.18.0.2", c.va, PROTO_AUTOSTATIC);
+	fib_install(c.f, &a);
+	fib_install(c.f, &b);
+	drain(&c);
+	fib_remove(c.f, a.prefix, a.len, a.protocol);
+	drain(&c);
+	settle(&c);
+	ck_assert_uint_eq(c.rec.own_deleted, 0);
+	ck_assert_uint_eq(c.rec.kernel_added, 1);
+	ck_assert_uint_eq(stat_of(c.f, "deletes_in_flight"), 0);
+
+	/* Someone else deletes one of ours. */
+	sh("ip route del 198.18.93.0/24 table 100 proto 210 metric 20");
+	pump_until(&c, &c.rec.own_deleted, 1);
+	ck_assert_uint_eq(c.rec.own_deleted, 1);
+	ck_assert_uint_eq(c.rec.own_deleted_prefix, b.prefix);
+	ck_assert_uint_eq(c.rec.own_deleted_len, 24);
+	ck_assert_uint_eq(c.rec.own_deleted_protocol, PROTO_AUTOSTATIC);
+	ck_assert_uint_eq(c.rec.overruns, 0);
+	ck_assert_uint_eq(c.rec.nfails, 0);
+	ctx_close(&c);
+}
+END_TEST
+
+#define BULK_ROUTES 100000u
+
+/* Route i of the bulk set: every /32 of 198.19.0.0/16 and 198.18.128.0/17 (98,304), then /31s
+ * of 198.18.128.0/17 for the rest. */
+static void bulk_route(unsigned i, uint32_t va, struct fib_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->protocol = PROTO_RIP;
+	r->nnexthops = 1;
+	r->nexthops[0].gateway = 0xc6120002u; /* 198.18.0.2 */
+	r->nexthops[0].ifindex = va;
+	if (i < 65536u) {
+		r->prefix = 0xc6130000u + i;
+		r->len = 32;
+	} else if (i < 65536u + 32768u) {
+		r->prefix = 0xc6128000u + (i - 65536u);
+		r->len = 32;
+	} else {
+		r->prefix = 0xc6128000u + 2 * (i - 98304u);
+		r->len = 31;
+	}
+}
+
+static size_t count_own(struct ctx *c)
+{
+	struct own_list l = { 0 };
+	size_t n;
+
+	dump_own(c, &l);
+	n = l.n;
+	free(l.r);
+	return n;
+}
+
+START_TEST(bulk_100k)
+{
+	struct fib_route r;
+	int64_t t0, t1;
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	t0 = now_ms();
+	for (unsigned i = 0; i < BULK_ROUTES; i++) {
+		bulk_route(i, c.va, &r);
+		fib_install(c.f, &r);
+	}
+	drain(&c);
+	t1 = now_ms();
+	log_notice("test_fib", "installed %u routes in %" PRId64 " ms: %" PRIu64 " sends, "
+		   "up to %" PRIu64 " messages per send", BULK_ROUTES, t1 - t0,
+		   stat_of(c.f, "batches"), stat_of(c.f, "max_batch_messages"));
+	ck_assert_uint_eq(c.rec.nfails, 0);
+	settle(&c);
+	ck_assert_uint_eq(stat_of(c.f, "watch_overruns"), 0);
+	ck_assert_uint_eq(c.rec.overruns, 0);
+	ck_assert_uint_eq(count_own(&c), BULK_ROUTES);
+
+	t0 = now_ms();
+	for (unsigned i = 0; i < BULK_ROUTES; i++) {
+		bulk_route(i, c.va, &r);
+		fib_remove(c.f, r.prefix, r.len, r.protocol);
+	}
+	drain(&c);
+	t1 = now_ms();
+	settle(&c);
+	log_notice("test_fib", "removed %u routes in %" PRId64 " ms; watch overruns %" PRIu64
+		   ", deletes still in flight %" PRIu64, BULK_ROUTES, t1 - t0,
+		   stat_of(c.f, "watch_overruns"), stat_of(c.f, "deletes_in_flight"));
+	ck_assert_uint_eq(c.rec.nfails, 0);
+	ck_assert_uint_eq(count_own(&c), 0);
+	ck_assert_uint_eq(c.rec.own_deleted, 0);
+	ck_assert_uint_eq(stat_of(c.f, "deletes_in_flight"), 0);
+	ctx_close(&c);
+}
+END_TEST
+
+static Suite *fib_suite(void)
+{
+	Suite *s = suite_create("fib");
+	TCase *tc = tcase_create("kernel");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, install_single_and_multipath);
+	tcase_add_test(tc, replace_and_remove);
+	tcase_add_test(tc, table_and_priority);
+	tcase_add_test(tc, dump_own_and_kernel);
+	tcase_add_test(tc, write_failure_reported);
+	tcase_add_test(tc, link_down_errors);
+	tcase_add_test(tc, watch_notifications);
+	tcase_add_test(tc, bulk_100k);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(fib_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
