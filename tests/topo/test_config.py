@@ -1,0 +1,164 @@
+"""Configuration errors are reported as FILE:LINE: message, by `routprotd -t` (exit 1) and at
+start (logged as `ERROR conf: FILE:LINE: message`, exit 1, nothing started); valid files pass."""
+
+import pytest
+
+from lib import process
+from lib.routprotd import (EXIT_CLEAN, EXIT_CONFIG, EXIT_USAGE, REPO, base_env, daemon_binary,
+                           trace_config)
+
+# (id, file text, line of the error, message the daemon must print for it)
+BAD_CONFIGS = [
+    ("syntax-error",
+     'router-id = "198.18.0.1";\n'
+     'fib = { table = ; };\n',
+     2, "syntax error"),
+    ("unknown-top-level-key",
+     'router-id = "198.18.0.1";\n'
+     '\n'
+     'bogus-key = 5;\n',
+     3, "unknown top-level key 'bogus-key'"),
+    ("unknown-interface-key",
+     'trace = {\n'
+     '  interfaces = (\n'
+     '    { name = "veth0";\n'
+     '      colour = "blue"; }\n'
+     '  );\n'
+     '};\n',
+     4, "unknown key 'colour'"),
+    ("wrong-type-integer",
+     'fib = {\n'
+     '  table = "main";\n'
+     '};\n',
+     2, "'table' must be an integer"),
+    ("wrong-type-bool",
+     'trace = {\n'
+     '  verbose = "yes";\n'
+     '  interfaces = ( { name = "veth0"; } );\n'
+     '};\n',
+     2, "'verbose' must be true or false"),
+    ("out-of-range-receive-buffer",
+     'router-id = "198.18.0.1";\n'
+     'netlink = { receive-buffer = 100; };\n',
+     2, "'receive-buffer' must be between 4096 and 1073741824"),
+    ("out-of-range-fib-table",
+     'fib = { metric = 20;\n'
+     '        table = 0; };\n',
+     2, "'table' must be between 1 and 4294967295"),
+    ("duplicate-interface",
+     'trace = {\n'
+     '  interfaces = (\n'
+     '    { name = "veth0"; },\n'
+     '    { name = "veth1"; },\n'
+     '    { name = "veth0"; verbose = true; }\n'
+     '  );\n'
+     '};\n',
+     5, "'veth0' is listed twice"),
+    ("bad-router-id",
+     'router-id = "198.18.0";\n',
+     1, "'router-id' is not an IPv4 address"),
+    ("bad-log-level",
+     'log = { level = "loud"; };\n',
+     1, "'level' must be one of"),
+    ("interface-name-too-long",
+     'trace = { interfaces = ( { name = "averyveryverylongname0"; } ); };\n',
+     1, "not a valid interface name"),
+    ("interface-without-name",
+     'trace = { interfaces = ( { verbose = true; } ); };\n',
+     1, "interface without 'name'"),
+]
+
+
+def check_config(path):
+    return process.run([str(daemon_binary()), "-t", "-c", str(path)], check=False,
+                       env=base_env())
+
+
+@pytest.mark.parametrize("text,line,message", [c[1:] for c in BAD_CONFIGS],
+                         ids=[c[0] for c in BAD_CONFIGS])
+def test_check_mode_reports_file_and_line(workdir, text, line, message):
+    """`routprotd -t` prints the error as FILE:LINE: message on stderr and exits 1."""
+    path = workdir / "bad.conf"
+    path.write_text(text)
+    res = check_config(path)
+    assert res.returncode == EXIT_CONFIG, res
+    assert f"{path}:{line}: " in res.stderr, res.stderr
+    error_line = next(ln for ln in res.stderr.splitlines() if ln.startswith(f"{path}:{line}: "))
+    assert message in error_line, res.stderr
+    assert "configuration is valid" not in res.stdout
+    assert not process.sanitizer_reports(res.stderr)
+
+
+@pytest.mark.parametrize("text,line,message", [c[1:] for c in BAD_CONFIGS],
+                         ids=[c[0] for c in BAD_CONFIGS])
+def test_start_with_bad_config_exits_1(ns, start_daemon, text, line, message):
+    """Started with the same file, the daemon logs `ERROR conf: FILE:LINE: message`, exits 1,
+    never says READY=1 and leaves no control socket."""
+    d = start_daemon(ns, text, start=False)
+    d.start(wait_ready=False)
+    rc = d.wait_exit()
+    assert rc == EXIT_CONFIG, d.log()
+    assert f"ERROR conf: {d.conf_path}:{line}: " in d.log()
+    assert message in d.log()
+    assert not d.notify.find("READY")
+    assert not d.socket.exists()
+
+
+def test_all_errors_of_a_file_are_reported(workdir):
+    """Independent errors in different sections are all reported, each with its own line."""
+    path = workdir / "multi.conf"
+    path.write_text('bogus-key = 5;\n'
+                    'log = { level = "loud"; };\n'
+                    'fib = { table = 0; };\n'
+                    'trace = {\n'
+                    '  interfaces = ( { name = "veth0"; },\n'
+                    '                 { name = "veth0"; } );\n'
+                    '};\n')
+    res = check_config(path)
+    assert res.returncode == EXIT_CONFIG
+    for line in (1, 2, 3, 6):
+        assert f"{path}:{line}: " in res.stderr, res.stderr
+
+
+def test_check_mode_accepts_a_valid_file(workdir):
+    """A valid file: "FILE: configuration is valid" on stdout, nothing on stderr, exit 0."""
+    path = workdir / "good.conf"
+    path.write_text(trace_config(["veth0", {"name": "veth1", "verbose": True}], verbose=False,
+                                 receive_buffer=1 << 20,
+                                 extra='log = { level = "notice"; };\n'
+                                       'fib = { table = 100; metric = 30; };\n'
+                                       'state-dir = "/nonexistent/state";\n'))
+    res = check_config(path)
+    assert res.returncode == EXIT_CLEAN, res.stderr
+    assert res.stdout.strip() == f"{path}: configuration is valid"
+    assert res.stderr == ""
+
+
+def test_shipped_example_config_is_valid():
+    """etc/routprotd.conf, installed as the example, passes the check."""
+    res = check_config(REPO / "etc" / "routprotd.conf")
+    assert res.returncode == EXIT_CLEAN, res.stderr
+
+
+def test_unreadable_file(workdir):
+    """A missing file is a configuration error naming the file, in check mode and at start."""
+    path = workdir / "missing.conf"
+    res = check_config(path)
+    assert res.returncode == EXIT_CONFIG
+    assert f"{path}: " in res.stderr and "cannot read" in res.stderr
+
+
+@pytest.mark.parametrize("args", [["--bogus"], ["-c"], ["extra-argument"], ["-x"]])
+def test_usage_errors_exit_2(args):
+    """Unknown options, a missing option argument or a stray argument: usage on stderr, exit 2."""
+    res = process.run([str(daemon_binary()), *args], check=False, env=base_env())
+    assert res.returncode == EXIT_USAGE, res
+    assert "usage" in res.stderr.lower()
+
+
+def test_version_and_help():
+    """-V prints the version, -h the usage, both exit 0."""
+    res = process.run([str(daemon_binary()), "-V"], env=base_env())
+    assert res.stdout.startswith("routprotd ")
+    res = process.run([str(daemon_binary()), "-h"], env=base_env())
+    assert "--check-config" in res.stdout
