@@ -20,9 +20,12 @@
 #include "ctl/ctl_commands.h"
 #include "ctl/ctl_server.h"
 #include "daemon.h"
+#include "daemon_fib.h"
 #include "lib/log.h"
 #include "lib/notify.h"
+#include "linux/fib.h"
 #include "linux/ifmon.h"
+#include "rip/rip_protocol.h"
 #include "trace/trace.h"
 
 #define COMP "routprotd"
@@ -30,6 +33,7 @@
 
 /* Every protocol module this daemon offers; the configuration decides which run. */
 static const struct rp_protocol *const protocols[] = {
+	&rip_protocol,
 	&trace_protocol,
 };
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
@@ -39,6 +43,7 @@ struct daemon {
 	struct event_base *base;
 	struct rm *rm;
 	struct ifmon *ifmon;
+	struct fib *fib;
 	struct ctl_server *ctl;
 	struct ctl_commands commands;
 	struct event *signals[3];
@@ -148,6 +153,7 @@ static void status_hook(json_t *status, void *arg)
 	struct ctl_server_stats st;
 
 	ifmon_status_json(d->ifmon, status);
+	fib_status_json(d->fib, status);
 	ctl_server_get_stats(d->ctl, &st);
 	json_object_set_new(status, "control",
 			    json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}",
@@ -214,6 +220,22 @@ static void ensure_state_dir(const char *dir)
 		log_warning(COMP, "cannot create state directory %s: %s", dir, strerror(errno));
 }
 
+/* The kernel FIB: our routes already there are adopted (kept while relearned). */
+static int start_fib(struct daemon *d, const struct conf *c)
+{
+	static const uint8_t own[] = { RTPROT_RIP_NUM, RTPROT_AUTOSTATIC };
+	char err[256];
+
+	d->fib = fib_new(d->base, c->fib_table, c->fib_metric, own, sizeof(own),
+			 &daemon_fib_ops, d->rm, err, sizeof(err));
+	if (!d->fib) {
+		log_error(COMP, "kernel routing table: %s", err);
+		return -1;
+	}
+	rm_attach_fib(d->rm, &daemon_rm_fib_ops, d->fib);
+	return 0;
+}
+
 /* Bring everything up; on failure returns the exit code, else EXIT_CLEAN. */
 static int start(struct daemon *d, struct conf *c)
 {
@@ -242,6 +264,10 @@ static int start(struct daemon *d, struct conf *c)
 		conf_free(c);
 		return EXIT_RUNTIME;
 	}
+	if (start_fib(d, c) != 0) {
+		conf_free(c);
+		return EXIT_RUNTIME;
+	}
 	rm_set_status_hook(d->rm, status_hook, d);
 	rm_apply_config(d->rm, c);
 	start_watchdog(d);
@@ -252,6 +278,9 @@ static void teardown(struct daemon *d)
 {
 	ctl_server_free(d->ctl);
 	rm_free(d->rm);
+	if (d->fib)
+		fib_flush(d->fib);
+	fib_free(d->fib);
 	ifmon_free(d->ifmon);
 	for (int i = 0; i < 3; i++)
 		if (d->signals[i])

@@ -102,6 +102,10 @@ static const struct conf_field fib_fields[] = {
 	  .min = 1, .max = UINT32_MAX, .check = check_fib_table },
 	{ .name = "metric", .kind = CONF_U32, .offset = offsetof(struct conf, fib_metric),
 	  .min = 0, .max = UINT32_MAX },
+	{ .name = "stale-time", .kind = CONF_INT, .offset = offsetof(struct conf, fib_stale_time),
+	  .min = 1, .max = 3600 },
+	{ .name = "retain-on-stop", .kind = CONF_BOOL,
+	  .offset = offsetof(struct conf, fib_retain_on_stop) },
 };
 
 static const struct conf_field netlink_fields[] = {
@@ -137,6 +141,8 @@ struct conf *conf_new_default(void)
 	c->fib_table = CONF_DEFAULT_FIB_TABLE;
 	c->fib_metric = CONF_DEFAULT_FIB_METRIC;
 	c->netlink_rcvbuf = CONF_DEFAULT_NETLINK_RCVBUF;
+	c->fib_stale_time = CONF_DEFAULT_FIB_STALE_TIME;
+	c->fib_retain_on_stop = true;
 	return c;
 }
 

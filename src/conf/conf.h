@@ -24,6 +24,7 @@
 #define CONF_DEFAULT_FIB_TABLE 254u
 #define CONF_DEFAULT_FIB_METRIC 20u
 #define CONF_DEFAULT_NETLINK_RCVBUF (4u << 20)
+#define CONF_DEFAULT_FIB_STALE_TIME 40
 
 struct conf_interface {
 	char name[IF_NAMESIZE]; /* validated: 1..15 bytes, not "." or "..", no '/', ':', spaces */
@@ -51,6 +52,8 @@ struct conf {
 	enum log_level log_level;
 	uint32_t fib_table;  /* 1..0xffffffff, not 0 (unspec) or 255 (local) */
 	uint32_t fib_metric; /* kernel route priority */
+	int fib_stale_time;      /* s: routes of ours found at start-up wait this long to be relearned */
+	bool fib_retain_on_stop; /* leave our routes in the kernel at a clean stop (restarts) */
 	uint32_t netlink_rcvbuf; /* bytes of netlink notification buffer (netlink.receive-buffer) */
 	struct conf_protocol *protocols; /* in the order of `known` given to conf_load */
 	size_t nprotocols;

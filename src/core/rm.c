@@ -98,6 +98,35 @@ static void support_signal_event(void *rmv, unsigned slot)
 		event_active(rm->protos[slot].drain_ev, EV_READ, 0);
 }
 
+static enum rp_result support_route_add(void *rmv, unsigned slot, const struct rp_route *r)
+{
+	struct rm *rm = rmv;
+
+	if (slot >= rm->nprotos || !rm->protos[slot].inst)
+		return ERROR_INVALID_PARAMETER;
+	return rm_route_set(rm, (uint8_t)slot, (uint8_t)rm->protos[slot].def->protocol_id,
+			    RM_PREF_PROTOCOL, r);
+}
+
+static enum rp_result support_route_delete(void *rmv, unsigned slot, uint32_t prefix,
+					   uint8_t len)
+{
+	struct rm *rm = rmv;
+
+	if (slot >= rm->nprotos)
+		return ERROR_INVALID_PARAMETER;
+	rm_route_unset(rm, (uint8_t)slot, prefix, len);
+	return NO_ERROR;
+}
+
+static enum rp_result support_redistribution(void *rmv, unsigned slot, unsigned mask,
+					     void (*changed)(void *, const struct rp_redist_route *,
+							     bool),
+					     void *ctx)
+{
+	return rm_redist_subscribe(rmv, slot, mask, changed, ctx);
+}
+
 static uint32_t support_router_id(void *rmv)
 {
 	return rm_router_id(rmv);
@@ -128,6 +157,10 @@ struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *prot
 	rm->history = rm_history_new(RM_HISTORY_SIZE);
 	if (!rm->history)
 		goto fail;
+	rm_routes_init(rm);
+	rm_redist_init(rm);
+	if (!rm->stale_timer || !rm->audit_timer)
+		goto fail;
 	rm->nprotos = nprotocols;
 	for (size_t i = 0; i < nprotocols; i++) {
 		struct rm_proto *p = &rm->protos[i];
@@ -138,6 +171,9 @@ struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *prot
 		p->support = (struct rp_support){
 			.rm = rm, .base = base, .protocol_slot = (unsigned)i,
 			.signal_event = support_signal_event,
+			.route_add = support_route_add,
+			.route_delete = support_route_delete,
+			.set_redistribution = support_redistribution,
 			.get_router_id = support_router_id,
 			.demand_dial_request = support_demand_dial,
 		};
@@ -173,6 +209,9 @@ void rm_free(struct rm *rm)
 	if (!rm)
 		return;
 	stop_all_now(rm);
+	rm_routes_release(rm, rm->conf && !rm->conf->fib_retain_on_stop);
+	rm_routes_free(rm);
+	rm_redist_free(rm);
 	for (size_t i = 0; i < rm->nprotos; i++)
 		if (rm->protos[i].drain_ev)
 			event_free(rm->protos[i].drain_ev);

@@ -37,6 +37,38 @@ struct rm_link {
 	const struct rp_local_binding *addrs; /* IPv4 addresses, any order */
 };
 
+/* A route as the kernel FIB holds it (the FIB writer's view). */
+struct rm_fib_route {
+	uint32_t prefix;
+	uint8_t len;
+	uint8_t protocol; /* kernel route protocol (rtm_protocol) */
+	unsigned nnexthops;
+	struct rp_nexthop nexthops[RP_MAX_NEXTHOPS];
+};
+
+/* A route of another protocol in our kernel table (for redistribution). */
+struct rm_kernel_route {
+	uint32_t prefix;
+	uint8_t len;
+	uint8_t protocol;
+	uint32_t gateway;
+	uint32_t ifindex;
+};
+
+/* The kernel forwarding table as the RM uses it; provided by the daemon (src/linux/fib.c). */
+struct rm_fib_ops {
+	void (*install)(void *arg, const struct rm_fib_route *r);
+	void (*remove)(void *arg, uint32_t prefix, uint8_t len, uint8_t protocol);
+	void (*flush)(void *arg); /* send queued writes now */
+	int (*dump_own)(void *arg, void (*cb)(void *cbarg, const struct rm_fib_route *r),
+			void *cbarg);
+	int (*dump_kernel)(void *arg, void (*cb)(void *cbarg, const struct rm_kernel_route *r),
+			   void *cbarg);
+	void (*set_target)(void *arg, uint32_t table, uint32_t priority);
+};
+
+#define RM_PROTO_AUTOSTATIC RTPROT_AUTOSTATIC /* kernel protocol number of autostatic routes */
+
 /* `protocols` is the registry of every protocol module this daemon offers (the config decides
  * which run). */
 struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *protocols,
@@ -51,6 +83,17 @@ void rm_free(struct rm *rm);
  * protocols and interfaces whose settings changed are touched. */
 void rm_apply_config(struct rm *rm, struct conf *conf);
 const struct conf *rm_config(const struct rm *rm);
+
+/* Attach the kernel FIB (before the first rm_apply_config): reads the routes of our protocols
+ * already in the kernel (kept while protocols relearn them, removed when they do not within
+ * fib.stale-time) and the routes of other protocols (redistribution). */
+void rm_attach_fib(struct rm *rm, const struct rm_fib_ops *ops, void *arg);
+/* Feedback from the FIB writer. */
+void rm_fib_write_failed(struct rm *rm, uint32_t prefix, uint8_t len, uint8_t protocol,
+			 bool install, int error);
+void rm_fib_kernel_route(struct rm *rm, const struct rm_kernel_route *r, bool removed);
+void rm_fib_own_route_deleted(struct rm *rm, uint32_t prefix, uint8_t len, uint8_t protocol);
+void rm_fib_lost_notifications(struct rm *rm);
 
 /* Link input from the netlink monitor. */
 void rm_link_update(struct rm *rm, const struct rm_link *link);
@@ -70,6 +113,9 @@ const char *rm_ifname(const struct rm *rm, uint32_t ifindex);
 json_t *rm_json_status(struct rm *rm);
 json_t *rm_json_interfaces(struct rm *rm);
 json_t *rm_json_events(struct rm *rm, size_t last_n); /* 0 = all remembered */
+/* A protocol's MIB table (RP_MIB_ROUTE, RP_MIB_NEIGHBOR...) as an array; route rows get
+ * "in_fib" and "interface" filled in. NULL when the protocol does not run. */
+json_t *rm_json_protocol_table(struct rm *rm, const char *protocol, enum rp_mib_table table);
 
 /* Extra sections for `show status` from outside the RM (netlink monitor, control socket): the
  * hook adds keys to the status object. */

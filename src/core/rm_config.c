@@ -75,6 +75,8 @@ static void stop_protocol(struct rm *rm, struct rm_proto *p)
 	if (r == ERROR_PROTOCOL_STOP_PENDING) /* a reload cannot wait: finish at once */
 		p->def->stop_protocol(p->inst);
 	p->inst = NULL;
+	rm->subs[p->slot] = (struct rm_subscriber){ 0 };
+	rm_routes_drop_source(rm, (uint8_t)p->slot);
 	log_info(COMP, "%s stopped (no longer configured)", p->def->name);
 }
 
@@ -149,6 +151,7 @@ void rm_apply_config(struct rm *rm, struct conf *conf)
 	apply_daemon_settings(old, conf);
 	/* Switch first so that interface lookups during the changes see the new file. */
 	rm->conf = conf;
+	rm_routes_apply_fib_config(rm);
 	for (size_t s = 0; s < rm->nprotos; s++) {
 		struct rm_proto *p = &rm->protos[s];
 		const struct conf_protocol *oldp = proto_conf(old, p);

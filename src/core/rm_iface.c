@@ -233,11 +233,40 @@ static void deliver_hidden_flap(struct rm *rm, struct rm_iface *ifc, const struc
 					    : RIS_INTERFACE_MEDIA_ABSENT);
 }
 
+/* What a link looked like before a snapshot was applied. */
+struct link_before {
+	bool enabled, media;
+	unsigned naddrs;
+	bool lost_address; /* an address present before is gone now */
+};
+
+static bool has_address(const struct rm_iface *ifc, const struct rp_local_binding *b)
+{
+	for (unsigned i = 0; i < ifc->naddrs; i++)
+		if (binding_cmp(&ifc->addrs[i], b) == 0)
+			return true;
+	return false;
+}
+
+/* Kernel side effects of a link change: connected subnets for redistribution, and routes the
+ * kernel flushed (admin down, address removed) or may accept again (up, address added). */
+static void after_transitions(struct rm *rm, struct rm_iface *ifc, const struct link_before *b)
+{
+	bool flushed = (b->enabled && !ifc->enabled) || b->lost_address;
+	bool opened = (!b->enabled && ifc->enabled) || (!b->media && ifc->media_present) ||
+		      ifc->naddrs > b->naddrs;
+
+	rm_redist_iface_changed(rm, ifc);
+	if (flushed || opened)
+		rm_routes_link_event(rm, flushed);
+}
+
 /* Compare the snapshot with what we knew and deliver one callback per transition. */
 static void apply_transitions(struct rm *rm, struct rm_iface *ifc, const struct rm_link *l)
 {
 	struct rp_local_binding *addrs;
 	unsigned n;
+	struct link_before before = { ifc->enabled, ifc->media_present, ifc->naddrs, false };
 
 	if (!sorted_binding(l, &addrs, &n)) {
 		log_error(COMP, "%s: out of memory reading its addresses", ifc->name);
@@ -257,6 +286,11 @@ static void apply_transitions(struct rm *rm, struct rm_iface *ifc, const struct 
 		deliver(rm, ifc, RIS_INTERFACE_MEDIA_ABSENT);
 	}
 	if (!binding_equal(ifc, addrs, n)) {
+		for (unsigned i = 0; i < ifc->naddrs && !before.lost_address; i++) {
+			struct rm_iface probe = { .addrs = addrs, .naddrs = n };
+
+			before.lost_address = !has_address(&probe, &ifc->addrs[i]);
+		}
 		free(ifc->addrs);
 		ifc->addrs = addrs;
 		ifc->naddrs = n;
@@ -272,6 +306,7 @@ static void apply_transitions(struct rm *rm, struct rm_iface *ifc, const struct 
 		ifc->media_present = true;
 		deliver(rm, ifc, RIS_INTERFACE_MEDIA_PRESENT);
 	}
+	after_transitions(rm, ifc, &before);
 }
 
 static struct rm_iface *iface_insert(struct rm *rm, const struct rm_link *l)
@@ -312,6 +347,7 @@ static void iface_remove(struct rm *rm, struct rm_iface *ifc)
 		break;
 	}
 	free(ifc->addrs);
+	free(ifc->conn);
 	free(ifc);
 }
 
@@ -350,6 +386,9 @@ void rm_link_delete(struct rm *rm, uint32_t ifindex)
 		return;
 	log_debug(COMP, "%s: link %u deleted", ifc->name, ifindex);
 	detach_all(rm, ifc);
+	ifc->enabled = false;
+	rm_redist_iface_changed(rm, ifc);
+	rm_routes_link_event(rm, true);
 	iface_remove(rm, ifc);
 }
 
@@ -376,6 +415,7 @@ void rm_iface_free_all(struct rm *rm)
 {
 	for (size_t i = 0; i < rm->nifaces; i++) {
 		free(rm->ifaces[i]->addrs);
+		free(rm->ifaces[i]->conn);
 		free(rm->ifaces[i]);
 	}
 	free(rm->ifaces);

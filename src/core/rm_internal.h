@@ -12,6 +12,7 @@
 #include "core/rm.h"
 #include "core/rm_history.h"
 #include "core/routprot.h"
+#include "lib/avl.h"
 
 struct event;
 struct conf_protocol;
@@ -29,6 +30,59 @@ struct rm_proto {
 	uint64_t events_drained;
 };
 
+/* One source's candidate for a prefix in the RM's route table. */
+struct rm_cand {
+	struct rm_cand *next;
+	uint8_t source;     /* protocol slot, or RM_SRC_AUTOSTATIC */
+	uint8_t kproto;     /* kernel route protocol it is installed with */
+	uint16_t preference; /* lower wins (autostatic before protocols) */
+	uint32_t metric;
+	uint32_t tag;
+	unsigned nnexthops;
+	struct rp_nexthop nexthops[]; /* nnexthops entries */
+};
+
+#define RM_SRC_AUTOSTATIC RM_MAX_PROTOCOLS
+#define RM_PREF_AUTOSTATIC 5
+#define RM_PREF_PROTOCOL 120
+
+enum rm_fib_state {
+	RM_FIB_NONE = 0,  /* nothing of ours in the kernel */
+	RM_FIB_INSTALLED, /* written (failures come back asynchronously) */
+	RM_FIB_FAILED,    /* the kernel refused it; retried when links change */
+	RM_FIB_STALE,     /* found at start-up; removed unless relearned in time */
+};
+
+/* One prefix of the RM's route table (RTM). */
+struct rm_route {
+	struct avl_node node;
+	uint32_t prefix;
+	uint8_t len;
+	uint8_t fib_state;  /* enum rm_fib_state */
+	uint8_t fib_proto;  /* protocol of what we wrote (or found) in the kernel */
+	bool audit_seen;    /* found in the kernel by the audit in progress */
+	int fib_error;      /* errno of the last refused write */
+	struct rm_cand *cands;
+};
+
+/* A route of another protocol in our kernel table, kept for redistribution. */
+struct rm_kroute {
+	struct avl_node node;
+	struct rm_kernel_route r;
+	unsigned kind; /* RP_REDIST_STATIC or RP_REDIST_KERNEL */
+};
+
+struct rm_subscriber {
+	unsigned mask;
+	void (*changed)(void *ctx, const struct rp_redist_route *r, bool withdrawn);
+	void *ctx;
+};
+
+struct rm_conn {
+	uint32_t prefix;
+	uint8_t len;
+};
+
 /* One kernel link as the RM knows it. */
 struct rm_iface {
 	uint32_t ifindex;
@@ -42,9 +96,13 @@ struct rm_iface {
 	unsigned naddrs;
 	struct rp_local_binding *addrs; /* sorted by address, then prefix length */
 	uint32_t added_mask;            /* protocol slots that have this interface added */
+	struct rm_conn *conn;           /* connected subnets announced for redistribution */
+	unsigned nconn;
 };
 
 struct rm_counters {
+	uint64_t fib_installs, fib_removals, fib_failures, fib_external_deletes;
+	uint64_t fib_stale_found, fib_stale_removed, fib_audits, fib_reinstalled;
 	uint64_t callbacks;     /* callbacks delivered to protocols */
 	uint64_t events;        /* events drained from protocols */
 	uint64_t link_updates;  /* link snapshots received */
@@ -61,6 +119,19 @@ struct rm {
 	struct rm_iface **ifaces; /* sorted by ifindex */
 	size_t nifaces;
 	size_t ifaces_cap;
+
+	/* route table and kernel FIB */
+	struct avl_tree routes;
+	const struct rm_fib_ops *fib;
+	void *fib_arg;
+	struct event *stale_timer;
+	struct event *audit_timer;
+	bool audit_full;         /* next audit re-reads the kernel (else: retry failures only) */
+	uint32_t fib_table, fib_metric;
+
+	/* redistribution */
+	struct rm_subscriber subs[RM_MAX_PROTOCOLS];
+	struct avl_tree kroutes;
 
 	struct rm_history *history;
 	struct rm_counters counters;
@@ -93,6 +164,32 @@ void rm_iface_free_all(struct rm *rm);
 /* rm_config.c */
 const struct conf_interface *rm_configured_interface(const struct rm *rm,
 						     const struct rm_proto *p, const char *name);
+
+/* rm_routes.c */
+void rm_routes_init(struct rm *rm);
+void rm_routes_free(struct rm *rm);
+enum rp_result rm_route_set(struct rm *rm, uint8_t source, uint8_t kproto, uint16_t preference,
+			    const struct rp_route *r);
+void rm_route_unset(struct rm *rm, uint8_t source, uint32_t prefix, uint8_t len);
+/* A link changed in a way that may have flushed kernel routes (down, address gone, deleted)
+ * or may let refused routes in (up, address added): audit soon. */
+void rm_routes_link_event(struct rm *rm, bool may_have_flushed);
+void rm_routes_apply_fib_config(struct rm *rm);
+bool rm_route_in_fib(const struct rm *rm, uint32_t prefix, uint8_t len);
+void rm_routes_drop_source(struct rm *rm, uint8_t source);
+void rm_routes_release(struct rm *rm, bool remove_from_kernel);
+
+/* rm_redist.c */
+void rm_redist_init(struct rm *rm);
+void rm_redist_free(struct rm *rm);
+enum rp_result rm_redist_subscribe(struct rm *rm, unsigned slot, unsigned mask,
+				   void (*changed)(void *, const struct rp_redist_route *, bool),
+				   void *ctx);
+void rm_redist_notify(struct rm *rm, const struct rp_redist_route *r, bool withdrawn);
+void rm_redist_iface_changed(struct rm *rm, struct rm_iface *ifc);
+void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool removed);
+void rm_redist_kernel_reload(struct rm *rm);
+bool rm_kernel_has(const struct rm *rm, uint32_t prefix, uint8_t len);
 
 /* rm.c: history helpers */
 void rm_record(struct rm *rm, const char *type, const struct rm_iface *ifc,

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "conf/conf.h"
 #include "core/rm_internal.h"
 #include "lib/clock.h"
@@ -153,4 +155,52 @@ json_t *rm_json_status(struct rm *rm)
 	if (rm->status_hook)
 		rm->status_hook(o, rm->status_hook_arg);
 	return o;
+}
+
+static struct rm_proto *proto_by_name(struct rm *rm, const char *name)
+{
+	for (size_t s = 0; s < rm->nprotos; s++)
+		if (strcmp(rm->protos[s].def->name, name) == 0 && rm_proto_running(&rm->protos[s]))
+			return &rm->protos[s];
+	return NULL;
+}
+
+/* Route rows: whether the kernel has the route, and the interface name when missing. */
+static void annotate_route(struct rm *rm, json_t *row)
+{
+	const char *p = json_string_value(json_object_get(row, "prefix"));
+	const json_t *ifx = json_object_get(row, "ifindex");
+	struct prefix4 pf;
+	bool in_fib = false;
+
+	if (p && prefix4_parse(p, &pf, false))
+		in_fib = rm_route_in_fib(rm, pf.addr, pf.len) || rm_kernel_has(rm, pf.addr, pf.len);
+	json_object_set_new(row, "in_fib", json_boolean(in_fib));
+	if (!json_object_get(row, "interface")) {
+		const char *name = json_is_integer(ifx)
+					   ? rm_ifname(rm, (uint32_t)json_integer_value(ifx))
+					   : NULL;
+
+		json_object_set_new(row, "interface", name ? json_string(name) : json_null());
+	}
+}
+
+json_t *rm_json_protocol_table(struct rm *rm, const char *protocol, enum rp_mib_table table)
+{
+	struct rm_proto *p = proto_by_name(rm, protocol);
+	json_t *arr, *row = NULL;
+	enum rp_result r;
+
+	if (!p || !p->def->mib_get_first || !p->def->mib_get_next)
+		return NULL;
+	arr = json_array();
+	for (r = p->def->mib_get_first(p->inst, table, &row); arr && r == NO_ERROR && row;
+	     r = p->def->mib_get_next(p->inst, table, json_array_get(arr, json_array_size(arr) - 1),
+				      &row)) {
+		if (table == RP_MIB_ROUTE)
+			annotate_route(rm, row);
+		json_array_append_new(arr, row);
+		row = NULL;
+	}
+	return arr;
 }

@@ -83,6 +83,32 @@ static void cmd_show_interfaces(struct ctl_commands *c, struct ctl_request *req,
 		ctl_reply_ok(req, rm_json_interfaces(c->rm));
 }
 
+static void reply_protocol_table(struct ctl_commands *c, struct ctl_request *req,
+				 const json_t *args, const char *command, enum rp_mib_table table)
+{
+	json_t *rows;
+
+	if (!no_args(req, command, args))
+		return;
+	rows = rm_json_protocol_table(c->rm, "rip", table);
+	if (!rows) {
+		ctl_reply_error(req, "RIP is not running (no rip section in the configuration)");
+		return;
+	}
+	ctl_reply_ok(req, rows);
+}
+
+static void cmd_show_routes(struct ctl_commands *c, struct ctl_request *req, const json_t *args)
+{
+	reply_protocol_table(c, req, args, "show routes", RP_MIB_ROUTE);
+}
+
+static void cmd_show_neighbors(struct ctl_commands *c, struct ctl_request *req,
+			       const json_t *args)
+{
+	reply_protocol_table(c, req, args, "show neighbors", RP_MIB_NEIGHBOR);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct ctl_commands *c, struct ctl_request *req, const json_t *args);
@@ -90,6 +116,8 @@ static const struct {
 	{ "show status", cmd_show_status },
 	{ "show interfaces", cmd_show_interfaces },
 	{ "show events", cmd_show_events },
+	{ "show routes", cmd_show_routes },
+	{ "show neighbors", cmd_show_neighbors },
 	{ "reload", cmd_reload },
 };
 

@@ -1,0 +1,252 @@
+/*
+ * rip.h — the RIP engine's own structures, shared by the files of src/rip: the instance, interfaces,
+ * routes (with their equal-cost paths), neighbors and output jobs, plus the functions each file
+ * offers the others. The engine reaches the rest of the daemon only through the support table
+ * it got in start_protocol (no netlink, no kernel routes here).
+ *
+ * Route life (RFC 2453 3.8-3.10):
+ *   learned (metric < 16, paths with deadlines) ── all paths time out / withdrawn ──►
+ *   garbage (metric 16, advertised as unreachable until gc_deadline) ──► deleted
+ *   A usable route arriving during garbage collection revives it.
+ */
+#ifndef ROUTPROTD_RIP_RIP_H
+#define ROUTPROTD_RIP_RIP_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/event_queue.h"
+#include "core/routprot.h"
+#include "lib/avl.h"
+#include "lib/log.h"
+#include "rip/rip_codec.h"
+#include "rip/rip_config.h"
+
+struct event;
+
+#define COMP "rip"
+
+enum rip_source {
+	RIP_SRC_RIP = 0,       /* learned from a neighbor */
+	RIP_SRC_CONNECTED = 1, /* subnet of one of our RIP interfaces */
+	RIP_SRC_REDIST = 2,    /* redistributed from the router manager */
+};
+
+struct rip_path {
+	uint32_t gateway;   /* where packets go: the sender, or the next hop it named */
+	uint32_t from;      /* the neighbor that advertised it (0 for local routes) */
+	uint32_t ifindex;
+	int64_t expires_ms; /* 0 = never (local routes) */
+};
+
+struct rip_route {
+	struct avl_node node;
+	uint32_t prefix;
+	uint8_t len;
+	uint8_t source;       /* enum rip_source */
+	uint8_t redist_kind;  /* RP_REDIST_* when source is RIP_SRC_REDIST */
+	uint8_t metric;       /* 1..16 */
+	uint8_t npaths;
+	bool in_rm;           /* announced to the router manager */
+	bool autostatic;      /* learned on an autostatic interface: never ages (RRAS model) */
+	uint16_t tag;
+	int64_t gc_deadline;  /* when metric == 16: end of garbage collection */
+	uint64_t changed_seq; /* change sequence of the last metric/reachability change */
+	struct rip_path *paths; /* == &one while npaths <= 1 */
+	struct rip_path one;
+};
+
+/* Output job: one stream of packets to one destination (paced). */
+enum rip_job_kind {
+	RIP_JOB_FULL,    /* the whole table (periodic update, answer to a whole-table request) */
+	RIP_JOB_CHANGES, /* routes changed since `since_seq` (triggered update) */
+};
+
+struct rip_job {
+	struct rip_job *next;
+	enum rip_job_kind kind;
+	uint32_t src;        /* our address (source of the packets) */
+	uint8_t src_len;     /* its subnet length */
+	uint32_t dst;
+	uint16_t port;
+	uint8_t version;     /* 1 or 2 */
+	uint64_t since_seq;
+	bool started;        /* cursor valid */
+	uint32_t cursor_prefix;
+	uint8_t cursor_len;
+	/* RIPv1 output: classful aggregation of other networks' subnets */
+	bool agg_valid;
+	uint32_t agg_net;
+	uint8_t agg_metric;
+	uint16_t agg_tag;
+};
+
+struct rip_iface_stats {
+	uint64_t rx_packets, rx_bad_packets, rx_bad_routes, rx_requests;
+	uint64_t tx_packets, tx_updates, tx_triggered, tx_requests, tx_errors;
+	uint64_t ignored_unsolicited; /* autostatic: unsolicited updates that changed nothing */
+};
+
+struct rip_iface {
+	struct rip_iface *next;
+	struct rip *rip;
+	uint32_t ifindex;
+	char name[IF_NAMESIZE];
+	struct rip_if_settings *set;
+	bool active;            /* router manager: enabled, media present, bound */
+	unsigned naddrs;
+	struct rp_local_binding *addrs;
+	struct rip_iface_stats stats;
+	uint64_t sent_seq;      /* changes up to here are covered by what was sent */
+	struct event *update_timer;
+	struct event *trigger_timer;
+	bool trigger_pending;
+	int64_t next_update_ms;
+	/* output pacing */
+	struct rip_job *jobs, *jobs_tail;
+	unsigned njobs;
+	struct event *pace_timer;
+	double tokens;
+	int64_t tokens_ms;
+	/* autostatic update (DoUpdateRoutes) in progress */
+	struct rip_update *update;
+};
+
+struct rip_neighbor {
+	struct avl_node node;
+	uint32_t address;
+	uint32_t ifindex;
+	uint8_t version;
+	int64_t last_heard_ms;
+	uint64_t rx_packets, rx_routes, bad_packets, bad_routes;
+};
+
+struct rip_stats {
+	uint64_t route_changes; /* rip2GlobalRouteChanges */
+	uint64_t queries;       /* rip2GlobalQueries: requests answered */
+	uint64_t rx_packets, rx_dropped, tx_packets, tx_errors;
+	uint64_t drops[16];     /* by enum rip_drop */
+};
+
+enum rip_drop {
+	RIP_DROP_NOT_RIP_IFACE, RIP_DROP_INACTIVE, RIP_DROP_BAD_PORT, RIP_DROP_NOT_CONNECTED,
+	RIP_DROP_OWN, RIP_DROP_DECODE, RIP_DROP_VERSION, RIP_DROP_AUTH, RIP_DROP_COMMAND,
+	RIP_DROP_PASSIVE, RIP_DROP_TRUNCATED, RIP_DROP_COUNT
+};
+
+struct rip {
+	struct rp_support sup;
+	struct rip_settings set;
+	int sock;
+	struct event *sock_ev;
+	struct avl_tree routes;
+	struct avl_tree neighbors;
+	struct rip_iface *ifaces;
+	struct event *scan_timer;
+	int64_t scan_at_ms;
+	struct event *trigger_ev; /* coalesces the changes of one event-loop pass */
+	uint64_t change_seq;
+	struct rp_event_queue events;
+	struct rip_stats stats;
+	bool started;        /* start_complete seen */
+	uint64_t rng;        /* xorshift state for jitter */
+	struct log_ratelimit rl_drop, rl_entry, rl_send;
+	uint8_t *rxbuf;      /* batch receive buffers */
+};
+
+/* ---- rip_proto.c ---- */
+#include "rip/rip_protocol.h"
+uint32_t rip_random(struct rip *rip, uint32_t below); /* uniform in [0, below) */
+
+/* ---- rip_iface.c ---- */
+struct rip_iface *rip_iface_find(const struct rip *rip, uint32_t ifindex);
+/* Our local address whose subnet contains `addr` on this interface (or p2p peer), or NULL. */
+const struct rp_local_binding *rip_iface_subnet_of(const struct rip_iface *ifc, uint32_t addr);
+bool rip_is_own_address(const struct rip *rip, uint32_t addr);
+void rip_iface_set_active(struct rip_iface *ifc, bool active);
+void rip_iface_set_binding(struct rip_iface *ifc, const struct rp_binding *b);
+void rip_iface_start(struct rip_iface *ifc); /* request + full update */
+struct rip_iface *rip_iface_new(struct rip *rip, const char *name, uint32_t ifindex,
+				const struct rip_if_settings *set);
+void rip_iface_free(struct rip_iface *ifc);
+int rip_trigger_init(struct rip *rip);
+void rip_iface_schedule_update(struct rip_iface *ifc);
+bool rip_iface_sends(const struct rip_iface *ifc); /* active, not passive, not autostatic */
+const char *rip_iface_mode_name(const struct rip_iface *ifc);
+
+/* ---- rip_table.c ---- */
+int rip_route_cmp(const struct avl_node *a, const struct avl_node *b);
+struct rip_route *rip_route_find(const struct rip *rip, uint32_t prefix, uint8_t len);
+void rip_table_init(struct rip *rip);
+void rip_table_free(struct rip *rip);
+/* A response entry from neighbor `from` on `ifc` (metric already includes the cost). */
+void rip_table_update(struct rip *rip, struct rip_iface *ifc, uint32_t from, uint32_t prefix,
+		      uint8_t len, uint32_t gateway, uint8_t metric, uint16_t tag);
+/* Local routes (connected / redistributed): present with metric, or withdrawn. */
+void rip_table_set_local(struct rip *rip, enum rip_source src, uint8_t redist_kind,
+			 uint32_t prefix, uint8_t len, uint32_t gateway, uint32_t ifindex,
+			 uint8_t metric, bool present);
+/* Everything learned through an interface becomes unreachable (it went down). */
+void rip_table_withdraw_iface(struct rip *rip, uint32_t ifindex);
+/* Learned routes of an interface that never age (autostatic) or age again. */
+void rip_table_set_iface_aging(struct rip *rip, uint32_t ifindex, bool ages);
+void rip_table_schedule_scan(struct rip *rip, int64_t at_ms);
+/* Expire paths and finish garbage collection as of now (the scan timer's work). */
+void rip_table_scan_now(struct rip *rip);
+bool rip_route_via_iface(const struct rip_route *r, uint32_t ifindex);
+void rip_route_mark_changed(struct rip *rip, struct rip_route *r);
+
+/* ---- rip_input.c ---- */
+void rip_input_packet(struct rip *rip, uint32_t ifindex, uint32_t src, uint16_t sport,
+		      uint32_t dst, const uint8_t *buf, size_t len);
+/* Classful network length of an address (8, 16, 24; 0 for class D/E). */
+uint8_t rip_classful_len(uint32_t addr);
+
+/* ---- rip_output.c ---- */
+/* Build the next packet of `job` for `ifc` into buf; returns its length, 0 when the job is
+ * done (nothing more to send). */
+size_t rip_output_build(struct rip *rip, struct rip_iface *ifc, struct rip_job *job,
+			uint8_t *buf, size_t cap);
+/* Answer a request for specific entries (no split horizon): response in buf, or 0. */
+size_t rip_output_answer(struct rip *rip, const struct rip_msg *req, uint8_t version,
+			 uint8_t *buf, size_t cap);
+size_t rip_output_request(uint8_t version, uint8_t *buf, size_t cap);
+/* Queue jobs: every target of the interface (its subnets + configured neighbors). */
+void rip_output_full(struct rip_iface *ifc);
+void rip_output_changes(struct rip_iface *ifc, uint64_t since_seq);
+void rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32_t dst, uint16_t port,
+			   uint8_t version);
+void rip_output_request_all(struct rip_iface *ifc);
+void rip_output_drop_jobs(struct rip_iface *ifc);
+void rip_output_kick(struct rip_iface *ifc);
+/* A route changed: schedule triggered updates (RFC 2453 3.10.1). */
+void rip_output_trigger(struct rip *rip);
+
+/* ---- rip_sock.c ---- */
+int rip_sock_open(struct rip *rip, char *err, size_t errlen);
+void rip_sock_close(struct rip *rip);
+void rip_sock_membership(struct rip *rip, uint32_t ifindex, bool join);
+int rip_sock_send(struct rip *rip, uint32_t ifindex, uint32_t src, uint32_t dst,
+		  uint16_t port, const uint8_t *buf, size_t len);
+
+/* ---- rip_neighbor.c ---- */
+void rip_neighbor_init(struct rip *rip);
+struct rip_neighbor *rip_neighbor_find(const struct rip *rip, uint32_t addr, uint32_t ifindex);
+struct rip_neighbor *rip_neighbor_get(struct rip *rip, uint32_t addr, uint32_t ifindex);
+void rip_neighbor_forget_iface(struct rip *rip, uint32_t ifindex);
+void rip_neighbor_free_all(struct rip *rip);
+
+/* ---- rip_redist.c ---- */
+void rip_redist_changed(void *ctx, const struct rp_redist_route *r, bool withdrawn);
+void rip_redist_apply(struct rip *rip);
+
+/* ---- rip_mib.c ---- */
+enum rp_result rip_mib_get(void *inst, enum rp_mib_table t, const json_t *key, json_t **row);
+enum rp_result rip_mib_get_first(void *inst, enum rp_mib_table t, json_t **row);
+enum rp_result rip_mib_get_next(void *inst, enum rp_mib_table t, const json_t *key,
+				json_t **row);
+
+struct rip_update;
+
+#endif

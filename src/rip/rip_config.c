@@ -1,0 +1,249 @@
+/*
+ * rip_config.c — parsing and validation of the `rip` section (routprotd.conf(5)): global keys,
+ * per-interface keys, inheritance of timers, cross-checks (timeout longer than the update
+ * interval, update-on-connect only in autostatic mode...), each problem as FILE:LINE.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf_schema.h"
+#include "rip/rip_config.h"
+
+static const char *const redist_choices[] = { "connected", "static", "kernel", "autostatic",
+					      NULL };
+static const char *const mode_choices[] = { "periodic", "autostatic", "demand", NULL };
+static const char *const sh_choices[] = { "poisoned-reverse", "simple", "off", NULL };
+
+#define TIMER_FIELDS(type)                                                                  \
+	{ .name = "update-interval", .kind = CONF_INT,                                     \
+	  .offset = offsetof(type, timers.update_interval), .min = 1, .max = 3600 },       \
+	{ .name = "timeout", .kind = CONF_INT, .offset = offsetof(type, timers.timeout),   \
+	  .min = 2, .max = 86400 },                                                         \
+	{ .name = "garbage", .kind = CONF_INT, .offset = offsetof(type, timers.garbage),   \
+	  .min = 1, .max = 86400 }
+
+static const struct conf_field global_fields[] = {
+	TIMER_FIELDS(struct rip_settings),
+	{ .name = "redistribute", .kind = CONF_FLAGS,
+	  .offset = offsetof(struct rip_settings, redistribute), .choices = redist_choices },
+	{ .name = "redistribute-metric", .kind = CONF_INT,
+	  .offset = offsetof(struct rip_settings, redistribute_metric), .min = 1, .max = 15 },
+	{ .name = "ecmp", .kind = CONF_INT, .offset = offsetof(struct rip_settings, ecmp),
+	  .min = 1, .max = RP_MAX_NEXTHOPS },
+	{ .name = "receive-buffer", .kind = CONF_U32,
+	  .offset = offsetof(struct rip_settings, receive_buffer), .min = 65536,
+	  .max = 1u << 30 },
+	{ .name = "send-rate", .kind = CONF_INT, .offset = offsetof(struct rip_settings, send_rate),
+	  .min = 10, .max = 1000000 },
+	{ .name = "send-burst", .kind = CONF_INT,
+	  .offset = offsetof(struct rip_settings, send_burst), .min = 1, .max = 100000 },
+	{ .name = "update-timeout", .kind = CONF_INT,
+	  .offset = offsetof(struct rip_settings, update_timeout), .min = 1, .max = 3600 },
+	{ .name = "update-quiet", .kind = CONF_INT,
+	  .offset = offsetof(struct rip_settings, update_quiet), .min = 50, .max = 60000 },
+};
+
+static const struct conf_field iface_fields[] = {
+	TIMER_FIELDS(struct rip_if_settings),
+	{ .name = "mode", .kind = CONF_CHOICE, .offset = offsetof(struct rip_if_settings, mode),
+	  .choices = mode_choices },
+	{ .name = "passive", .kind = CONF_BOOL, .offset = offsetof(struct rip_if_settings, passive) },
+	{ .name = "split-horizon", .kind = CONF_CHOICE,
+	  .offset = offsetof(struct rip_if_settings, split_horizon), .choices = sh_choices },
+	{ .name = "cost", .kind = CONF_INT, .offset = offsetof(struct rip_if_settings, cost),
+	  .min = 1, .max = 15 },
+	{ .name = "neighbors", .kind = CONF_ADDR4_LIST,
+	  .offset = offsetof(struct rip_if_settings, neighbors),
+	  .count_offset = offsetof(struct rip_if_settings, nneighbors) },
+	{ .name = "update-on-connect", .kind = CONF_BOOL,
+	  .offset = offsetof(struct rip_if_settings, update_on_connect) },
+};
+
+static const char *const skip_global[] = { "interfaces", NULL };
+static const char *const skip_iface[] = { "name", "version", NULL };
+
+const char *rip_mode_name(int mode)
+{
+	return (mode >= 0 && mode <= RIP_MODE_DEMAND) ? mode_choices[mode] : "?";
+}
+
+void rip_settings_default(struct rip_settings *s)
+{
+	*s = (struct rip_settings){
+		.timers = { .update_interval = 30, .timeout = 180, .garbage = 120 },
+		.redistribute_metric = 1,
+		.ecmp = 4,
+		.receive_buffer = 8u << 20,
+		.send_rate = 2000,
+		.send_burst = 64,
+		.update_timeout = 30,
+		.update_quiet = 1000,
+	};
+}
+
+void rip_if_settings_default(struct rip_if_settings *s, const struct rip_settings *global)
+{
+	*s = (struct rip_if_settings){ .cost = 1 };
+	s->timers = global ? global->timers
+			   : (struct rip_timers){ .update_interval = 30, .timeout = 180,
+						  .garbage = 120 };
+}
+
+static bool check_timers(const config_setting_t *at, const struct rip_timers *t,
+			 struct conf_diag *diag)
+{
+	if (t->timeout > t->update_interval)
+		return true;
+	conf_diag_at(diag, at, "'timeout' (%d s) must be longer than 'update-interval' (%d s)",
+		     t->timeout, t->update_interval);
+	return false;
+}
+
+static void *rip_parse_global(const config_setting_t *s, struct conf_diag *diag)
+{
+	struct rip_settings *g = malloc(sizeof(*g));
+
+	if (!g)
+		return NULL;
+	rip_settings_default(g);
+	if (!conf_parse_fields(s, global_fields, CONF_NFIELDS(global_fields), skip_global, "rip",
+			       g, diag) ||
+	    !check_timers(s, &g->timers, diag)) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+/* `version` is 2, 1 or "1-compatible": a number or a string, so it is read by hand. */
+static bool parse_version(const config_setting_t *ifs, int *out, struct conf_diag *diag)
+{
+	const config_setting_t *v = config_setting_get_member(ifs, "version");
+	const char *str;
+
+	if (!v)
+		return true;
+	if (config_setting_type(v) == CONFIG_TYPE_INT) {
+		int n = config_setting_get_int(v);
+
+		if (n == 1 || n == 2) {
+			*out = n == 1 ? RIP_VERSION_1 : RIP_VERSION_2;
+			return true;
+		}
+	} else if (config_setting_type(v) == CONFIG_TYPE_STRING) {
+		str = config_setting_get_string(v);
+		if (strcmp(str, "1-compatible") == 0) {
+			*out = RIP_VERSION_1_COMPAT;
+			return true;
+		}
+		if (strcmp(str, "1") == 0 || strcmp(str, "2") == 0) {
+			*out = str[0] == '1' ? RIP_VERSION_1 : RIP_VERSION_2;
+			return true;
+		}
+	}
+	conf_diag_at(diag, v, "'version' must be 2, 1 or \"1-compatible\"");
+	return false;
+}
+
+static bool check_interface(const config_setting_t *s, const struct rip_if_settings *i,
+			    struct conf_diag *diag)
+{
+	bool ok = check_timers(s, &i->timers, diag);
+
+	if (i->update_on_connect && i->mode != RIP_MODE_AUTOSTATIC) {
+		conf_diag_at(diag, config_setting_get_member(s, "update-on-connect"),
+			     "'update-on-connect' needs mode = \"autostatic\"");
+		ok = false;
+	}
+	if (i->passive && i->mode != RIP_MODE_PERIODIC) {
+		conf_diag_at(diag, config_setting_get_member(s, "passive"),
+			     "'passive' applies to periodic interfaces only (mode is \"%s\")",
+			     rip_mode_name(i->mode));
+		ok = false;
+	}
+	if (i->mode == RIP_MODE_DEMAND && i->version == RIP_VERSION_1) {
+		conf_diag_at(diag, config_setting_get_member(s, "version"),
+			     "mode \"demand\" (RFC 2091) needs RIP version 2");
+		ok = false;
+	}
+	return ok;
+}
+
+static void *rip_parse_interface(const config_setting_t *s, const void *global,
+				 struct conf_diag *diag)
+{
+	struct rip_if_settings *i = malloc(sizeof(*i));
+	bool ok;
+
+	if (!i)
+		return NULL;
+	rip_if_settings_default(i, global);
+	ok = conf_parse_fields(s, iface_fields, CONF_NFIELDS(iface_fields), skip_iface,
+			       "rip interface", i, diag);
+	ok = parse_version(s, &i->version, diag) && ok;
+	if (!ok || !check_interface(s, i, diag)) {
+		rip_if_settings_free(i);
+		return NULL;
+	}
+	return i;
+}
+
+static bool rip_global_equal(const void *a, const void *b)
+{
+	return conf_fields_equal(global_fields, CONF_NFIELDS(global_fields), a, b);
+}
+
+static bool rip_iface_equal(const void *a, const void *b)
+{
+	const struct rip_if_settings *x = a, *y = b;
+
+	return x->version == y->version &&
+	       conf_fields_equal(iface_fields, CONF_NFIELDS(iface_fields), a, b);
+}
+
+void rip_if_settings_free(struct rip_if_settings *s)
+{
+	if (!s)
+		return;
+	conf_free_fields(iface_fields, CONF_NFIELDS(iface_fields), s);
+	free(s);
+}
+
+static void rip_iface_free(void *p)
+{
+	rip_if_settings_free(p);
+}
+
+struct rip_settings *rip_settings_copy(const struct rip_settings *s)
+{
+	struct rip_settings *c = malloc(sizeof(*c));
+
+	if (c)
+		*c = *s;
+	return c;
+}
+
+struct rip_if_settings *rip_if_settings_copy(const struct rip_if_settings *s)
+{
+	struct rip_if_settings *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	*c = *s;
+	if (!conf_copy_fields(iface_fields, CONF_NFIELDS(iface_fields), c, s)) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+const struct rp_config_ops rip_config_ops = {
+	.parse_global = rip_parse_global,
+	.parse_interface = rip_parse_interface,
+	.global_equal = rip_global_equal,
+	.interface_equal = rip_iface_equal,
+	.free_global = free,
+	.free_interface = rip_iface_free,
+};

@@ -1,0 +1,75 @@
+/*
+ * rip_config.h — RIP's settings as the configuration file gives them (routprotd.conf(5), section
+ * `rip`): the global blob and the per-interface blob handed to the protocol through the callback
+ * table, and their parsers (rp_config_ops). Per-interface timers inherit the global ones.
+ */
+#ifndef ROUTPROTD_RIP_CONFIG_H
+#define ROUTPROTD_RIP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/routprot.h"
+
+enum rip_mode {
+	RIP_MODE_PERIODIC = 0,   /* RFC 2453 */
+	RIP_MODE_AUTOSTATIC = 1, /* RRAS auto-static: announce on request, learn on update-routes */
+	RIP_MODE_DEMAND = 2,     /* RFC 2091 triggered RIP */
+};
+
+enum rip_split_horizon {
+	RIP_SH_POISONED = 0, /* poisoned reverse (default) */
+	RIP_SH_SIMPLE = 1,
+	RIP_SH_OFF = 2,
+};
+
+enum rip_version_mode {
+	RIP_VERSION_2 = 0,        /* send RIPv2 multicast, accept RIPv2 */
+	RIP_VERSION_1 = 1,        /* send RIPv1 broadcast, accept RIPv1 and RIPv2 */
+	RIP_VERSION_1_COMPAT = 2, /* send RIPv2 broadcast (RFC 2453 5.1), accept both */
+};
+
+struct rip_timers {
+	int update_interval; /* s */
+	int timeout;         /* s */
+	int garbage;         /* s */
+};
+
+struct rip_settings {
+	struct rip_timers timers;
+	unsigned redistribute;    /* RP_REDIST_* mask */
+	int redistribute_metric;  /* 1..15 */
+	int ecmp;                 /* max equal-cost paths per route, 1..RP_MAX_NEXTHOPS */
+	uint32_t receive_buffer;  /* socket receive buffer, bytes */
+	int send_rate;            /* packets per second per interface */
+	int send_burst;           /* packets sent back to back before pacing */
+	int update_timeout;       /* autostatic update: seconds to wait for the first answer */
+	int update_quiet;         /* autostatic update: quiet ms that ends the collection */
+};
+
+struct rip_if_settings {
+	struct rip_timers timers;
+	int mode;           /* enum rip_mode */
+	bool passive;
+	int split_horizon;  /* enum rip_split_horizon */
+	int cost;           /* 1..15 */
+	int version;        /* enum rip_version_mode */
+	uint32_t *neighbors;
+	size_t nneighbors;
+	bool update_on_connect;
+};
+
+extern const struct rp_config_ops rip_config_ops;
+
+const char *rip_mode_name(int mode);
+
+/* Deep copies (the protocol keeps its own copies of the blobs); NULL when memory runs out. */
+struct rip_settings *rip_settings_copy(const struct rip_settings *s);
+struct rip_if_settings *rip_if_settings_copy(const struct rip_if_settings *s);
+void rip_if_settings_free(struct rip_if_settings *s);
+/* Defaults without any file (unit tests). */
+void rip_settings_default(struct rip_settings *s);
+void rip_if_settings_default(struct rip_if_settings *s, const struct rip_settings *global);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * rip_redist.c — routes RIP announces on behalf of other sources (`redistribute`): the router
+ * manager replays and then reports connected subnets, kernel routes (proto static; proto
+ * kernel/boot) and autostatic routes; RIP keeps those of the selected kinds as local routes
+ * (never replaced by learned ones) with `redistribute-metric`, autostatic routes with the
+ * metric they were learned with.
+ */
+#include "config.h"
+
+#include "rip/rip.h"
+
+void rip_redist_changed(void *ctx, const struct rp_redist_route *r, bool withdrawn)
+{
+	struct rip *rip = ctx;
+	uint8_t metric = (uint8_t)rip->set.redistribute_metric;
+
+	if (!(rip->set.redistribute & (unsigned)r->source))
+		return;
+	if (r->source == RP_REDIST_AUTOSTATIC && r->metric >= 1 && r->metric < 16)
+		metric = (uint8_t)r->metric;
+	rip_table_set_local(rip, RIP_SRC_REDIST, (uint8_t)r->source, r->prefix, r->prefixlen,
+			    r->gateway, r->ifindex, metric, !withdrawn);
+}
+
+/* Subscribe to the selected kinds; withdraw routes of kinds no longer selected. */
+void rip_redist_apply(struct rip *rip)
+{
+	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
+		struct rip_route *r = avl_entry(n, struct rip_route, node);
+
+		if (r->source == RIP_SRC_REDIST && r->metric < RIP_METRIC_INFINITY &&
+		    !(rip->set.redistribute & r->redist_kind))
+			rip_table_set_local(rip, RIP_SRC_REDIST, r->redist_kind, r->prefix, r->len,
+					    0, 0, 0, false);
+	}
+	if (rip->sup.set_redistribution)
+		rip->sup.set_redistribution(rip->sup.rm, rip->sup.protocol_slot,
+					    rip->set.redistribute, rip_redist_changed, rip);
+}

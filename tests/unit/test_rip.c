@@ -1,0 +1,528 @@
+/*
+ * test_rip.c — unit tests of the RIP engine's logic with an injected clock and a recording
+ * support table (no sockets are used: sends fail quietly): route selection and metrics
+ * (RFC 2453 3.9.2), ECMP, timeout and garbage collection, local routes, split horizon and
+ * poisoned reverse, next hop, packet splitting, RIPv1 classful output, request answers, and the
+ * receive path's envelope and entry checks with their counters.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "lib/prefix.h"
+#include "rip/rip.h"
+
+#define A(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((c) << 8) | (d))
+
+static int64_t now_ms;
+static struct event_base *base;
+static struct rip *rip;
+static struct rip_iface *eth0, *eth1;
+
+/* What the router manager was told. */
+struct rm_view {
+	int adds, deletes;
+	struct rp_route last;
+	uint32_t last_deleted;
+};
+static struct rm_view rmv;
+
+static int64_t fake_clock(void)
+{
+	return now_ms;
+}
+
+static void quiet(enum log_level l, const char *line, void *arg)
+{
+}
+
+static enum rp_result rec_add(void *rm, unsigned slot, const struct rp_route *r)
+{
+	rmv.adds++;
+	rmv.last = *r;
+	return NO_ERROR;
+}
+
+static enum rp_result rec_delete(void *rm, unsigned slot, uint32_t prefix, uint8_t len)
+{
+	rmv.deletes++;
+	rmv.last_deleted = prefix;
+	return NO_ERROR;
+}
+
+static struct rip_iface *add_iface(const char *name, uint32_t ifindex, uint32_t addr,
+				   uint8_t len, int split)
+{
+	struct rip_if_settings set;
+	struct rp_local_binding b = { .address = addr, .prefixlen = len };
+	struct rp_binding bind = { .address_count = 1, .addresses = &b };
+	struct rip_iface *ifc;
+
+	rip_if_settings_default(&set, &rip->set);
+	set.split_horizon = split;
+	ifc = rip_iface_new(rip, name, ifindex, &set);
+	ck_assert_ptr_nonnull(ifc);
+	ifc->next = rip->ifaces;
+	rip->ifaces = ifc;
+	rip_iface_set_binding(ifc, &bind);
+	rip_iface_set_active(ifc, true);
+	return ifc;
+}
+
+static void setup(void)
+{
+	log_set_sink(quiet, NULL);
+	now_ms = 1000000;
+	clock_set_source(fake_clock);
+	memset(&rmv, 0, sizeof(rmv));
+	base = event_base_new();
+	rip = calloc(1, sizeof(*rip));
+	rip->sock = -1;
+	rip->sup = (struct rp_support){ .base = base, .route_add = rec_add,
+					.route_delete = rec_delete };
+	rip_settings_default(&rip->set);
+	rip->rng = 12345;
+	rip->rl_drop = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 1000);
+	rip->rl_entry = rip->rl_drop;
+	rip->rl_send = rip->rl_drop;
+	rip_table_init(rip);
+	rip_neighbor_init(rip);
+	ck_assert_int_eq(rip_trigger_init(rip), 0);
+	eth0 = add_iface("eth0", 2, A(198, 18, 0, 1), 24, RIP_SH_POISONED);
+	eth1 = add_iface("eth1", 3, A(198, 18, 1, 1), 24, RIP_SH_POISONED);
+	memset(&rmv, 0, sizeof(rmv));
+}
+
+static void teardown(void)
+{
+	while (rip->ifaces) {
+		struct rip_iface *n = rip->ifaces->next;
+
+		rip_iface_free(rip->ifaces);
+		rip->ifaces = n;
+	}
+	rip_table_free(rip);
+	rip_neighbor_free_all(rip);
+	event_free(rip->trigger_ev);
+	free(rip);
+	event_base_free(base);
+	clock_set_source(NULL);
+	log_set_sink(NULL, NULL);
+}
+
+static void learn(struct rip_iface *ifc, uint32_t from, uint32_t prefix, uint8_t len,
+		  uint8_t metric)
+{
+	rip_table_update(rip, ifc, from, prefix, len, from, metric, 0);
+}
+
+static const struct rip_route *route(uint32_t prefix, uint8_t len)
+{
+	return rip_route_find(rip, prefix, len);
+}
+
+START_TEST(new_route_adopted_and_announced)
+{
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 3);
+	ck_assert_ptr_nonnull(route(A(198, 19, 5, 0), 24));
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 3);
+	ck_assert_int_eq(rmv.adds, 1);
+	ck_assert_uint_eq(rmv.last.nexthops[0].gateway, A(198, 18, 0, 2));
+	ck_assert_uint_eq(rmv.last.nexthops[0].ifindex, 2);
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 6, 0), 24, 16); /* unreachable: not created */
+	ck_assert_ptr_null(route(A(198, 19, 6, 0), 24));
+}
+END_TEST
+
+START_TEST(better_metric_wins_worse_ignored)
+{
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 5);
+	learn(eth1, A(198, 18, 1, 2), A(198, 19, 5, 0), 24, 7);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 5);
+	ck_assert_uint_eq(route(A(198, 19, 5, 0), 24)->paths[0].ifindex, 2);
+	learn(eth1, A(198, 18, 1, 2), A(198, 19, 5, 0), 24, 2);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 2);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->npaths, 1);
+	ck_assert_uint_eq(route(A(198, 19, 5, 0), 24)->paths[0].ifindex, 3);
+}
+END_TEST
+
+START_TEST(same_router_always_adopted)
+{
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 2);
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 9);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 9);
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 16);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 16); /* garbage collection */
+	ck_assert_int_eq(rmv.deletes, 1);
+}
+END_TEST
+
+START_TEST(equal_cost_paths_form_ecmp)
+{
+	const struct rip_route *r;
+
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 3);
+	learn(eth1, A(198, 18, 1, 2), A(198, 19, 5, 0), 24, 3);
+	r = route(A(198, 19, 5, 0), 24);
+	ck_assert_int_eq(r->npaths, 2);
+	ck_assert_int_eq(rmv.last.nexthop_count, 2);
+	/* one of them gets worse: it leaves the set */
+	learn(eth1, A(198, 18, 1, 2), A(198, 19, 5, 0), 24, 4);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->npaths, 1);
+	ck_assert_int_eq(rmv.last.nexthop_count, 1);
+	/* ECMP limit */
+	rip->set.ecmp = 1;
+	learn(eth1, A(198, 18, 1, 3), A(198, 19, 5, 0), 24, 3);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->npaths, 1);
+}
+END_TEST
+
+START_TEST(timeout_then_garbage_then_gone)
+{
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 3);
+	now_ms += 179 * 1000;
+	rip_table_scan_now(rip);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 3);
+	now_ms += 2 * 1000;
+	rip_table_scan_now(rip);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 16);
+	ck_assert_int_eq(rmv.deletes, 1);
+	now_ms += 119 * 1000;
+	rip_table_scan_now(rip);
+	ck_assert_ptr_nonnull(route(A(198, 19, 5, 0), 24));
+	now_ms += 2 * 1000;
+	rip_table_scan_now(rip);
+	ck_assert_ptr_null(route(A(198, 19, 5, 0), 24));
+}
+END_TEST
+
+START_TEST(refresh_resets_timeout)
+{
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 3);
+	now_ms += 170 * 1000;
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 3);
+	now_ms += 170 * 1000;
+	rip_table_scan_now(rip);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 3);
+}
+END_TEST
+
+START_TEST(better_route_revives_garbage)
+{
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 3);
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 16);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 16);
+	learn(eth1, A(198, 18, 1, 2), A(198, 19, 5, 0), 24, 8);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 8);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->gc_deadline, 0);
+	ck_assert_int_eq(rmv.adds, 2);
+}
+END_TEST
+
+START_TEST(connected_routes_win_over_learned)
+{
+	ck_assert_int_eq(route(A(198, 18, 0, 0), 24)->source, RIP_SRC_CONNECTED);
+	learn(eth1, A(198, 18, 1, 2), A(198, 18, 0, 0), 24, 1);
+	ck_assert_int_eq(route(A(198, 18, 0, 0), 24)->source, RIP_SRC_CONNECTED);
+	ck_assert_int_eq(rmv.adds, 0);
+}
+END_TEST
+
+START_TEST(interface_down_withdraws_its_routes)
+{
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 3);
+	learn(eth1, A(198, 18, 1, 2), A(198, 19, 6, 0), 24, 3);
+	rip_iface_set_active(eth0, false);
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 16);
+	ck_assert_int_eq(route(A(198, 19, 6, 0), 24)->metric, 3);
+	ck_assert_int_eq(route(A(198, 18, 0, 0), 24)->metric, 16); /* its subnet too */
+}
+END_TEST
+
+/* Decode the next packet a job builds; returns its entry count (0 = job done). */
+static unsigned build(struct rip_iface *ifc, struct rip_job *job, struct rip_msg *out)
+{
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len = rip_output_build(rip, ifc, job, buf, sizeof(buf));
+
+	if (len == 0)
+		return 0;
+	ck_assert_int_eq(rip_decode(buf, len, out), RIP_DECODE_OK);
+	return out->nrtes;
+}
+
+static const struct rip_rte *entry_for(const struct rip_msg *m, uint32_t addr)
+{
+	for (unsigned i = 0; i < m->nrtes; i++)
+		if (m->rtes[i].addr == addr)
+			return &m->rtes[i];
+	return NULL;
+}
+
+static struct rip_job job_for(struct rip_iface *ifc, uint8_t version)
+{
+	return (struct rip_job){ .kind = RIP_JOB_FULL, .src = ifc->addrs[0].address,
+				 .src_len = ifc->addrs[0].prefixlen, .dst = RIP_MCAST_GROUP,
+				 .port = RIP_PORT, .version = version };
+}
+
+START_TEST(poisoned_reverse_and_simple_split_horizon)
+{
+	struct rip_job j = job_for(eth0, 2);
+	struct rip_msg m;
+
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 3);
+	ck_assert_uint_gt(build(eth0, &j, &m), 0);
+	ck_assert_uint_eq(entry_for(&m, A(198, 19, 5, 0))->metric, 16);
+	j = job_for(eth1, 2);
+	build(eth1, &j, &m);
+	ck_assert_uint_eq(entry_for(&m, A(198, 19, 5, 0))->metric, 3);
+	eth0->set->split_horizon = RIP_SH_SIMPLE;
+	j = job_for(eth0, 2);
+	build(eth0, &j, &m);
+	ck_assert_ptr_null(entry_for(&m, A(198, 19, 5, 0)));
+	eth0->set->split_horizon = RIP_SH_OFF;
+	j = job_for(eth0, 2);
+	build(eth0, &j, &m);
+	ck_assert_uint_eq(entry_for(&m, A(198, 19, 5, 0))->metric, 3);
+	/* with split horizon off, the originator is named as next hop on its own subnet */
+	ck_assert_uint_eq(entry_for(&m, A(198, 19, 5, 0))->nexthop, A(198, 18, 0, 2));
+}
+END_TEST
+
+START_TEST(packets_split_at_25_entries)
+{
+	struct rip_job j = job_for(eth1, 2);
+	struct rip_msg m;
+	unsigned total = 0, n, packets = 0;
+
+	for (unsigned i = 0; i < 100; i++)
+		learn(eth0, A(198, 18, 0, 2), A(198, 19, i, 0), 24, 2);
+	while ((n = build(eth1, &j, &m)) > 0) {
+		ck_assert_uint_le(n, 25);
+		total += n;
+		packets++;
+	}
+	ck_assert_uint_eq(total, 102); /* 100 learned + 2 connected */
+	ck_assert_uint_eq(packets, 5);
+}
+END_TEST
+
+START_TEST(triggered_job_sends_only_changes)
+{
+	struct rip_job j = job_for(eth1, 2);
+	struct rip_msg m;
+	uint64_t since;
+
+	for (unsigned i = 0; i < 30; i++)
+		learn(eth0, A(198, 18, 0, 2), A(198, 19, i, 0), 24, 2);
+	since = rip->change_seq;
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 7, 0), 24, 5);
+	j.kind = RIP_JOB_CHANGES;
+	j.since_seq = since;
+	ck_assert_uint_eq(build(eth1, &j, &m), 1);
+	ck_assert_uint_eq(m.rtes[0].addr, A(198, 19, 7, 0));
+	ck_assert_uint_eq(m.rtes[0].metric, 5);
+	ck_assert_uint_eq(build(eth1, &j, &m), 0);
+}
+END_TEST
+
+START_TEST(ripv1_classful_output)
+{
+	struct rip_job j = job_for(eth1, 1); /* 198.18.1.1/24, class C network 198.18.1.0 */
+	struct rip_msg m;
+
+	learn(eth0, A(198, 18, 0, 2), A(10, 1, 0, 0), 16, 2);   /* subnet of 10/8: summarised */
+	learn(eth0, A(198, 18, 0, 2), A(10, 2, 0, 0), 16, 4);
+	learn(eth0, A(198, 18, 0, 2), A(172, 16, 0, 0), 16, 3); /* classful network */
+	learn(eth0, A(198, 18, 0, 2), A(192, 0, 2, 7), 32, 3);  /* host route */
+	learn(eth0, A(198, 18, 0, 2), A(198, 16, 0, 0), 14, 3); /* supernet: omitted */
+	build(eth1, &j, &m);
+	ck_assert_ptr_nonnull(entry_for(&m, A(10, 0, 0, 0)));
+	ck_assert_uint_eq(entry_for(&m, A(10, 0, 0, 0))->metric, 2);
+	ck_assert_ptr_null(entry_for(&m, A(10, 1, 0, 0)));
+	ck_assert_ptr_nonnull(entry_for(&m, A(172, 16, 0, 0)));
+	ck_assert_ptr_nonnull(entry_for(&m, A(192, 0, 2, 7)));
+	ck_assert_ptr_null(entry_for(&m, A(198, 16, 0, 0)));
+	for (unsigned i = 0; i < m.nrtes; i++)
+		ck_assert_uint_eq(m.rtes[i].mask, 0);
+}
+END_TEST
+
+START_TEST(specific_request_answered_without_split_horizon)
+{
+	struct rip_msg req = { .command = RIP_CMD_REQUEST, .version = 2, .nrtes = 2 };
+	struct rip_msg resp;
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len;
+
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 3);
+	req.rtes[0] = (struct rip_rte){ .afi = 2, .addr = A(198, 19, 5, 0),
+					.mask = 0xffffff00u };
+	req.rtes[1] = (struct rip_rte){ .afi = 2, .addr = A(198, 19, 9, 0),
+					.mask = 0xffffff00u };
+	len = rip_output_answer(rip, &req, 2, buf, sizeof(buf));
+	ck_assert_int_eq(rip_decode(buf, len, &resp), RIP_DECODE_OK);
+	ck_assert_int_eq(resp.command, RIP_CMD_RESPONSE);
+	ck_assert_uint_eq(resp.rtes[0].metric, 3);
+	ck_assert_uint_eq(resp.rtes[1].metric, 16);
+}
+END_TEST
+
+/* Feed raw bytes to the receive path as if they came from `src`:`sport` on eth0. */
+static void feed(uint32_t src, uint16_t sport, const uint8_t *buf, size_t len)
+{
+	rip_input_packet(rip, 2, src, sport, RIP_MCAST_GROUP, buf, len);
+}
+
+static size_t response(uint8_t version, const struct rip_rte *e, unsigned n, uint8_t *buf)
+{
+	struct rip_msg m = { .command = RIP_CMD_RESPONSE, .version = version, .nrtes = n };
+
+	memcpy(m.rtes, e, n * sizeof(*e));
+	return rip_encode(&m, buf, RIP_MAX_PACKET, NULL);
+}
+
+START_TEST(envelope_checks_drop_and_count)
+{
+	struct rip_rte e = { .afi = 2, .addr = A(198, 19, 5, 0), .mask = 0xffffff00u,
+			     .metric = 1 };
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len = response(2, &e, 1, buf);
+
+	feed(A(198, 18, 0, 2), 5000, buf, len);               /* not from port 520 */
+	feed(A(203, 0, 113, 9), 520, buf, len);               /* not on a connected subnet */
+	feed(A(198, 18, 0, 1), 520, buf, len);                /* ourselves */
+	feed(A(198, 18, 0, 2), 520, buf, 23);                 /* bad length */
+	rip_input_packet(rip, 99, A(198, 18, 0, 2), 520, 0, buf, len); /* not a RIP iface */
+	ck_assert_ptr_null(route(A(198, 19, 5, 0), 24));
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_BAD_PORT], 1);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_NOT_CONNECTED], 1);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_OWN], 1);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_DECODE], 1);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_NOT_RIP_IFACE], 1);
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_nonnull(route(A(198, 19, 5, 0), 24));
+	ck_assert_int_eq(route(A(198, 19, 5, 0), 24)->metric, 2); /* + cost 1 */
+}
+END_TEST
+
+START_TEST(bad_entries_skipped_and_counted)
+{
+	struct rip_rte e[] = {
+		{ .afi = 2, .addr = A(198, 19, 1, 0), .mask = 0xffffff00u, .metric = 1 },
+		{ .afi = 7, .addr = A(198, 19, 2, 0), .mask = 0xffffff00u, .metric = 1 },
+		{ .afi = 2, .addr = A(224, 0, 0, 0), .mask = 0xf0000000u, .metric = 1 },
+		{ .afi = 2, .addr = A(127, 0, 0, 0), .mask = 0xff000000u, .metric = 1 },
+		{ .afi = 2, .addr = A(198, 19, 3, 1), .mask = 0xffffff00u, .metric = 1 },
+		{ .afi = 2, .addr = A(198, 19, 4, 0), .mask = 0xff00ff00u, .metric = 1 },
+		{ .afi = 2, .addr = A(198, 19, 5, 0), .mask = 0xffffff00u, .metric = 0 },
+		{ .afi = 2, .addr = A(198, 19, 6, 0), .mask = 0xffffff00u, .metric = 17 },
+		{ .afi = 2, .addr = A(0, 1, 0, 0), .mask = 0xffff0000u, .metric = 1 },
+		{ .afi = 2, .addr = A(198, 19, 9, 0), .mask = 0xffffff00u, .metric = 3,
+		  .nexthop = A(203, 0, 113, 1) },
+	};
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len = response(2, e, 10, buf);
+	struct rip_neighbor *nb;
+
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_nonnull(route(A(198, 19, 1, 0), 24));
+	ck_assert_uint_eq(eth0->stats.rx_bad_routes, 8);
+	nb = rip_neighbor_find(rip, A(198, 18, 0, 2), 2);
+	ck_assert_ptr_nonnull(nb);
+	ck_assert_uint_eq(nb->bad_routes, 8);
+	/* next hop off our subnet: treated as the sender */
+	ck_assert_uint_eq(route(A(198, 19, 9, 0), 24)->paths[0].gateway, A(198, 18, 0, 2));
+	ck_assert_int_eq(route(A(198, 19, 9, 0), 24)->metric, 4);
+}
+END_TEST
+
+START_TEST(ripv1_input_masks_and_zero_fields)
+{
+	struct rip_rte e[] = {
+		{ .afi = 2, .addr = A(198, 18, 0, 0), .metric = 1 },   /* own net: iface mask */
+		{ .afi = 2, .addr = A(172, 16, 0, 0), .metric = 1 },   /* classful /16 */
+		{ .afi = 2, .addr = A(172, 17, 0, 9), .metric = 1 },   /* host bits: /32 */
+		{ .afi = 2, .addr = A(10, 0, 0, 0), .tag = 5, .metric = 1 }, /* non-zero tag */
+	};
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len = response(1, e, 4, buf);
+
+	eth0->set->version = RIP_VERSION_1;
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_int_eq(route(A(198, 18, 0, 0), 24)->source, RIP_SRC_CONNECTED);
+	ck_assert_ptr_nonnull(route(A(172, 16, 0, 0), 16));
+	ck_assert_ptr_nonnull(route(A(172, 17, 0, 9), 32));
+	ck_assert_ptr_null(route(A(10, 0, 0, 0), 8));
+	ck_assert_uint_eq(eth0->stats.rx_bad_routes, 1);
+	/* an interface set to version 2 refuses RIPv1 */
+	eth0->set->version = RIP_VERSION_2;
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_VERSION], 1);
+}
+END_TEST
+
+START_TEST(authenticated_packets_dropped_without_auth_config)
+{
+	struct rip_msg m = { .command = RIP_CMD_RESPONSE, .version = 2, .nrtes = 1,
+			     .has_auth = true };
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len;
+
+	m.auth.type = RIP_AUTH_SIMPLE;
+	memcpy(m.auth.password, "secret", 6);
+	m.rtes[0] = (struct rip_rte){ .afi = 2, .addr = A(198, 19, 1, 0), .mask = 0xffffff00u,
+				      .metric = 1 };
+	len = rip_encode(&m, buf, sizeof(buf), NULL);
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_AUTH], 1);
+	ck_assert_ptr_null(route(A(198, 19, 1, 0), 24));
+}
+END_TEST
+
+static Suite *rip_suite(void)
+{
+	Suite *s = suite_create("rip");
+	TCase *tc = tcase_create("engine");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, new_route_adopted_and_announced);
+	tcase_add_test(tc, better_metric_wins_worse_ignored);
+	tcase_add_test(tc, same_router_always_adopted);
+	tcase_add_test(tc, equal_cost_paths_form_ecmp);
+	tcase_add_test(tc, timeout_then_garbage_then_gone);
+	tcase_add_test(tc, refresh_resets_timeout);
+	tcase_add_test(tc, better_route_revives_garbage);
+	tcase_add_test(tc, connected_routes_win_over_learned);
+	tcase_add_test(tc, interface_down_withdraws_its_routes);
+	tcase_add_test(tc, poisoned_reverse_and_simple_split_horizon);
+	tcase_add_test(tc, packets_split_at_25_entries);
+	tcase_add_test(tc, triggered_job_sends_only_changes);
+	tcase_add_test(tc, ripv1_classful_output);
+	tcase_add_test(tc, specific_request_answered_without_split_horizon);
+	tcase_add_test(tc, envelope_checks_drop_and_count);
+	tcase_add_test(tc, bad_entries_skipped_and_counted);
+	tcase_add_test(tc, ripv1_input_masks_and_zero_fields);
+	tcase_add_test(tc, authenticated_packets_dropped_without_auth_config);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(rip_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
