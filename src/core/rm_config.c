@@ -139,6 +139,9 @@ static void apply_daemon_settings(const struct conf *old, const struct conf *c)
 		log_warning(COMP, "control.socket changed: takes effect at the next restart");
 	if (strcmp(old->state_dir, c->state_dir) != 0)
 		log_warning(COMP, "state-dir changed: takes effect at the next restart");
+	if ((old->control_group == NULL) != (c->control_group == NULL) ||
+	    (old->control_group && strcmp(old->control_group, c->control_group) != 0))
+		log_warning(COMP, "control.group changed: takes effect at the next restart");
 	if (old->netlink_rcvbuf != c->netlink_rcvbuf)
 		log_warning(COMP, "netlink.receive-buffer changed: takes effect at the next restart");
 }

@@ -66,8 +66,9 @@ static void cmd_reload(struct ctl_commands *c, struct ctl_request *req, const js
 		return;
 	}
 	ctl_reply_error_data(req, json_pack("{s:o}", "errors", errors ? errors : json_array()),
-			     "configuration not reloaded (%zu problems); the running "
-			     "configuration is unchanged", json_array_size(errors));
+			     "configuration not reloaded (%zu problem%s); the running "
+			     "configuration is unchanged", json_array_size(errors),
+			     json_array_size(errors) == 1 ? "" : "s");
 }
 
 static void cmd_show_status(struct ctl_commands *c, struct ctl_request *req, const json_t *args)

@@ -166,6 +166,7 @@ const struct rp_local_binding *rip_iface_subnet_of(const struct rip_iface *ifc, 
 bool rip_is_own_address(const struct rip *rip, uint32_t addr);
 void rip_iface_set_active(struct rip_iface *ifc, bool active);
 void rip_iface_set_binding(struct rip_iface *ifc, const struct rp_binding *b);
+void rip_iface_settings_changed(struct rip_iface *ifc);
 void rip_iface_start(struct rip_iface *ifc); /* request + full update */
 struct rip_iface *rip_iface_new(struct rip *rip, const char *name, uint32_t ifindex,
 				const struct rip_if_settings *set);

@@ -189,6 +189,16 @@ void rip_iface_set_active(struct rip_iface *ifc, bool active)
 	rip_table_withdraw_iface(ifc->rip, ifc->ifindex);
 }
 
+/* Settings changed in place: subnets get the new cost, the update timer the new interval. */
+void rip_iface_settings_changed(struct rip_iface *ifc)
+{
+	if (!ifc->active)
+		return;
+	announce_connected(ifc, true);
+	if (rip_iface_sends(ifc) && ifc->rip->started)
+		rip_iface_schedule_update(ifc);
+}
+
 void rip_iface_set_binding(struct rip_iface *ifc, const struct rp_binding *b)
 {
 	struct rp_local_binding *copy = NULL;

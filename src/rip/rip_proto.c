@@ -189,23 +189,34 @@ static enum rp_result rip_get_interface(void *inst, uint32_t index, const void *
 	return NO_ERROR;
 }
 
-/* New settings: restart the interface when what it sends or accepts changed. */
+/* Settings that change what the interface is (its mode, what it sends and accepts) need a
+ * restart; the others (cost, timers, neighbors, split horizon) apply in place. */
+static bool needs_restart(const struct rip_if_settings *a, const struct rip_if_settings *b)
+{
+	return a->mode != b->mode || a->passive != b->passive || a->version != b->version;
+}
+
 static enum rp_result rip_set_interface(void *inst, uint32_t index, const void *info)
 {
 	struct rip_iface *ifc = rip_iface_find(inst, index);
 	struct rip_if_settings *copy;
-	bool was_active;
+	bool restart, was_active;
 
 	if (!ifc)
 		return ERROR_INVALID_PARAMETER;
 	copy = rip_if_settings_copy(info);
 	if (!copy)
 		return ERROR_CAN_NOT_COMPLETE;
+	restart = needs_restart(ifc->set, copy);
 	was_active = ifc->active;
-	rip_iface_set_active(ifc, false);
+	if (restart)
+		rip_iface_set_active(ifc, false);
 	rip_if_settings_free(ifc->set);
 	ifc->set = copy;
-	rip_iface_set_active(ifc, was_active);
+	if (restart)
+		rip_iface_set_active(ifc, was_active);
+	else
+		rip_iface_settings_changed(ifc);
 	return NO_ERROR;
 }
 
