@@ -329,6 +329,7 @@ static bool send_some(struct fib *f, size_t budget)
 		sent += (size_t)n;
 	}
 	f->in_send = false;
+	fib_queue_trim(&f->queue);
 	schedule(f);
 	return ok;
 }

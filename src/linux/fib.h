@@ -8,6 +8,12 @@
  *    done by someone else. Notifications of our own additions are filtered out in the kernel
  *    (socket filter), so a 100,000-route install does not flood the watcher.
  * The router manager is the only user; protocols never reach this layer.
+ *
+ * The kernel identifies a route by table + prefix + tos + priority, not by protocol: a replace
+ * takes over whatever route has that identity, so our own table and fixed priority (the `fib`
+ * configuration) are what keep these writes off other protocols' routes.
+ * Callbacks run from the event loop (or from fib_flush / fib_set_target); they may queue writes,
+ * flush and dump, but must not call fib_free.
  */
 #ifndef ROUTPROTD_LINUX_FIB_H
 #define ROUTPROTD_LINUX_FIB_H
@@ -44,37 +50,51 @@ struct fib_kernel_route {
 };
 
 struct fib_ops {
-	/* A queued write failed in the kernel (errno value, e.g. ENETUNREACH). Successful writes
-	 * are not reported. */
+	/* A queued write failed in the kernel (errno value). Successful writes are not reported.
+	 * Typical values: ENETUNREACH (the gateway is on no connected subnet of the interface:
+	 * its link is admin-down, lost its address, or is gone), ENETDOWN (on-link route through
+	 * an admin-down link), ENODEV (on-link route through an interface that does not exist),
+	 * ESRCH (remove of a route that is not there). A link without carrier accepts routes (the
+	 * kernel marks them linkdown). */
 	void (*write_failed)(void *arg, uint32_t prefix, uint8_t len, uint8_t protocol,
 			     bool install, int error);
-	/* A route of another protocol appeared/changed (removed = false) or went away. */
+	/* A unicast route of another protocol in our table appeared/changed (removed = false) or
+	 * went away. */
 	void (*kernel_route)(void *arg, const struct fib_kernel_route *r, bool removed);
-	/* A route of one of our protocols was deleted by someone else (we did not ask). */
+	/* A route of one of our protocols (in our table, at our priority) was deleted by someone
+	 * else. The kernel's silent flushes (link down, address removed) are not reported. */
 	void (*own_route_deleted)(void *arg, uint32_t prefix, uint8_t len, uint8_t protocol);
 	/* The watch socket overflowed: notifications were lost; the RM should re-dump. */
 	void (*watch_overrun)(void *arg);
 };
 
-/* `own_protocols` (count n_own) are the rtm_protocol values this daemon owns. */
+/* `own_protocols` (count n_own, 1..8) are the rtm_protocol values this daemon owns. `table`
+ * must not be 0 or 255. NULL + message in err on failure. */
 struct fib *fib_new(struct event_base *base, uint32_t table, uint32_t priority,
 		    const uint8_t *own_protocols, size_t n_own, const struct fib_ops *ops,
 		    void *arg, char *err, size_t errlen);
-void fib_free(struct fib *f);
+void fib_free(struct fib *f); /* drops what is still queued: fib_flush first */
 
 /* Queue a write; batches go out when the event loop is next idle (or when a batch is full).
  * A later write for the same prefix and protocol supersedes a queued one. */
 void fib_install(struct fib *f, const struct fib_route *r);
 void fib_remove(struct fib *f, uint32_t prefix, uint8_t len, uint8_t protocol);
-/* Send everything queued now (start-up, shutdown). */
+/* Send everything queued now (start-up, shutdown); failures are reported before it returns.
+ * A send the kernel refuses is retried a few times with short pauses (well under a second);
+ * what still could not go out stays queued for the loop. */
 void fib_flush(struct fib *f);
 
-/* Synchronous dumps of our table. Return 0 or -1 (error logged). */
+/* Synchronous dumps of our table. Return 0 or -1 (error logged). A dump the kernel marks
+ * interrupted is started again, so the callback sees one consistent listing.
+ * dump_own: routes of our protocols at our priority (others of our protocols, left over at
+ * another priority, are counted in the status, not returned). dump_kernel: unicast routes of
+ * other protocols, any priority. */
 int fib_dump_own(struct fib *f, void (*cb)(void *arg, const struct fib_route *r), void *arg);
 int fib_dump_kernel(struct fib *f, void (*cb)(void *arg, const struct fib_kernel_route *r),
 		    void *arg);
 
-/* A new table/priority (reload): later writes use them; the RM moves its routes itself. */
+/* A new table/priority (reload): what is queued is flushed to the old target first, later
+ * writes use the new one; the RM moves its routes itself. */
 void fib_set_target(struct fib *f, uint32_t table, uint32_t priority);
 
 /* Adds a "fib" object (writes, batches, errors, queued, watch overruns...) to `status`. */

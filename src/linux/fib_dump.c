@@ -115,20 +115,21 @@ static enum part dump_message(struct fib *f, const struct nlmsghdr *h, struct du
 
 static ssize_t dump_recv(struct fib *f)
 {
-	for (;;) {
-		ssize_t n = recv(f->dfd, f->dumpbuf, DUMP_BUFSZ, MSG_TRUNC);
+	ssize_t n;
 
-		if (n >= 0 && (size_t)n > DUMP_BUFSZ) {
-			log_rl(&f->rl_dump, LOG_LVL_ERROR, FIB_COMP, "route dump datagram truncated");
-			return -1;
-		}
-		if (n >= 0 || errno != EINTR) {
-			if (n < 0)
-				log_rl(&f->rl_dump, LOG_LVL_ERROR, FIB_COMP, "reading route dump: %s",
-				       errno == EAGAIN ? "timed out" : strerror(errno));
-			return n;
-		}
+	do {
+		n = recv(f->dfd, f->dumpbuf, DUMP_BUFSZ, MSG_TRUNC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		log_rl(&f->rl_dump, LOG_LVL_ERROR, FIB_COMP, "reading route dump: %s",
+		       errno == EAGAIN ? "timed out" : strerror(errno));
+		return -1;
 	}
+	if ((size_t)n > DUMP_BUFSZ) {
+		log_rl(&f->rl_dump, LOG_LVL_ERROR, FIB_COMP, "route dump datagram truncated");
+		return -1;
+	}
+	return n;
 }
 
 /* One dump attempt into d: 0 complete, 1 interrupted (start again), -1 failed. */
@@ -157,17 +158,56 @@ static int dump_once(struct fib *f, struct dump_data *d)
 	}
 }
 
+static int open_dump_socket(struct fib *f, char *err, size_t errlen)
+{
+	struct timeval tv = { .tv_sec = DUMP_TIMEOUT_S };
+	int one = 1;
+	int fd = fib_socket(false, DUMP_RCVBUF, err, errlen);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		snprintf(err, errlen, "route dump socket timeout: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	f->strict_dump = setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one,
+				    sizeof(one)) == 0;
+	return fd;
+}
+
+/* After a failed dump the kernel may still be in the middle of it on this socket (and would
+ * refuse the next one with EBUSY): start over with a fresh socket. */
+static void dump_reset(struct fib *f)
+{
+	char err[128];
+
+	if (f->dfd >= 0)
+		close(f->dfd);
+	f->dfd = open_dump_socket(f, err, sizeof(err));
+	if (f->dfd < 0)
+		log_rl(&f->rl_dump, LOG_LVL_ERROR, FIB_COMP, "%s", err);
+}
+
 static int dump_collect(struct fib *f, struct dump_data *d)
 {
 	f->st.dumps++;
+	if (f->dfd < 0)
+		dump_reset(f);
+	if (f->dfd < 0) {
+		f->st.dump_errors++;
+		return -1;
+	}
 	for (int i = 0; i < DUMP_ATTEMPTS; i++) {
 		int r = dump_once(f, d);
 
-		if (r <= 0) {
-			if (r < 0)
-				f->st.dump_errors++;
-			return r;
+		if (r < 0) {
+			f->st.dump_errors++;
+			dump_reset(f);
+			return -1;
 		}
+		if (r == 0)
+			return 0;
 		f->st.dump_restarts++;
 		log_debug(FIB_COMP, "route dump interrupted by a change; starting again");
 	}
@@ -270,18 +310,9 @@ int fib_dump_kernel(struct fib *f, void (*cb)(void *arg, const struct fib_kernel
 
 int fib_dump_open(struct fib *f, char *err, size_t errlen)
 {
-	struct timeval tv = { .tv_sec = DUMP_TIMEOUT_S };
-	int one = 1;
-
-	f->dfd = fib_socket(false, DUMP_RCVBUF, err, errlen);
+	f->dfd = open_dump_socket(f, err, errlen);
 	if (f->dfd < 0)
 		return -1;
-	if (setsockopt(f->dfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		snprintf(err, errlen, "route dump socket timeout: %s", strerror(errno));
-		return -1;
-	}
-	f->strict_dump = setsockopt(f->dfd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one,
-				    sizeof(one)) == 0;
 	f->dumpbuf = malloc(DUMP_BUFSZ);
 	if (!f->dumpbuf) {
 		snprintf(err, errlen, "out of memory");

@@ -26,9 +26,6 @@ struct fib_msg_write {
 	const struct rp_nexthop *nexthops;
 };
 
-/* Largest message fib_msg_build() can produce (16 next hops with gateways). */
-#define FIB_MSG_MAX 512
-
 /* Append the request for `w` with sequence `seq` at buf (room bytes, 4-byte aligned).
  * Returns the bytes used, or 0 when it does not fit. */
 size_t fib_msg_build(void *buf, size_t room, const struct fib_msg_write *w, uint32_t seq);

@@ -16,6 +16,8 @@
 
 #define FIB_KEY_EMPTY UINT64_MAX /* no real key has all bits set (len <= 32) */
 #define KEYMAP_MIN_CAP 64u
+#define KEYMAP_KEEP_CAP 4096u /* larger maps are freed when cleared */
+#define POOL_KEEP_CAP 4096u   /* larger queue pools are freed when the queue runs empty */
 
 static uint32_t key_hash(uint64_t k)
 {
@@ -128,8 +130,13 @@ void fib_keymap_del(struct fib_keymap *m, uint64_t key)
 
 void fib_keymap_clear(struct fib_keymap *m)
 {
-	if (m->cap)
-		memset(m->keys, 0xff, m->cap * sizeof(*m->keys));
+	if (m->count == 0)
+		return;
+	if (m->cap > KEYMAP_KEEP_CAP) {
+		fib_keymap_free(m); /* a burst is over: give its memory back */
+		return;
+	}
+	memset(m->keys, 0xff, m->cap * sizeof(*m->keys));
 	m->count = 0;
 }
 
@@ -235,6 +242,12 @@ int fib_queue_put(struct fib_queue *q, const struct fib_route *r, bool install)
 	q->tail = h;
 	q->count++;
 	return 0;
+}
+
+void fib_queue_trim(struct fib_queue *q)
+{
+	if (q->count == 0 && q->pool_cap > POOL_KEEP_CAP)
+		fib_queue_free(q);
 }
 
 void fib_queue_pop(struct fib_queue *q)

@@ -32,7 +32,7 @@ struct fib_keymap {
 uint32_t *fib_keymap_get(struct fib_keymap *m, uint64_t key);
 int fib_keymap_put(struct fib_keymap *m, uint64_t key, uint32_t val); /* 0, or -1 (ENOMEM) */
 void fib_keymap_del(struct fib_keymap *m, uint64_t key);
-void fib_keymap_clear(struct fib_keymap *m); /* forget every key, keep the memory */
+void fib_keymap_clear(struct fib_keymap *m); /* forget every key (a large map is freed) */
 void fib_keymap_free(struct fib_keymap *m);
 
 /* A queued write. Read it through fib_queue_at() and fib_pending_nexthops(). */
@@ -86,5 +86,7 @@ static inline const struct fib_pending *fib_queue_at(const struct fib_queue *q, 
 
 /* Drop the oldest entry (after it was sent). */
 void fib_queue_pop(struct fib_queue *q);
+/* Give the memory of a large burst back once the queue is empty. */
+void fib_queue_trim(struct fib_queue *q);
 
 #endif

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +34,24 @@
 
 static const uint8_t own_protocols[] = { PROTO_RIP, PROTO_AUTOSTATIC };
 
+/* Fault injection: the next `n` sendmsg calls of this process fail with ENOBUFS before reaching
+ * the kernel (the FIB writer must keep the batch and retry). Everything else goes through. */
+static unsigned sendmsg_failures;
+
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	static ssize_t (*real)(int, const struct msghdr *, int);
+
+	if (sendmsg_failures > 0) {
+		sendmsg_failures--;
+		errno = ENOBUFS;
+		return -1;
+	}
+	if (!real)
+		real = (ssize_t (*)(int, const struct msghdr *, int))dlsym(RTLD_NEXT, "sendmsg");
+	return real(fd, msg, flags);
+}
+
 struct failure {
 	uint32_t prefix;
 	uint8_t len, protocol;
@@ -41,6 +61,8 @@ struct failure {
 
 /* Everything the callbacks saw. */
 struct rec {
+	struct fib *f;        /* set: write_failed installs an on-link fallback through ... */
+	uint32_t fallback_if; /* ... this interface */
 	unsigned nfails;
 	struct failure fails[MAX_FAILS];
 	unsigned kernel_added, kernel_removed;
@@ -66,6 +88,14 @@ static void on_write_failed(void *arg, uint32_t prefix, uint8_t len, uint8_t pro
 	if (r->nfails < MAX_FAILS)
 		r->fails[r->nfails] = (struct failure){ prefix, len, protocol, install, error };
 	r->nfails++;
+	if (r->f && install) {
+		struct fib_route fb = { .prefix = prefix, .len = len, .protocol = protocol,
+					.nnexthops = 1 };
+
+		fb.nexthops[0].ifindex = r->fallback_if;
+		fib_install(r->f, &fb); /* re-entering from inside a batch */
+		fib_flush(r->f);        /* must not disturb the batch being reported */
+	}
 }
 
 static void on_kernel_route(void *arg, const struct fib_kernel_route *kr, bool removed)
@@ -307,6 +337,29 @@ static bool ip_route_has(const char *query, const char *needle)
 }
 
 
+#define BULK_ROUTES 100000u
+
+/* Route i of the bulk set: every /32 of 198.19.0.0/16 and 198.18.128.0/17 (98,304), then /31s
+ * of 198.18.128.0/17 for the rest. */
+static void bulk_route(unsigned i, uint32_t va, struct fib_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->protocol = PROTO_RIP;
+	r->nnexthops = 1;
+	r->nexthops[0].gateway = 0xc6120002u; /* 198.18.0.2 */
+	r->nexthops[0].ifindex = va;
+	if (i < 65536u) {
+		r->prefix = 0xc6130000u + i;
+		r->len = 32;
+	} else if (i < 65536u + 32768u) {
+		r->prefix = 0xc6128000u + (i - 65536u);
+		r->len = 32;
+	} else {
+		r->prefix = 0xc6128000u + 2 * (i - 98304u);
+		r->len = 31;
+	}
+}
+
 /* ---- tests ---- */
 
 START_TEST(install_single_and_multipath)
@@ -359,7 +412,8 @@ START_TEST(install_single_and_multipath)
 	/* The kernel's own view: protocol, priority, scope, weights. */
 	ck_assert(ip_route_has("table 100 198.18.10.0/24",
 			       "via 198.18.0.2 dev va proto rip metric 20"));
-	ck_assert(ip_route_has("table 100 198.18.11.0/24", "dev va proto 210 scope link metric 20"));
+	ck_assert(ip_route_has("table 100 198.18.11.0/24",
+			       "dev va proto 210 scope link metric 20"));
 	ck_assert(ip_route_has("table 100 198.18.12.0/24", "proto rip metric 20"));
 	ck_assert(ip_route_has("table 100 198.18.12.0/24", "via 198.18.0.2 dev va weight 1"));
 	ck_assert(ip_route_has("table 100 198.18.12.0/24", "via 198.18.1.2 dev vc weight 1"));
@@ -540,7 +594,7 @@ END_TEST
 /* What the kernel answers for routes through links that are down (documented for the RM). */
 START_TEST(link_down_errors)
 {
-	struct fib_route gw, onlink, nocarrier;
+	struct fib_route gw, onlink, nocarrier, noif, noif_gw;
 	struct own_list l = { 0 };
 	struct ctx c;
 
@@ -551,15 +605,19 @@ START_TEST(link_down_errors)
 	gw = route1("198.18.80.0/24", "198.18.1.2", c.vc, PROTO_RIP);
 	onlink = route1("198.18.81.0/24", NULL, c.vc, PROTO_RIP);
 	nocarrier = route1("198.18.82.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	noif = route1("198.18.83.0/24", NULL, 9999, PROTO_RIP);
+	noif_gw = route1("198.18.84.0/24", "198.18.0.2", 9999, PROTO_RIP);
 	fib_install(c.f, &gw);
 	fib_install(c.f, &onlink);
 	fib_install(c.f, &nocarrier);
+	fib_install(c.f, &noif);
+	fib_install(c.f, &noif_gw);
 	drain(&c);
-	ck_assert_uint_eq(c.rec.nfails, 2);
+	ck_assert_uint_eq(c.rec.nfails, 4);
 	for (unsigned i = 0; i < c.rec.nfails; i++) {
 		char buf[PREFIX4_STRLEN];
 
-		log_notice("test_fib", "admin-down link: install %s -> %s",
+		log_notice("test_fib", "link down / missing: install %s -> %s",
 			   prefix4_format(c.rec.fails[i].prefix, c.rec.fails[i].len, buf),
 			   strerror(c.rec.fails[i].error));
 	}
@@ -567,9 +625,74 @@ START_TEST(link_down_errors)
 	ck_assert_int_eq(c.rec.fails[0].error, ENETUNREACH);
 	ck_assert_uint_eq(c.rec.fails[1].prefix, onlink.prefix);
 	ck_assert_int_eq(c.rec.fails[1].error, ENETDOWN);
+	ck_assert_uint_eq(c.rec.fails[2].prefix, noif.prefix);
+	ck_assert_int_eq(c.rec.fails[2].error, ENODEV);
+	ck_assert_uint_eq(c.rec.fails[3].prefix, noif_gw.prefix);
+	ck_assert_int_eq(c.rec.fails[3].error, ENETUNREACH);
 	dump_own(&c, &l);
 	ck_assert_uint_eq(l.n, 1); /* carrier loss does not prevent installing */
 	ck_assert_uint_eq(l.r[0].prefix, nocarrier.prefix);
+	free(l.r);
+	ctx_close(&c);
+}
+END_TEST
+
+/* A write queued from inside write_failed goes out on the next iteration. */
+START_TEST(write_from_failure_callback)
+{
+	struct own_list l = { 0 };
+	const struct fib_route *r;
+	struct fib_route bad;
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	c.rec.f = c.f;
+	c.rec.fallback_if = c.vc;
+	bad = route1("198.18.74.0/24", "198.18.200.1", 0, PROTO_RIP);
+	fib_install(c.f, &bad);
+	drain(&c);
+	ck_assert_uint_eq(c.rec.nfails, 1);
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 1);
+	r = find_own(&l, "198.18.74.0/24");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->nexthops[0].gateway, 0);
+	ck_assert_uint_eq(r->nexthops[0].ifindex, c.vc);
+	ck_assert_uint_eq(stat_of(c.f, "batches"), 2);
+	free(l.r);
+	ctx_close(&c);
+}
+END_TEST
+
+/* A failed sendmsg loses nothing: the batch stays queued and is sent again after a backoff. */
+START_TEST(send_failure_retried)
+{
+	struct own_list l = { 0 };
+	struct fib_route r;
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	for (unsigned i = 0; i < 5000; i++) {
+		bulk_route(i, c.va, &r);
+		fib_install(c.f, &r);
+	}
+	sendmsg_failures = 3;
+	drain(&c);
+	ck_assert_uint_eq(stat_of(c.f, "send_retries"), 3);
+	ck_assert_uint_eq(c.rec.nfails, 0);
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 5000);
+
+	/* fib_flush sends at once, without the loop, retrying a failed send itself. */
+	r = route1("198.18.75.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &r);
+	sendmsg_failures = 1;
+	fib_flush(c.f);
+	ck_assert_uint_eq(stat_of(c.f, "queued"), 0);
+	ck_assert_uint_eq(stat_of(c.f, "send_retries"), 4);
+	ck_assert(ip_route_has("table 100 198.18.75.0/24", "proto rip metric 20"));
 	free(l.r);
 	ctx_close(&c);
 }
@@ -629,29 +752,6 @@ START_TEST(watch_notifications)
 }
 END_TEST
 
-#define BULK_ROUTES 100000u
-
-/* Route i of the bulk set: every /32 of 198.19.0.0/16 and 198.18.128.0/17 (98,304), then /31s
- * of 198.18.128.0/17 for the rest. */
-static void bulk_route(unsigned i, uint32_t va, struct fib_route *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->protocol = PROTO_RIP;
-	r->nnexthops = 1;
-	r->nexthops[0].gateway = 0xc6120002u; /* 198.18.0.2 */
-	r->nexthops[0].ifindex = va;
-	if (i < 65536u) {
-		r->prefix = 0xc6130000u + i;
-		r->len = 32;
-	} else if (i < 65536u + 32768u) {
-		r->prefix = 0xc6128000u + (i - 65536u);
-		r->len = 32;
-	} else {
-		r->prefix = 0xc6128000u + 2 * (i - 98304u);
-		r->len = 31;
-	}
-}
-
 static size_t count_own(struct ctx *c)
 {
 	struct own_list l = { 0 };
@@ -666,7 +766,7 @@ static size_t count_own(struct ctx *c)
 START_TEST(bulk_100k)
 {
 	struct fib_route r;
-	int64_t t0, t1;
+	int64_t t0, tq, t1;
 	struct ctx c;
 
 	if (!ctx_open(&c, TABLE, PRIO))
@@ -676,11 +776,12 @@ START_TEST(bulk_100k)
 		bulk_route(i, c.va, &r);
 		fib_install(c.f, &r);
 	}
+	tq = now_ms();
 	drain(&c);
 	t1 = now_ms();
-	log_notice("test_fib", "installed %u routes in %" PRId64 " ms: %" PRIu64 " sends, "
-		   "up to %" PRIu64 " messages per send", BULK_ROUTES, t1 - t0,
-		   stat_of(c.f, "batches"), stat_of(c.f, "max_batch_messages"));
+	log_notice("test_fib", "installed %u routes in %" PRId64 " ms (queueing %" PRId64 " ms): "
+		   "%" PRIu64 " sends, up to %" PRIu64 " messages per send", BULK_ROUTES, t1 - t0,
+		   tq - t0, stat_of(c.f, "batches"), stat_of(c.f, "max_batch_messages"));
 	ck_assert_uint_eq(c.rec.nfails, 0);
 	settle(&c);
 	ck_assert_uint_eq(stat_of(c.f, "watch_overruns"), 0);
@@ -718,6 +819,8 @@ static Suite *fib_suite(void)
 	tcase_add_test(tc, dump_own_and_kernel);
 	tcase_add_test(tc, write_failure_reported);
 	tcase_add_test(tc, link_down_errors);
+	tcase_add_test(tc, write_from_failure_callback);
+	tcase_add_test(tc, send_failure_retried);
 	tcase_add_test(tc, watch_notifications);
 	tcase_add_test(tc, bulk_100k);
 	suite_add_tcase(s, tc);
