@@ -28,6 +28,7 @@ from lib.routprotd import Routprotd, build_dir, ctl_binary, daemon_binary, trace
 
 DEFAULT_TIMEOUT = 90
 LOG_TAIL = 30000
+WORK_ROOT = "/tmp"  # short paths: unix socket names are limited to 107 bytes
 
 
 def _sweep():
@@ -55,9 +56,20 @@ def pytest_sessionstart(session):
             problems.append(f"{binary} not found (build first, or set ROUTPROTD_BUILD)")
     if problems:
         pytest.exit("; ".join(problems), returncode=3)
-    stale = netns.sweep_stale()
+    stale = netns.sweep_stale() + sweep_stale_workdirs()
     if stale:
-        print(f"\nremoved namespaces of earlier runs: {' '.join(stale)}")
+        print(f"\nremoved leftovers of earlier runs: {' '.join(stale)}")
+
+
+def sweep_stale_workdirs():
+    """Remove per-test directories of earlier runs whose pytest process has ended."""
+    gone = []
+    for path in Path(WORK_ROOT).glob(f"{netns.NS_PREFIX}*"):
+        owner = path.name[len(netns.NS_PREFIX):].split("-", 1)[0]
+        if path.is_dir() and owner.isdigit() and not process.pid_alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+            gone.append(str(path))
+    return gone
 
 
 def pytest_report_header(config):
@@ -118,7 +130,7 @@ def ns(topo):
 
 @pytest.fixture
 def workdir():
-    path = Path(tempfile.mkdtemp(prefix="rpt-", dir="/tmp"))
+    path = Path(tempfile.mkdtemp(prefix=netns.RUN_PREFIX, dir=WORK_ROOT))
     yield path
     if not os.environ.get("RPT_KEEP"):
         shutil.rmtree(path, ignore_errors=True)

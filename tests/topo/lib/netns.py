@@ -1,7 +1,7 @@
 """Network namespaces for the topology tests: links, addresses, commands and programs inside.
 
-Every namespace is created here, named  rpt-<pytest pid>-<serial>[-<tag>]  so that a sweep can
-find what a run left behind: sweep_run() removes this run's namespaces, sweep_stale() those of
+Every namespace is created here, named rptopo-<pytest pid>-<serial>[-<tag>], so that a sweep
+can find what a run left behind: sweep_run() removes this run's namespaces, sweep_stale() those of
 runs whose pytest process no longer exists. Links are created directly inside namespaces (never in
 the host's), addresses and routes are checked against the test ranges (lib.addresses), and a
 namespace's processes are ended before it is deleted.
@@ -23,7 +23,7 @@ from . import process
 from .addresses import check_test_address, sort_key
 from .wait import wait_for
 
-NS_PREFIX = "rpt-"
+NS_PREFIX = "rptopo-"
 RUN_PREFIX = f"{NS_PREFIX}{os.getpid()}-"
 NETNS_DIR = "/run/netns"
 IFNAMSIZ = 16

@@ -213,7 +213,7 @@ class Routprotd:
     """One routprotd instance in namespace `ns`, its files under `workdir`."""
 
     def __init__(self, ns, workdir, config, name="routprotd", debug=True, env=None,
-                 socket_path=None, state_dir=None, extra_args=()):
+                 socket_path=None, state_dir=None, extra_args=(), wrapper=()):
         self.ns = ns
         self.name = name
         self.dir = Path(workdir)
@@ -226,6 +226,7 @@ class Routprotd:
         self.debug = debug
         self.extra_env = dict(env or {})
         self.extra_args = list(extra_args)
+        self.wrapper = list(wrapper)
         self.proc = None
         self.notify = None
         self._final_log = None
@@ -241,11 +242,12 @@ class Routprotd:
         self.conf_path.write_text(text)
 
     def argv(self):
+        """The command line: wrapper (a program that execs the rest), routprotd and options."""
         argv = [str(daemon_binary()), "-c", str(self.conf_path), "-s", str(self.socket),
                 "-S", str(self.state_dir)]
         if self.debug:
             argv.append("-d")
-        return argv + self.extra_args
+        return self.wrapper + argv + self.extra_args
 
     def start(self, wait_ready=True, timeout=15.0):
         """Start the daemon; with wait_ready, wait for READY=1 and the control socket."""
@@ -323,11 +325,17 @@ class Routprotd:
     # ---- control: through routprotctl ----
 
     def ctl_result(self, *args, json_output=True, timeout=40):
-        """Run routprotctl against this daemon; returns CtlResult whatever the exit code."""
-        return run_ctl(self.socket, *args, json_output=json_output, timeout=timeout)
+        """Run routprotctl against this daemon; returns CtlResult whatever the exit code.
+
+        Each argument is split at blanks: ctl_result("show events", 3) runs
+        `routprotctl ... show events 3`.
+        """
+        words = [w for a in args for w in str(a).split()]
+        return run_ctl(self.socket, *words, json_output=json_output, timeout=timeout)
 
     def ctl(self, *args, timeout=40):
-        """routprotctl --json ARGS; returns the parsed JSON, CtlError unless it exits 0."""
+        """routprotctl --json ARGS (split as in ctl_result); returns the parsed JSON, CtlError
+        unless it exits 0."""
         res = self.ctl_result(*args, timeout=timeout)
         if res.rc != 0:
             raise CtlError(f"routprotctl {' '.join(map(str, args))} exited {res.rc}\n"

@@ -1,0 +1,306 @@
+"""The control socket and routprotctl: the wire protocol, its robustness against bad or
+oversized requests and many clients, the JSON documents scripts rely on, and routprotctl's exit
+codes."""
+
+import json
+import os
+import re
+import socket
+import stat
+import subprocess
+import time
+
+import pytest
+
+from lib import process
+from lib.routprotd import (CTL_DAEMON_ERROR, CTL_OK, CTL_UNREACHABLE, CTL_USAGE, ControlConnection,
+                           base_env, ctl_binary, daemon_binary, raw_exchange, run_ctl)
+from lib.wait import wait_for
+
+MAX_LINE = 65536
+MAX_CLIENTS = 128
+ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+MALFORMED = [
+    ("garbage-line", b"garbage\n"),
+    ("binary-junk", b"\x00\xff\xfe\x80\x01junk\x7f\n"),
+    ("invalid-utf8-json", b'{"command": "show \xff status", "args": []}\n'),
+    ("not-an-object", b"[1, 2, 3]\n"),
+    ("json-string", b'"show status"\n'),
+    ("missing-command", b'{"args": []}\n'),
+    ("command-not-a-string", b'{"command": 5, "args": []}\n'),
+    ("args-not-an-array", b'{"command": "show status", "args": "x"}\n'),
+    ("trailing-garbage", b'{"command": "show status", "args": []} trailing\n'),
+    ("oversized-without-newline", b"x" * 100_000),
+    ("oversized-valid-json", b'{"command": "show status", "args": ["'
+     + b"a" * 100_000 + b'"]}\n'),
+]
+
+
+def bad_requests(d):
+    return d.status()["control"]["bad_requests"]
+
+
+@pytest.mark.parametrize("payload", [m[1] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+def test_malformed_request_gets_an_error_and_is_closed(lab, payload):
+    """Each malformed or oversized request is answered with one {"ok": false, "error": ...} line,
+    the connection is then closed by the daemon, bad_requests counts it, and the daemon goes on
+    answering."""
+    d = lab.d
+    before = bad_requests(d)
+    out, closed = raw_exchange(d.socket, payload, timeout=10)
+    assert closed, f"connection left open after {payload[:40]!r}; got {out[:200]!r}"
+    lines = out.splitlines()
+    assert len(lines) == 1, out[:500]
+    reply = json.loads(lines[0])
+    assert reply["ok"] is False and isinstance(reply["error"], str) and reply["error"]
+    assert bad_requests(d) == before + 1
+    assert d.ctl("show status")["version"]
+
+
+def test_oversized_request_names_the_limit(lab):
+    """The error for a line over the limit says so."""
+    out, closed = raw_exchange(lab.d.socket, b"{" * (MAX_LINE + 10), timeout=10)
+    assert closed and str(MAX_LINE) in json.loads(out)["error"]
+
+
+def test_long_request_under_the_limit_is_served(lab):
+    """A well-formed request just under 64 KiB (padded with blanks) is served normally."""
+    body = json.dumps({"command": "show status", "args": []})
+    line = body[:-1] + " " * (MAX_LINE - len(body) - 10) + "}"
+    with ControlConnection(lab.d.socket) as conn:
+        conn.send_line(line.encode())
+        reply = conn.read_line()
+    assert reply["ok"] is True and reply["data"]["version"]
+
+
+def test_unknown_command_keeps_the_connection(lab):
+    """A well-formed request for an unknown command is an error reply, not a protocol error:
+    the connection stays usable."""
+    d = lab.d
+    before = bad_requests(d)
+    with ControlConnection(d.socket) as conn:
+        reply = conn.request("no such command")
+        assert reply["ok"] is False and "no such command" in reply["error"]
+        assert conn.request("show status")["ok"] is True
+    assert bad_requests(d) == before
+
+
+def test_pipelined_and_fragmented_requests(lab):
+    """Several requests in one write are answered in order; a request written a few bytes at a
+    time is reassembled."""
+    d = lab.d
+    with ControlConnection(d.socket) as conn:
+        conn.send_line(b'{"command": "show status", "args": []}\n'
+                       b'{"command": "show events", "args": ["1"]}\n'
+                       b'{"command": "show interfaces", "args": []}\n')
+        replies = [conn.read_line() for _ in range(3)]
+        assert [r["ok"] for r in replies] == [True, True, True]
+        assert "version" in replies[0]["data"]
+        assert len(replies[1]["data"]) == 1
+        assert any(row["name"] == "veth0" for row in replies[2]["data"])
+
+        request = b'{"command": "show status", "args": []}\n'
+        for i in range(0, len(request), 5):
+            conn.sock.sendall(request[i:i + 5])
+            time.sleep(0.01)
+        assert conn.read_line()["ok"] is True
+
+
+def test_fifty_concurrent_clients(lab):
+    """50 routprotctl show status at once: every one exits 0 with a complete document."""
+    argv = [str(ctl_binary()), "-s", str(lab.d.socket), "--json", "show", "status"]
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=base_env()) for _ in range(50)]
+    results = [(p.wait(timeout=60), *p.communicate()) for p in procs]
+    for rc, out, err in results:
+        assert rc == CTL_OK, err
+        assert json.loads(out)["version"]
+        assert not process.sanitizer_reports(err.decode())
+    assert lab.d.status()["control"]["requests"] >= 50
+
+
+def test_client_limit(lab):
+    """With 128 clients connected the next one is told "too many clients" and closed; the
+    rejection is counted and the daemon serves again once clients leave."""
+    d = lab.d
+    idle = []
+    try:
+        for _ in range(MAX_CLIENTS - 1):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(str(d.socket))
+            idle.append(s)
+        # the querying connection is the 128th client
+        wait_for(lambda: d.status()["control"]["clients"] == MAX_CLIENTS,
+                 what="128 clients registered")
+        last = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        last.connect(str(d.socket))
+        idle.append(last)
+        wait_for(lambda: probe_rejected(d), what="a 129th client to be rejected")
+    finally:
+        for s in idle:
+            s.close()
+    wait_for(lambda: d.status()["control"]["clients"] == 1, what="idle clients gone")
+    assert d.status()["control"]["rejected"] >= 1
+    assert d.ctl("show status")["version"]
+
+
+def probe_rejected(d):
+    """Connect one more client; True when it is refused with "too many clients"."""
+    out, closed = raw_exchange(d.socket, b"", timeout=2)
+    if not out:
+        return False
+    reply = json.loads(out.splitlines()[0])
+    return closed and reply == {"ok": False, "error": "too many clients"}
+
+
+def test_socket_mode(lab):
+    """The control socket is created with mode 0660."""
+    assert stat.S_IMODE(os.stat(lab.d.socket).st_mode) == 0o660
+
+
+# ---- JSON documents ----
+
+def test_show_status_keys(ns, start_daemon):
+    """`show status --json` has the version, uptime, router id, protocols and the netlink,
+    counters and control sections with their keys; receive_buffer is the configured size."""
+    from lib.routprotd import trace_config
+    ns.veth("veth0", "veth0p")
+    d = start_daemon(ns, trace_config(["veth0"], receive_buffer=1 << 20))
+    st = d.ctl("show status")
+    version = process.run([str(daemon_binary()), "-V"]).stdout.split()[-1]
+    assert st["version"] == version
+    assert isinstance(st["uptime"], int) and st["uptime"] >= 0
+    assert st["router_id"] == "198.18.255.1"
+    assert [p["name"] for p in st["protocols"]] == ["trace"]
+    assert st["protocols"][0]["running"] is True
+    assert set(st["netlink"]) >= {"messages", "overruns", "resyncs", "errors", "receive_buffer"}
+    assert st["netlink"]["receive_buffer"] == 1 << 20
+    assert st["netlink"]["overruns"] == 0 and st["netlink"]["errors"] == 0
+    assert set(st["counters"]) >= {"callbacks", "events_drained", "link_updates",
+                                   "netlink_resyncs", "history_total"}
+    assert set(st["control"]) >= {"socket", "connections", "requests", "bad_requests",
+                                  "rejected", "clients"}
+    assert st["control"]["socket"] == str(d.socket)
+    for section in ("netlink", "counters"):
+        assert all(isinstance(v, int) for v in st[section].values()), st[section]
+
+
+def test_show_interfaces_keys(lab):
+    """`show interfaces --json` rows carry the contract's keys with the kernel's values; the
+    configured ones have the trace protocol's row."""
+    lab.bring_up("veth0", "198.18.30.1/24")
+    rows = {r["name"]: r for r in lab.d.ctl("show interfaces")}
+    assert set(rows) >= {"lo", "veth0", "veth0p", "veth1", "veth1p"}
+    for name, row in rows.items():
+        assert set(row) >= {"name", "ifindex", "enabled", "media_present", "addresses", "mode",
+                            "active", "mtu", "protocols"}, row
+        link = lab.ns.link(name)
+        assert row["ifindex"] == link["ifindex"] and row["mtu"] == link["mtu"]
+        assert row["mode"] is None
+        assert row["addresses"] == lab.ns.ipv4_addresses(name)
+    v0 = rows["veth0"]
+    assert (v0["enabled"], v0["media_present"], v0["active"]) == (True, True, True)
+    assert v0["protocols"] == ["trace"] and v0["trace"]["verbose"] is False
+    assert rows["veth1"]["protocols"] == ["trace"] and rows["veth1"]["trace"]["verbose"] is True
+    assert rows["veth1"]["active"] is False and rows["lo"]["protocols"] == []
+
+
+def test_show_events_last_n(lab):
+    """`show events N` is the last N events, oldest first, each with an ISO 8601 UTC time with
+    milliseconds; asking for more than recorded gives all."""
+    d = lab.d
+    lab.bring_up("veth0", "198.18.31.1/24")
+    lab.ns.link_down("veth0")
+    d.wait_interface("veth0", lambda r: not r["enabled"])
+    d.settle()
+    everything = d.ctl("show events")
+    assert len(everything) >= 6
+    assert d.ctl("show events", 3) == everything[-3:]
+    assert d.ctl("show events", 1) == everything[-1:]
+    assert d.ctl("show events", 100000) == everything
+    times = [e["time"] for e in everything]
+    assert all(ISO_MS.match(t) for t in times), times
+    assert times == sorted(times)
+    for e in everything:
+        assert {"time", "type", "interface"} <= set(e)
+
+
+def test_human_output(lab):
+    """Without --json routprotctl prints aligned tables and key: value lines."""
+    lab.bring_up("veth0", "198.18.32.1/24")
+    out = lab.d.ctl_result("show", "interfaces", json_output=False)
+    assert out.rc == CTL_OK
+    header, *rows = out.stdout.splitlines()
+    assert header.split()[:2] == ["NAME", "INDEX"]
+    veth0 = next(r for r in rows if r.split()[0] == "veth0")
+    assert "198.18.32.1/24" in veth0
+    columns = [header.index(word) for word in header.split()]
+    for row in rows:
+        for col in columns[1:]:
+            assert row[col - 1] == " ", f"column {col} not aligned in {row!r}"
+    out = lab.d.ctl_result("show", "events", json_output=False)
+    assert out.rc == CTL_OK and out.stdout.split()[:3] == ["TIME", "TYPE", "INTERFACE"]
+    out = lab.d.ctl_result("show", "status", json_output=False)
+    assert out.rc == CTL_OK and re.search(r"^version:\s+\S+", out.stdout, re.M)
+
+
+# ---- routprotctl exit codes ----
+
+def test_ctl_unreachable_when_the_socket_is_missing(workdir):
+    """No socket: exit 3, and the message names the path."""
+    path = workdir / "absent.sock"
+    res = run_ctl(path, "show", "status")
+    assert res.rc == CTL_UNREACHABLE and str(path) in res.stderr and res.stdout == ""
+
+
+def test_ctl_unreachable_when_nobody_listens(workdir):
+    """A stale socket file nobody listens on: exit 3 with the path."""
+    path = workdir / "stale.sock"
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(str(path))
+    s.close()
+    res = run_ctl(path, "show", "status")
+    assert res.rc == CTL_UNREACHABLE and str(path) in res.stderr
+
+
+@pytest.mark.parametrize("args", [
+    [], ["bogus"], ["show"], ["show", "bogus"], ["show", "events", "abc"],
+    ["show", "events", "0"], ["show", "events", "-3"], ["show", "status", "extra"],
+    ["reload", "now"], ["update-routes"], ["--timeout", "5", "show", "status"],
+    ["--no-such-option", "show", "status"], ["update-routes", "veth0", "--timeout", "0"],
+], ids=lambda a: " ".join(a) or "no-args")
+def test_ctl_usage_errors_exit_2(workdir, args):
+    """Bad command lines exit 2 before any connection is tried (the socket does not exist)."""
+    res = run_ctl(workdir / "absent.sock", *args, json_output=False)
+    assert res.rc == CTL_USAGE, res
+    assert res.stderr.strip()
+
+
+def test_ctl_socket_option_without_value():
+    """-s without a value is a usage error."""
+    res = process.run([str(ctl_binary()), "-s"], check=False, env=base_env())
+    assert res.returncode == CTL_USAGE
+
+
+def test_ctl_daemon_error_exits_1(lab):
+    """A request the daemon refuses (update-routes on an unknown interface) exits 1 with the
+    daemon's message on stderr; with --json stdout is still one JSON document."""
+    res = lab.d.ctl_result("update-routes", "nosuch0")
+    assert res.rc == CTL_DAEMON_ERROR and res.stderr.strip()
+    assert json.loads(res.stdout)["ok"] is False
+    plain = lab.d.ctl_result("update-routes", "nosuch0", json_output=False)
+    assert plain.rc == CTL_DAEMON_ERROR and plain.stderr.strip()
+
+
+def test_ctl_socket_from_environment(lab):
+    """Without -s, routprotctl uses $ROUTPROTCTL_SOCKET."""
+    res = process.run([str(ctl_binary()), "--json", "show", "status"], check=False,
+                      env=base_env(ROUTPROTCTL_SOCKET=lab.d.socket))
+    assert res.returncode == CTL_OK and json.loads(res.stdout)["version"]
+
+
+def test_ctl_help_and_version():
+    """-h and -V exit 0."""
+    assert "show status" in process.run([str(ctl_binary()), "-h"], env=base_env()).stdout
+    assert process.run([str(ctl_binary()), "-V"], env=base_env()).stdout.strip()
