@@ -259,11 +259,11 @@ static void report_failure(struct fib *f, uint32_t seq, int error)
 
 static void ack_datagram(struct fib *f, size_t n)
 {
-	const struct nlmsghdr *h = (const struct nlmsghdr *)f->ackbuf;
-	int left = (int)n;
+	const struct nlmsghdr *h;
 	struct nlmsgerr e;
+	size_t off = 0;
 
-	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+	while ((h = fib_msg_next(f->ackbuf, n, &off)) != NULL) {
 		if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_len < NLMSG_LENGTH(sizeof(e.error)))
 			continue;
 		memcpy(&e.error, NLMSG_DATA(h), sizeof(e.error));

@@ -142,12 +142,12 @@ static int dump_once(struct fib *f, struct dump_data *d)
 		return -1;
 	for (;;) {
 		ssize_t n = dump_recv(f);
-		const struct nlmsghdr *h = (const struct nlmsghdr *)f->dumpbuf;
-		int left = (int)n;
+		const struct nlmsghdr *h;
+		size_t off = 0;
 
 		if (n < 0)
 			return -1;
-		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+		while ((h = fib_msg_next(f->dumpbuf, (size_t)n, &off)) != NULL) {
 			enum part p = dump_message(f, h, d, &intr);
 
 			if (p == PART_FAILED)
@@ -224,6 +224,7 @@ static int dump_walk(struct fib *f, dump_visit visit, void *ctx)
 {
 	struct dump_data d = { 0 };
 	struct fib_msg_route *m = malloc(sizeof(*m));
+	const struct nlmsghdr *h;
 	size_t off = 0;
 
 	if (!m || dump_collect(f, &d) < 0) {
@@ -231,10 +232,7 @@ static int dump_walk(struct fib *f, dump_visit visit, void *ctx)
 		free(d.buf);
 		return -1;
 	}
-	while (off + NLMSG_HDRLEN <= d.len) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *)(d.buf + off);
-
-		off += NLMSG_ALIGN(h->nlmsg_len);
+	while ((h = fib_msg_next(d.buf, d.len, &off)) != NULL) {
 		if (fib_msg_parse(h, m) == 0 && m->table == f->table && !m->cloned &&
 		    m->rtm_type == RTN_UNICAST)
 			visit(f, m, ctx);

@@ -152,7 +152,8 @@ size_t fib_msg_build(void *buf, size_t room, const struct fib_msg_write *w, uint
 	if (w->install && w->nnexthops == 1) {
 		if (w->nexthops[0].gateway)
 			put_addr(&b, RTA_GATEWAY, w->nexthops[0].gateway);
-		put_u32(&b, RTA_OIF, w->nexthops[0].ifindex);
+		if (w->nexthops[0].ifindex) /* 0: the kernel picks the gateway's interface */
+			put_u32(&b, RTA_OIF, w->nexthops[0].ifindex);
 	} else if (w->install && w->nnexthops > 1) {
 		put_multipath(&b, w);
 	}
@@ -183,6 +184,21 @@ size_t fib_msg_dump_request(void *buf, uint32_t table, uint32_t seq)
 }
 
 /* ---- parsing ---- */
+
+const struct nlmsghdr *fib_msg_next(const uint8_t *buf, size_t len, size_t *off)
+{
+	const struct nlmsghdr *h;
+	size_t step;
+
+	if (*off > len || len - *off < NLMSG_HDRLEN)
+		return NULL;
+	h = (const struct nlmsghdr *)(buf + *off);
+	if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > len - *off)
+		return NULL;
+	step = NLMSG_ALIGN(h->nlmsg_len);
+	*off += step < len - *off ? step : len - *off;
+	return h;
+}
 
 struct attr_iter {
 	const uint8_t *p;

@@ -34,6 +34,10 @@ size_t fib_msg_build(void *buf, size_t room, const struct fib_msg_write *w, uint
  * strict checking. Returns the length written (buf must hold 64 bytes). */
 size_t fib_msg_dump_request(void *buf, uint32_t table, uint32_t seq);
 
+/* The next whole netlink message of a received datagram (buf 4-byte aligned), advancing *off;
+ * NULL at the end or at a malformed length. */
+const struct nlmsghdr *fib_msg_next(const uint8_t *buf, size_t len, size_t *off);
+
 /* A route message (RTM_NEWROUTE / RTM_DELROUTE) taken apart. */
 struct fib_msg_route {
 	uint16_t msg_type;

@@ -145,10 +145,10 @@ static void overrun(struct fib *f)
 
 static void datagram(struct fib *f, size_t n)
 {
-	const struct nlmsghdr *h = (const struct nlmsghdr *)f->watchbuf;
-	int left = (int)n;
+	const struct nlmsghdr *h;
+	size_t off = 0;
 
-	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+	while ((h = fib_msg_next(f->watchbuf, n, &off)) != NULL) {
 		if (h->nlmsg_type == RTM_NEWROUTE || h->nlmsg_type == RTM_DELROUTE)
 			route_message(f, h);
 	}

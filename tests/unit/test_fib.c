@@ -24,6 +24,7 @@
 #include "lib/log.h"
 #include "lib/prefix.h"
 #include "linux/fib.h"
+#include "linux/fib_queue.h"
 
 #define PROTO_RIP RTPROT_RIP_NUM
 #define PROTO_AUTOSTATIC 210
@@ -784,6 +785,7 @@ START_TEST(bulk_100k)
 		   tq - t0, stat_of(c.f, "batches"), stat_of(c.f, "max_batch_messages"));
 	ck_assert_uint_eq(c.rec.nfails, 0);
 	settle(&c);
+	ck_assert_uint_eq(stat_of(c.f, "watch_messages"), 0); /* dropped by the socket filter */
 	ck_assert_uint_eq(stat_of(c.f, "watch_overruns"), 0);
 	ck_assert_uint_eq(c.rec.overruns, 0);
 	ck_assert_uint_eq(count_own(&c), BULK_ROUTES);
@@ -807,10 +809,99 @@ START_TEST(bulk_100k)
 }
 END_TEST
 
+/* ---- the writer's structures, without the kernel ---- */
+
+/* Random inserts and deletes against a plain array: exercises growth and backward-shift
+ * deletion across wrap-around. */
+START_TEST(keymap_matches_reference)
+{
+	enum { KEYS = 3000 };
+	static uint32_t ref[KEYS]; /* 0 = absent, else value */
+	struct fib_keymap m = { 0 };
+	unsigned seed = 12345;
+
+	memset(ref, 0, sizeof(ref));
+	for (unsigned round = 0; round < 200000; round++) {
+		unsigned k = (unsigned)rand_r(&seed) % KEYS;
+		uint64_t key = fib_key(0xc6130000u + k * 7919u, (uint8_t)(k % 33), 189);
+		uint32_t *v;
+
+		if (rand_r(&seed) % 3) {
+			ck_assert_int_eq(fib_keymap_put(&m, key, round + 1), 0);
+			ref[k] = round + 1;
+		} else {
+			fib_keymap_del(&m, key);
+			ref[k] = 0;
+		}
+		if (round % 997 == 0) {
+			unsigned count = 0;
+
+			for (unsigned i = 0; i < KEYS; i++) {
+				v = fib_keymap_get(&m, fib_key(0xc6130000u + i * 7919u,
+							       (uint8_t)(i % 33), 189));
+				ck_assert_uint_eq(v ? *v : 0, ref[i]);
+				count += ref[i] != 0;
+			}
+			ck_assert_uint_eq(m.count, count);
+		}
+	}
+	fib_keymap_clear(&m);
+	ck_assert_uint_eq(m.count, 0);
+	fib_keymap_free(&m);
+}
+END_TEST
+
+/* The queue keeps arrival order; a later write replaces a queued one in place. */
+START_TEST(queue_order_and_supersede)
+{
+	struct fib_queue q;
+	struct fib_route r = { .protocol = 189, .nnexthops = 1 };
+	const struct fib_pending *p;
+	uint32_t h;
+
+	fib_queue_init(&q);
+	for (uint32_t i = 0; i < 10000; i++) {
+		r.prefix = 0xc6130000u + i;
+		r.len = 32;
+		r.nexthops[0].gateway = i;
+		ck_assert_int_eq(fib_queue_put(&q, &r, true), 0);
+	}
+	r.prefix = 0xc6130000u + 5;
+	r.nnexthops = 3;
+	r.nexthops[2].gateway = 77;
+	ck_assert_int_eq(fib_queue_put(&q, &r, true), 1);   /* multipath replaces single */
+	ck_assert_int_eq(fib_queue_put(&q, &r, false), 1);  /* then a delete replaces that */
+	r.protocol = 210;
+	ck_assert_int_eq(fib_queue_put(&q, &r, true), 0);   /* another protocol: its own entry */
+	ck_assert_uint_eq(q.count, 10001);
+	h = fib_queue_first(&q);
+	for (uint32_t i = 0; i < 10000; i++, h = fib_queue_next(&q, h)) {
+		p = fib_queue_at(&q, h);
+		ck_assert_uint_eq(p->prefix, 0xc6130000u + i);
+		ck_assert(p->install == (i != 5));
+		ck_assert_uint_eq(p->nnexthops, i == 5 ? 0 : 1);
+	}
+	p = fib_queue_at(&q, h);
+	ck_assert_uint_eq(p->protocol, 210);
+	ck_assert_uint_eq(p->nnexthops, 3);
+	ck_assert_uint_eq(fib_pending_nexthops(p)[2].gateway, 77);
+	for (uint32_t i = 0; i < 5000; i++)
+		fib_queue_pop(&q);
+	ck_assert_uint_eq(q.count, 5001);
+	ck_assert_uint_eq(fib_queue_at(&q, fib_queue_first(&q))->prefix, 0xc6130000u + 5000);
+	fib_queue_free(&q);
+}
+END_TEST
+
 static Suite *fib_suite(void)
 {
 	Suite *s = suite_create("fib");
+	TCase *tq = tcase_create("queue");
 	TCase *tc = tcase_create("kernel");
+
+	tcase_add_test(tq, keymap_matches_reference);
+	tcase_add_test(tq, queue_order_and_supersede);
+	suite_add_tcase(s, tq);
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, install_single_and_multipath);
