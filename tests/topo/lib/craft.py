@@ -352,3 +352,68 @@ def latest_routes(packets):
         if p.command == CMD_RESPONSE:
             out.update(p.routes())
     return out
+
+
+# ---- a router and a prober ----
+
+class ProbeLab:
+    """routprotd in namespace `router` with links to a namespace `probe` that speaks for fake
+    neighbors with hand-made packets:
+
+        router eth0 198.18.5.1/24 (RIPv2)    ─ veth ─  probe eth0 198.18.5.2/24, 198.18.5.3/24
+        router eth1 198.18.7.1/24 (version 1) ─ veth ─  probe eth1 198.18.7.2/24
+        router lan0 198.18.6.1/24 (RIP, a stub with carrier)
+
+    The router accepts packets carrying its own source address (accept_local), so that the
+    daemon, not the kernel, gets to refuse them, and does no reverse-path filtering.
+    """
+
+    R0, P0, P0B = "198.18.5.1", "198.18.5.2", "198.18.5.3"
+    R1, P1 = "198.18.7.1", "198.18.7.2"
+    LAN = "198.18.6.1"
+
+    def __init__(self, topo, start_daemon, config_for, mtu=None):
+        """config_for(lab) -> the routprotd configuration text."""
+        self.r = topo.netns("router")
+        self.p = topo.netns("probe")
+        self.r.veth("eth0", "eth0", peer_ns=self.p)
+        self.r.veth("eth1", "eth1", peer_ns=self.p)
+        if mtu:
+            for ns in (self.r, self.p):
+                ns.ip("link", "set", "eth0", "mtu", mtu)
+        for ns in (self.r, self.p):
+            ns.link_up("eth0")
+            ns.link_up("eth1")
+        self.r.addr_add("eth0", f"{self.R0}/24")
+        self.r.addr_add("eth1", f"{self.R1}/24")
+        self.p.addr_add("eth0", f"{self.P0}/24")
+        self.p.addr_add("eth0", f"{self.P0B}/24")
+        self.p.addr_add("eth1", f"{self.P1}/24")
+        self.r.stub("lan0")
+        self.r.addr_add("lan0", f"{self.LAN}/24")
+        for key in ("all", "default", "eth0", "eth1"):
+            self.r.sysctl(f"net.ipv4.conf.{key}.rp_filter", 0)
+            self.r.sysctl(f"net.ipv4.conf.{key}.accept_local", 1)
+        self.r_mac = {i: self.r.link(i)["address"] for i in ("eth0", "eth1")}
+        self.p.wait_carrier("eth0")
+        self.p.wait_carrier("eth1")
+        self.inj = {i: Injector(self.p, i) for i in ("eth0", "eth1")}
+        self.d = start_daemon(self.r, config_for(self))
+
+    def close(self):
+        for inj in self.inj.values():
+            inj.close()
+
+    def send(self, payload, src=None, iface="eth0", dst=RIP_GROUP, unicast=False, **kw):
+        """Send `payload` as a RIP datagram from the probe on `iface` (default source: the
+        probe's first address there), to the group, or to the router's address with
+        unicast=True."""
+        src = src or (self.P0 if iface == "eth0" else self.P1)
+        if unicast:
+            dst = self.R0 if iface == "eth0" else self.R1
+            kw.setdefault("dst_mac", self.r_mac[iface])
+        self.inj[iface].send(payload, src, dst, **kw)
+
+    def frame(self, payload, src=None, iface="eth0", dst=RIP_GROUP, **kw):
+        return self.inj[iface].frame(payload, src or (self.P0 if iface == "eth0" else self.P1),
+                                     dst, **kw)

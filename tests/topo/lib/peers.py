@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from . import process
 from .addresses import check_test_address
 from .wait import Timeout, wait_for
@@ -422,3 +424,167 @@ def wait_gone_or_poisoned(get, timeout, what):
     wait_for(lambda: (lambda r: r is None or r.metric >= 16)(get()), timeout, interval=0.1,
              what=what)
     return time.monotonic() - start
+
+
+# ---------------------------------------------------------------------------------------------
+# routprotd's side: RIP configuration, kernel routes, the fixtures
+# ---------------------------------------------------------------------------------------------
+
+def _conf_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_conf_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def rip_config(interfaces, router_id="198.18.255.1", timers=(5, 15, 10), redistribute=None,
+               fib=None, rip=None, extra=""):
+    """A routprotd configuration running RIP on `interfaces`.
+
+    interfaces: names, or dicts of per-interface keys ({"name": "eth0", "passive": True,
+        "neighbors": ["198.18.1.2"]}); each entry on a line of its own.
+    timers: (update-interval, timeout, garbage) of the rip section, or None for the defaults.
+    fib: keys of the fib section (default: metric 20, a short stale-time).
+    rip: more keys of the rip section.
+    """
+    lines = []
+    if router_id:
+        lines.append(f'router-id = "{check_test_address(router_id)}";')
+    fib_keys = {"metric": 20, "stale-time": 3}
+    fib_keys.update(fib or {})
+    lines.append("fib = { " + " ".join(f"{k} = {_conf_value(v)};" for k, v in fib_keys.items())
+                 + " };")
+    keys = {}
+    if timers:
+        keys.update({"update-interval": timers[0], "timeout": timers[1], "garbage": timers[2]})
+    if redistribute is not None:
+        keys["redistribute"] = list(redistribute)
+    keys.update(rip or {})
+    lines.append("rip = {")
+    for k, v in keys.items():
+        lines.append(f"  {k} = {_conf_value(v)};")
+    lines.append("  interfaces = (")
+    entries = []
+    for item in interfaces:
+        ikeys = {"name": item} if isinstance(item, str) else dict(item)
+        entries.append("    { " + " ".join(f"{k} = {_conf_value(v)};" for k, v in ikeys.items())
+                       + " }")
+    lines.append(",\n".join(entries))
+    lines.append("  );")
+    lines.append("};")
+    if extra:
+        lines.append(extra)
+    return "\n".join(lines) + "\n"
+
+
+def kernel_routes(ns, proto="rip", table=None):
+    """The IPv4 routes of `proto` in `ns` as {prefix: route object of `ip -j route`}; a route
+    object gains "gateways" (sorted gateway addresses, one per next hop)."""
+    args = ["-4", "route", "show", "proto", proto]
+    if table is not None:
+        args += ["table", str(table)]
+    out = {}
+    for r in ns.ip_json(*args):
+        dst = r["dst"]
+        if dst == "default":
+            dst = "0.0.0.0/0"
+        elif "/" not in dst:
+            dst += "/32"
+        hops = r.get("nexthops") or [r]
+        r["gateways"] = sorted(h["gateway"] for h in hops if h.get("gateway"))
+        out[dst] = r
+    return out
+
+
+def rip_routes(daemon):
+    """routprotd's `show routes` as {prefix: row}."""
+    return {row["prefix"]: row for row in daemon.data("show routes")}
+
+
+def rip_state(daemon):
+    """The `state` object of the rip protocol in `show status`."""
+    for p in daemon.data("show status")["protocols"]:
+        if p["name"] == "rip":
+            return p["state"]
+    raise AssertionError("no rip protocol in show status")
+
+
+def neighbors(daemon):
+    """`show neighbors` as {address: row}."""
+    return {row["address"]: row for row in daemon.data("show neighbors")}
+
+
+def wait_rip_route(daemon, prefix, until=lambda r: r is not None, timeout=10.0, what=None):
+    """Poll routprotd's row of `prefix` (None when absent) until until(row); returns it."""
+    box = {}
+
+    def probe():
+        box["r"] = rip_routes(daemon).get(prefix)
+        return until(box["r"])
+
+    try:
+        wait_for(probe, timeout, interval=0.05, what=what or f"routprotd route {prefix}")
+    except Timeout as exc:
+        raise Timeout(f"{exc}\nroutprotd routes: {sorted(rip_routes(daemon).items())}") from None
+    return box["r"]
+
+
+def wait_kernel_route(ns, prefix, until=lambda r: r is not None, timeout=10.0, what=None,
+                      proto="rip"):
+    """Poll the kernel's `proto` route of `prefix` until until(route or None); returns it."""
+    box = {}
+
+    def probe():
+        box["r"] = kernel_routes(ns, proto).get(prefix)
+        return until(box["r"])
+
+    try:
+        wait_for(probe, timeout, interval=0.05, what=what or f"kernel route {prefix}")
+    except Timeout as exc:
+        raise Timeout(f"{exc}\nkernel: {ns.ip('-4', 'route', 'show', 'table', 'all').stdout}") \
+            from None
+    return box["r"]
+
+
+class PeerFactory:
+    """Starts BIRD and FRR instances for one test and ends them when it is over."""
+
+    def __init__(self, request, workdir):
+        self.request = request
+        self.workdir = workdir
+        self.started = []
+
+    def _track(self, peer):
+        self.started.append(peer)
+        logs = getattr(self.request.node, "rpt_logs", None)
+        if logs is None:
+            logs = self.request.node.rpt_logs = []
+        logs.append(peer)
+        return peer
+
+    def bird(self, ns, config, name="bird"):
+        return self._track(Bird(ns, self.workdir, config, name=name)).start()
+
+    def frr(self, ns, ripd_conf, zebra_conf="", name="frr"):
+        return self._track(Frr(ns, self.workdir, ripd_conf, zebra_conf, name=name)).start()
+
+    def stop_all(self):
+        for peer in reversed(self.started):
+            try:
+                peer.stop()
+            except Exception:  # noqa: BLE001 - the namespace sweep kills what is left
+                pass
+
+
+@pytest.fixture
+def peers(request, workdir):
+    """Factory of the test's BIRD and FRR instances: peers.bird(ns, config), peers.frr(ns,
+    ripd_conf). Their logs are attached to a failed test's report; all end with the test."""
+    if not bird_available() or not frr_available():
+        pytest.fail("the RIP interoperability tests need bird2 and frr installed")
+    factory = PeerFactory(request, workdir)
+    yield factory
+    factory.stop_all()
