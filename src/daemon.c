@@ -233,6 +233,7 @@ static int start_fib(struct daemon *d, const struct conf *c)
 		return -1;
 	}
 	rm_attach_fib(d->rm, &daemon_rm_fib_ops, d->fib);
+	rm_autostatic_load(d->rm, c->state_dir); /* before any protocol runs */
 	return 0;
 }
 

@@ -83,6 +83,9 @@ static void drain_events(evutil_socket_t fd, short what, void *arg)
 		rm->counters.events++;
 		p->events_drained++;
 		record_event(rm, p, type, &msg);
+		if (type == UPDATE_COMPLETE)
+			rm_autostatic_complete(rm, msg.update_complete.interface_index,
+					       msg.update_complete.update_status);
 		if (type == ROUTER_STOPPED && p->stop_pending) {
 			finish_stop(rm, p);
 			return;
@@ -125,6 +128,12 @@ static enum rp_result support_redistribution(void *rmv, unsigned slot, unsigned 
 					     void *ctx)
 {
 	return rm_redist_subscribe(rmv, slot, mask, changed, ctx);
+}
+
+static enum rp_result support_update_route(void *rmv, unsigned slot, uint32_t ifindex,
+					   const struct rp_route *r)
+{
+	return rm_autostatic_update_route(rmv, slot, ifindex, r);
 }
 
 static uint32_t support_router_id(void *rmv)
@@ -174,6 +183,7 @@ struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *prot
 			.route_add = support_route_add,
 			.route_delete = support_route_delete,
 			.set_redistribution = support_redistribution,
+			.update_route = support_update_route,
 			.get_router_id = support_router_id,
 			.demand_dial_request = support_demand_dial,
 		};
@@ -212,6 +222,7 @@ void rm_free(struct rm *rm)
 	rm_routes_release(rm, rm->conf && !rm->conf->fib_retain_on_stop);
 	rm_routes_free(rm);
 	rm_redist_free(rm);
+	rm_autostatic_free(rm);
 	for (size_t i = 0; i < rm->nprotos; i++)
 		if (rm->protos[i].drain_ev)
 			event_free(rm->protos[i].drain_ev);

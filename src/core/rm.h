@@ -109,6 +109,29 @@ uint32_t rm_router_id(const struct rm *rm);
 /* Name of the interface with this index, or NULL. */
 const char *rm_ifname(const struct rm *rm, uint32_t ifindex);
 
+/* ---- autostatic routes ---- */
+
+/* Load the state file of `state_dir` (before the first rm_apply_config, after rm_attach_fib)
+ * and install what it holds; an unusable file is set aside and the sets are recovered from the
+ * kernel. */
+void rm_autostatic_load(struct rm *rm, const char *state_dir);
+
+typedef void (*rm_update_done_fn)(void *ctx, const char *ifname, enum rp_result status,
+				  size_t routes);
+/* Start an autostatic update (DoUpdateRoutes) on an interface. NO_ERROR: started, `done` runs
+ * at UPDATE_COMPLETE with its status and the interface's route count. Otherwise the immediate
+ * outcome: ERROR_INTERFACE_NOT_CONNECTED, ERROR_UPDATE_IN_PROGRESS, or ERROR_INVALID_PARAMETER
+ * with a reason in *why (unknown interface, no protocol or mode that supports updates). */
+enum rp_result rm_update_routes(struct rm *rm, const char *ifname, unsigned timeout_s,
+				rm_update_done_fn done, void *ctx, const char **why);
+/* The waiter identified by ctx went away: the update goes on, nobody is told. */
+void rm_update_forget(struct rm *rm, void *ctx);
+/* Remove an interface's autostatic routes (kernel and state file). ERROR_INVALID_PARAMETER
+ * when the name is neither a known interface nor has routes. */
+enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *removed);
+size_t rm_autostatic_count(const struct rm *rm, const char *ifname);
+json_t *rm_json_autostatic(struct rm *rm);
+
 /* Views for the control socket (new references). */
 json_t *rm_json_status(struct rm *rm);
 json_t *rm_json_interfaces(struct rm *rm);

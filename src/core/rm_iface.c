@@ -354,6 +354,7 @@ static void iface_remove(struct rm *rm, struct rm_iface *ifc)
 void rm_link_update(struct rm *rm, const struct rm_link *l)
 {
 	struct rm_iface *ifc = rm_iface_find(rm, l->ifindex);
+	char old[IF_NAMESIZE];
 
 	rm->counters.link_updates++;
 	if (!ifc) {
@@ -364,14 +365,18 @@ void rm_link_update(struct rm *rm, const struct rm_link *l)
 		}
 		log_debug(COMP, "%s: link %u appeared", l->name, l->ifindex);
 		apply_transitions(rm, ifc, l); /* nobody has it yet: just records the state */
+		rm_autostatic_iface_changed(rm, ifc->name);
 		attach_configured(rm, ifc);
 		return;
 	}
 	if (strncmp(ifc->name, l->name, sizeof(ifc->name)) != 0) {
 		log_info(COMP, "%s: renamed to %s (ifindex %u)", ifc->name, l->name, l->ifindex);
 		detach_all(rm, ifc);
+		snprintf(old, sizeof(old), "%s", ifc->name);
 		snprintf(ifc->name, sizeof(ifc->name), "%s", l->name);
 		apply_transitions(rm, ifc, l);
+		rm_autostatic_iface_changed(rm, old);
+		rm_autostatic_iface_changed(rm, ifc->name);
 		attach_configured(rm, ifc);
 		return;
 	}
@@ -381,6 +386,7 @@ void rm_link_update(struct rm *rm, const struct rm_link *l)
 void rm_link_delete(struct rm *rm, uint32_t ifindex)
 {
 	struct rm_iface *ifc = rm_iface_find(rm, ifindex);
+	char name[IF_NAMESIZE];
 
 	if (!ifc)
 		return;
@@ -389,7 +395,9 @@ void rm_link_delete(struct rm *rm, uint32_t ifindex)
 	ifc->enabled = false;
 	rm_redist_iface_changed(rm, ifc);
 	rm_routes_link_event(rm, true);
+	snprintf(name, sizeof(name), "%s", ifc->name);
 	iface_remove(rm, ifc);
+	rm_autostatic_iface_changed(rm, name); /* its routes leave the table until it is back */
 }
 
 static bool link_listed(const struct rm_link *links, size_t n, uint32_t ifindex)

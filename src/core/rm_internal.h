@@ -129,6 +129,10 @@ struct rm {
 	bool audit_full;         /* next audit re-reads the kernel (else: retry failures only) */
 	uint32_t fib_table, fib_metric;
 
+	/* autostatic routes (rm_autostatic.c) */
+	struct rm_as_set *autostatic;
+	char *state_dir;
+
 	/* redistribution */
 	struct rm_subscriber subs[RM_MAX_PROTOCOLS];
 	struct avl_tree kroutes;
@@ -190,6 +194,23 @@ void rm_redist_iface_changed(struct rm *rm, struct rm_iface *ifc);
 void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool removed);
 void rm_redist_kernel_reload(struct rm *rm);
 bool rm_kernel_has(const struct rm *rm, uint32_t prefix, uint8_t len);
+
+/* rm_autostatic.c, rm_autostatic_load.c */
+struct rm_as_set;
+struct rm_state_iface;
+void rm_autostatic_iface_changed(struct rm *rm, const char *name);
+void rm_autostatic_replay(struct rm *rm, const struct rm_subscriber *sub);
+void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result status);
+enum rp_result rm_autostatic_update_route(struct rm *rm, unsigned slot, uint32_t ifindex,
+					  const struct rp_route *r);
+void rm_autostatic_free(struct rm *rm);
+struct rm_as_set *rm_autostatic_set(struct rm *rm, const char *name);
+void rm_autostatic_set_routes(struct rm *rm, struct rm_as_set *s, struct rm_state_iface *st);
+void rm_autostatic_persist(struct rm *rm);
+const struct rm_as_set *rm_autostatic_first(const struct rm *rm);
+const struct rm_as_set *rm_autostatic_next(const struct rm_as_set *s);
+const struct rm_state_iface *rm_autostatic_state(const struct rm_as_set *s);
+const char *rm_autostatic_last_result(const struct rm_as_set *s);
 
 /* rm.c: history helpers */
 void rm_record(struct rm *rm, const char *type, const struct rm_iface *ifc,

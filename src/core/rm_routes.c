@@ -380,8 +380,8 @@ void rm_routes_release(struct rm *rm, bool remove_from_kernel)
 		struct rm_route *r = avl_entry(n, struct rm_route, node);
 
 		n = avl_next(n);
-		if (remove_from_kernel)
-			erase_route(rm, r);
+		if (remove_from_kernel && r->fib_proto != RM_PROTO_AUTOSTATIC)
+			erase_route(rm, r); /* autostatic routes always stay */
 		while (r->cands) {
 			struct rm_cand *c = r->cands;
 

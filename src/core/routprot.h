@@ -172,6 +172,14 @@ struct rp_support {
 							     bool withdrawn),
 					     void *ctx);
 
+	/* A route learned in the autostatic update running on `ifindex` (DoUpdateRoutes, or one
+	 * the protocol started itself). The RM keeps it pending: at UPDATE_COMPLETE with NO_ERROR
+	 * the interface's autostatic set becomes exactly the routes reported during the update;
+	 * with an error they are discarded. (RRAS converts the protocol's routes to static ones on
+	 * completion; here the protocol hands them over explicitly.) */
+	enum rp_result (*update_route)(void *rm, unsigned slot, uint32_t ifindex,
+				       const struct rp_route *route);
+
 	uint32_t (*get_router_id)(void *rm);
 
 	/* Ask the RM to bring a demand-dial interface up (ConnectInterface). */

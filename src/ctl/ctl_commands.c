@@ -110,6 +110,105 @@ static void cmd_show_neighbors(struct ctl_commands *c, struct ctl_request *req,
 	reply_protocol_table(c, req, args, "show neighbors", RP_MIB_NEIGHBOR);
 }
 
+/* An update-routes client waiting for UPDATE_COMPLETE. */
+struct waiter {
+	struct ctl_commands *c;
+	struct ctl_request *req;
+};
+
+static json_t *update_result(const char *ifname, enum rp_result status, size_t routes)
+{
+	return json_pack("{s:s,s:s,s:I}", "interface", ifname, "status", rp_result_name(status),
+			 "routes", (json_int_t)routes);
+}
+
+static void update_done(void *ctx, const char *ifname, enum rp_result status, size_t routes)
+{
+	struct waiter *w = ctx;
+
+	ctl_reply_ok(w->req, update_result(ifname, status, routes));
+	free(w);
+}
+
+static void update_cancelled(void *arg)
+{
+	struct waiter *w = arg;
+
+	rm_update_forget(w->c->rm, w);
+	free(w);
+}
+
+/* The optional "timeout" of the request body: 1..3600 s, 0 when absent. */
+static bool update_timeout(struct ctl_request *req, unsigned *timeout)
+{
+	const json_t *t = json_object_get(ctl_request_body(req), "timeout");
+	long long v = 0;
+
+	*timeout = 0;
+	if (!t)
+		return true;
+	if (!arg_positive(t, 3600, &v))
+		return false;
+	*timeout = (unsigned)v;
+	return true;
+}
+
+static void cmd_update_routes(struct ctl_commands *c, struct ctl_request *req,
+			      const json_t *args)
+{
+	const char *ifname = json_string_value(json_array_get(args, 0));
+	struct waiter *w;
+	const char *why;
+	unsigned timeout;
+	enum rp_result r;
+
+	if (json_array_size(args) != 1 || !ifname || !update_timeout(req, &timeout)) {
+		ctl_reply_error(req, "usage: update-routes IFNAME [--timeout 1..3600]");
+		return;
+	}
+	w = malloc(sizeof(*w));
+	if (!w) {
+		ctl_reply_error(req, "out of memory");
+		return;
+	}
+	*w = (struct waiter){ .c = c, .req = req };
+	r = rm_update_routes(c->rm, ifname, timeout, update_done, w, &why);
+	if (r == NO_ERROR) {
+		ctl_request_on_cancel(req, update_cancelled, w);
+		return;
+	}
+	free(w);
+	if (r == ERROR_INVALID_PARAMETER)
+		ctl_reply_error(req, "%s: %s", ifname, why ? why : "cannot update");
+	else
+		ctl_reply_ok(req, update_result(ifname, r, rm_autostatic_count(c->rm, ifname)));
+}
+
+static void cmd_show_autostatic(struct ctl_commands *c, struct ctl_request *req,
+				const json_t *args)
+{
+	if (no_args(req, "show autostatic", args))
+		ctl_reply_ok(req, rm_json_autostatic(c->rm));
+}
+
+static void cmd_clear_autostatic(struct ctl_commands *c, struct ctl_request *req,
+				 const json_t *args)
+{
+	const char *ifname = json_string_value(json_array_get(args, 0));
+	size_t removed;
+
+	if (json_array_size(args) != 1 || !ifname) {
+		ctl_reply_error(req, "usage: clear autostatic IFNAME");
+		return;
+	}
+	if (rm_clear_autostatic(c->rm, ifname, &removed) != NO_ERROR) {
+		ctl_reply_error(req, "%s: unknown interface", ifname);
+		return;
+	}
+	ctl_reply_ok(req, json_pack("{s:s,s:I}", "interface", ifname, "removed",
+				    (json_int_t)removed));
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct ctl_commands *c, struct ctl_request *req, const json_t *args);
@@ -119,6 +218,9 @@ static const struct {
 	{ "show events", cmd_show_events },
 	{ "show routes", cmd_show_routes },
 	{ "show neighbors", cmd_show_neighbors },
+	{ "show autostatic", cmd_show_autostatic },
+	{ "update-routes", cmd_update_routes },
+	{ "clear autostatic", cmd_clear_autostatic },
 	{ "reload", cmd_reload },
 };
 

@@ -111,6 +111,8 @@ struct rip_iface {
 	int64_t tokens_ms;
 	/* autostatic update (DoUpdateRoutes) in progress */
 	struct rip_update *update;
+	/* RFC 2091 demand circuit state (mode demand) */
+	struct rip_demand *demand;
 };
 
 struct rip_neighbor {
@@ -153,6 +155,9 @@ struct rip {
 	uint64_t rng;        /* xorshift state for jitter */
 	struct log_ratelimit rl_drop, rl_entry, rl_send;
 	uint8_t *rxbuf;      /* batch receive buffers */
+	/* how packets leave: rip_sock_send, or a test's capture */
+	int (*send)(struct rip *rip, uint32_t ifindex, uint32_t src, uint32_t dst,
+		    uint16_t port, const uint8_t *buf, size_t len);
 };
 
 /* ---- rip_proto.c ---- */
@@ -195,10 +200,28 @@ void rip_table_set_iface_aging(struct rip *rip, uint32_t ifindex, bool ages);
 void rip_table_schedule_scan(struct rip *rip, int64_t at_ms);
 /* Expire paths and finish garbage collection as of now (the scan timer's work). */
 void rip_table_scan_now(struct rip *rip);
+/* RFC 2091 flush: mark the paths learned from `from` on `ifindex`; the next update from it
+ * clears the mark of what it still announces; the sweep withdraws what stayed marked. */
+void rip_table_mark_from(struct rip *rip, uint32_t ifindex, uint32_t from);
+void rip_table_sweep_marked(struct rip *rip, uint32_t ifindex, uint32_t from);
 bool rip_route_via_iface(const struct rip_route *r, uint32_t ifindex);
 void rip_route_mark_changed(struct rip *rip, struct rip_route *r);
 
 /* ---- rip_input.c ---- */
+/* One validated response entry (metric already includes the interface cost). */
+struct rip_entry {
+	uint32_t prefix;
+	uint8_t len;
+	uint8_t metric;
+	uint16_t tag;
+	uint32_t gateway;
+	uint32_t from;
+};
+typedef void (*rip_entry_sink)(struct rip *rip, struct rip_iface *ifc,
+			       const struct rip_entry *e, void *arg);
+/* Validate every entry of a response (bad ones counted and skipped), hand the good ones on. */
+void rip_input_entries(struct rip *rip, struct rip_iface *ifc, struct rip_neighbor *nbr,
+		       const struct rip_msg *msg, uint32_t src, rip_entry_sink sink, void *arg);
 void rip_input_packet(struct rip *rip, uint32_t ifindex, uint32_t src, uint16_t sport,
 		      uint32_t dst, const uint8_t *buf, size_t len);
 /* Classful network length of an address (8, 16, 24; 0 for class D/E). */
@@ -209,6 +232,9 @@ uint8_t rip_classful_len(uint32_t addr);
  * done (nothing more to send). */
 size_t rip_output_build(struct rip *rip, struct rip_iface *ifc, struct rip_job *job,
 			uint8_t *buf, size_t cap);
+/* Fill m->rtes (up to max) with the next entries of `job`; returns how many (0 = done). */
+unsigned rip_output_fill(struct rip *rip, struct rip_iface *ifc, struct rip_job *job,
+			 struct rip_msg *m, unsigned max);
 /* Answer a request for specific entries (no split horizon): response in buf, or 0. */
 size_t rip_output_answer(struct rip *rip, const struct rip_msg *req, uint8_t version,
 			 uint8_t *buf, size_t cap);
@@ -248,6 +274,26 @@ enum rp_result rip_mib_get_first(void *inst, enum rp_mib_table t, json_t **row);
 enum rp_result rip_mib_get_next(void *inst, enum rp_mib_table t, const json_t *key,
 				json_t **row);
 
+/* ---- rip_update.c: autostatic updates (DoUpdateRoutes) ---- */
 struct rip_update;
+struct rip_demand;
+/* rip_demand.c: RFC 2091 triggered RIP */
+void rip_demand_update_request(struct rip_iface *ifc);
+bool rip_demand_create(struct rip_iface *ifc);
+void rip_demand_free(struct rip_iface *ifc);
+void rip_demand_up(struct rip_iface *ifc);
+void rip_demand_down(struct rip_iface *ifc, bool goodbye);
+void rip_demand_changes(struct rip_iface *ifc);
+void rip_demand_input(struct rip_iface *ifc, struct rip_neighbor *nbr, const struct rip_msg *m,
+		      uint32_t src);
+json_t *rip_demand_json(const struct rip_iface *ifc);
+enum rp_result rip_update_start(struct rip_iface *ifc, unsigned timeout_s);
+void rip_update_response(struct rip_iface *ifc, struct rip_neighbor *nbr,
+			 const struct rip_msg *msg, uint32_t src);
+/* Collect one route for the update running on ifc (also used by demand circuits). */
+void rip_update_collect(struct rip_iface *ifc, const struct rip_entry *e);
+void rip_update_touch(struct rip_iface *ifc); /* an answer arrived */
+void rip_update_abort(struct rip_iface *ifc); /* interface gone: fail the update */
+void rip_update_free(struct rip_iface *ifc);
 
 #endif

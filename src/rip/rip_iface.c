@@ -140,6 +140,10 @@ static void on_trigger(evutil_socket_t fd, short what, void *arg)
 	struct rip *rip = arg;
 
 	for (struct rip_iface *ifc = rip->ifaces; ifc; ifc = ifc->next) {
+		if (ifc->set->mode == RIP_MODE_DEMAND) {
+			rip_demand_changes(ifc); /* reliable, no hold needed */
+			continue;
+		}
 		if (!rip_iface_sends(ifc) || ifc->sent_seq >= rip->change_seq)
 			continue;
 		if (evtimer_pending(ifc->trigger_timer, NULL)) {
@@ -166,6 +170,11 @@ void rip_iface_start(struct rip_iface *ifc)
 		rip_output_request_all(ifc);
 		rip_output_full(ifc);
 		rip_iface_schedule_update(ifc);
+	} else if (ifc->set->mode == RIP_MODE_AUTOSTATIC && ifc->set->update_on_connect &&
+		   !ifc->update) {
+		rip_update_start(ifc, 0);
+	} else if (ifc->set->mode == RIP_MODE_DEMAND) {
+		rip_demand_up(ifc);
 	}
 }
 
@@ -184,6 +193,8 @@ void rip_iface_set_active(struct rip_iface *ifc, bool active)
 	evtimer_del(ifc->update_timer);
 	evtimer_del(ifc->trigger_timer);
 	ifc->trigger_pending = false;
+	rip_update_abort(ifc);
+	rip_demand_down(ifc, false);
 	rip_output_drop_jobs(ifc);
 	announce_connected(ifc, false);
 	rip_table_withdraw_iface(ifc->rip, ifc->ifindex);
@@ -242,6 +253,10 @@ struct rip_iface *rip_iface_new(struct rip *rip, const char *name, uint32_t ifin
 		return NULL;
 	}
 	ifc->sent_seq = rip->change_seq;
+	if (!rip_demand_create(ifc)) {
+		rip_iface_free(ifc);
+		return NULL;
+	}
 	return ifc;
 }
 
@@ -250,6 +265,8 @@ void rip_iface_free(struct rip_iface *ifc)
 	if (!ifc)
 		return;
 	rip_output_drop_jobs(ifc);
+	rip_update_free(ifc);
+	rip_demand_free(ifc);
 	if (ifc->update_timer)
 		event_free(ifc->update_timer);
 	if (ifc->trigger_timer)

@@ -23,7 +23,7 @@ static const char *const drop_names[RIP_DROP_COUNT] = {
 	[RIP_DROP_VERSION] = "version not accepted on this interface",
 	[RIP_DROP_AUTH] = "authentication not configured",
 	[RIP_DROP_COMMAND] = "command not accepted on this interface",
-	[RIP_DROP_PASSIVE] = "request on a passive interface",
+	[RIP_DROP_PASSIVE] = "request on a passive interface or demand circuit",
 	[RIP_DROP_TRUNCATED] = "truncated",
 };
 
@@ -134,22 +134,29 @@ static const char *check_entry(struct rx *rx, const struct rip_rte *e, uint32_t 
 	return NULL;
 }
 
-static void process_response(struct rx *rx)
+void rip_input_entries(struct rip *rip, struct rip_iface *ifc, struct rip_neighbor *nbr,
+		       const struct rip_msg *msg, uint32_t src, rip_entry_sink sink, void *arg)
 {
-	rx->nbr->rx_routes += rx->msg->nrtes;
-	for (unsigned i = 0; i < rx->msg->nrtes; i++) {
-		uint32_t prefix, gateway;
-		uint8_t len, metric;
-		const char *why = check_entry(rx, &rx->msg->rtes[i], &prefix, &len, &gateway,
-					      &metric);
+	struct rx rx = { .rip = rip, .ifc = ifc, .nbr = nbr, .src = src, .msg = msg };
 
-		if (why) {
-			bad_entry(rx, i, why);
-			continue;
-		}
-		rip_table_update(rx->rip, rx->ifc, rx->src, prefix, len, gateway, metric,
-				 rx->msg->rtes[i].tag);
+	if (nbr)
+		nbr->rx_routes += msg->nrtes;
+	for (unsigned i = 0; i < msg->nrtes; i++) {
+		struct rip_entry e = { .from = src, .tag = msg->rtes[i].tag };
+		const char *why = check_entry(&rx, &msg->rtes[i], &e.prefix, &e.len, &e.gateway,
+					      &e.metric);
+
+		if (why)
+			bad_entry(&rx, i, why);
+		else
+			sink(rip, ifc, &e, arg);
 	}
+}
+
+static void to_table(struct rip *rip, struct rip_iface *ifc, const struct rip_entry *e,
+		     void *arg)
+{
+	rip_table_update(rip, ifc, e->from, e->prefix, e->len, e->gateway, e->metric, e->tag);
 }
 
 /* RFC 2453 3.9.1: one entry, AFI 0, metric 16 = the whole table; else answer entry by entry. */
@@ -170,7 +177,7 @@ static void process_request(struct rx *rx, uint32_t dst)
 	}
 	len = rip_output_answer(rx->rip, m, m->version, buf, sizeof(buf));
 	if (len)
-		rip_sock_send(rx->rip, rx->ifc->ifindex, b->address, rx->src, rx->sport, buf, len);
+		rx->rip->send(rx->rip, rx->ifc->ifindex, b->address, rx->src, rx->sport, buf, len);
 }
 
 /* Envelope checks that need no decoding. Returns the interface or NULL (dropped). */
@@ -231,13 +238,24 @@ static void dispatch(struct rx *rx, uint32_t dst)
 		process_request(rx, dst);
 		return;
 	case RIP_CMD_RESPONSE:
-		if (rx->ifc->set->mode == RIP_MODE_PERIODIC) {
-			process_response(rx);
+		if (rx->ifc->set->mode == RIP_MODE_DEMAND) {
+			drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_COMMAND, rx->src,
+			     "plain response on a demand circuit");
 			return;
 		}
-		rx->ifc->stats.ignored_unsolicited++;
+		if (rx->ifc->set->mode == RIP_MODE_PERIODIC)
+			rip_input_entries(rx->rip, rx->ifc, rx->nbr, rx->msg, rx->src, to_table,
+					  NULL);
+		else if (rx->ifc->update)
+			rip_update_response(rx->ifc, rx->nbr, rx->msg, rx->src);
+		else
+			rx->ifc->stats.ignored_unsolicited++;
 		return;
 	default:
+		if (rx->ifc->set->mode == RIP_MODE_DEMAND) {
+			rip_demand_input(rx->ifc, rx->nbr, rx->msg, rx->src);
+			return;
+		}
 		drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_COMMAND, rx->src, NULL);
 	}
 }

@@ -39,6 +39,8 @@ static json_t *global_row(struct rip *rip)
 
 static json_t *iface_row(const struct rip_iface *i)
 {
+	json_t *row;
+
 	const struct rip_iface_stats *s = &i->stats;
 	json_t *stats = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 				  "rx_packets", (json_int_t)s->rx_packets,
@@ -52,7 +54,7 @@ static json_t *iface_row(const struct rip_iface *i)
 				  "tx_errors", (json_int_t)s->tx_errors,
 				  "ignored_unsolicited", (json_int_t)s->ignored_unsolicited);
 
-	return json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:b,s:i,s:i,s:i,s:I,s:o}",
+	row = json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:b,s:i,s:i,s:i,s:I,s:o}",
 			 "ifindex", (json_int_t)i->ifindex, "name", i->name,
 			 "mode", rip_iface_mode_name(i), "active", i->active,
 			 "version", version_names[i->set->version],
@@ -61,6 +63,11 @@ static json_t *iface_row(const struct rip_iface *i)
 			 "update_interval", i->set->timers.update_interval,
 			 "timeout", i->set->timers.timeout, "garbage", i->set->timers.garbage,
 			 "queued_jobs", (json_int_t)i->njobs, "stats", stats);
+	if (row && i->demand)
+		json_object_set_new(row, "demand", rip_demand_json(i));
+	if (row)
+		json_object_set_new(row, "update_running", json_boolean(i->update != NULL));
+	return row;
 }
 
 static json_t *nexthops_json(const struct rip_route *r)

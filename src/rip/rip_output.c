@@ -143,7 +143,7 @@ static void send_request(struct rip_iface *ifc, const struct rip_job *t, void *a
 	uint8_t buf[RIP_MAX_PACKET];
 	size_t len = rip_output_request(t->version, buf, sizeof(buf));
 
-	if (len && rip_sock_send(ifc->rip, ifc->ifindex, t->src, t->dst, t->port, buf, len) == 0)
+	if (len && ifc->rip->send(ifc->rip, ifc->ifindex, t->src, t->dst, t->port, buf, len) == 0)
 		ifc->stats.tx_requests++;
 }
 
@@ -211,7 +211,7 @@ static void pump(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		ifc->tokens -= 1.0;
-		if (rip_sock_send(ifc->rip, ifc->ifindex, j->src, j->dst, j->port, buf, len) == 0)
+		if (ifc->rip->send(ifc->rip, ifc->ifindex, j->src, j->dst, j->port, buf, len) == 0)
 			ifc->stats.tx_packets++;
 		else
 			ifc->stats.tx_errors++;

@@ -126,16 +126,16 @@ static bool wanted(const struct rip_job *job, const struct rip_route *r)
 	return job->kind == RIP_JOB_FULL || r->changed_seq > job->since_seq;
 }
 
-size_t rip_output_build(struct rip *rip, struct rip_iface *ifc, struct rip_job *job,
-			uint8_t *buf, size_t cap)
+unsigned rip_output_fill(struct rip *rip, struct rip_iface *ifc, struct rip_job *job,
+			 struct rip_msg *m, unsigned max)
 {
-	struct rip_msg m = { .command = RIP_CMD_RESPONSE, .version = job->version };
 	struct rip_route key = { .prefix = job->cursor_prefix, .len = job->cursor_len };
 	struct avl_node *n = job->started ? avl_find_after(&rip->routes, &key.node)
 					  : avl_first(&rip->routes);
 
+	m->nrtes = 0;
 	/* A v1 aggregate may need a slot: stop one short of a full packet. */
-	for (; n && m.nrtes < RIP_MAX_RTES - (job->version == 1); n = avl_next(n)) {
+	for (; n && m->nrtes < max - (job->version == 1); n = avl_next(n)) {
 		struct rip_route *r = avl_entry(n, struct rip_route, node);
 		struct rip_rte e;
 
@@ -145,16 +145,24 @@ size_t rip_output_build(struct rip *rip, struct rip_iface *ifc, struct rip_job *
 		if (!wanted(job, r) || !entry_for(ifc, job, r, &e))
 			continue;
 		if (job->version == 1)
-			v1_add(job, &m, &e, r);
+			v1_add(job, m, &e, r);
 		else
-			m.rtes[m.nrtes++] = e;
+			m->rtes[m->nrtes++] = e;
 	}
 	if (!n && job->version == 1)
-		v1_emit_aggregate(job, &m);
+		v1_emit_aggregate(job, m);
 	if (job->version == 1)
-		for (unsigned i = 0; i < m.nrtes; i++)
-			m.rtes[i].tag = 0, m.rtes[i].mask = 0, m.rtes[i].nexthop = 0;
-	if (m.nrtes == 0)
+		for (unsigned i = 0; i < m->nrtes; i++)
+			m->rtes[i].tag = 0, m->rtes[i].mask = 0, m->rtes[i].nexthop = 0;
+	return m->nrtes;
+}
+
+size_t rip_output_build(struct rip *rip, struct rip_iface *ifc, struct rip_job *job,
+			uint8_t *buf, size_t cap)
+{
+	struct rip_msg m = { .command = RIP_CMD_RESPONSE, .version = job->version };
+
+	if (rip_output_fill(rip, ifc, job, &m, RIP_MAX_RTES) == 0)
 		return 0;
 	return rip_encode(&m, buf, cap, NULL);
 }

@@ -40,6 +40,9 @@ static void seed(struct rip *rip)
 
 static void rip_free(struct rip *rip)
 {
+	for (struct rip_iface *ifc = rip->ifaces; ifc; ifc = ifc->next)
+		if (ifc->active)
+			rip_demand_down(ifc, true);
 	while (rip->ifaces) {
 		struct rip_iface *next = rip->ifaces->next;
 
@@ -65,6 +68,7 @@ static enum rp_result rip_start(const struct rp_support *support, const void *gl
 		return ERROR_CAN_NOT_COMPLETE;
 	rip->sup = *support;
 	rip->sock = -1;
+	rip->send = rip_sock_send;
 	if (global)
 		rip->set = *(const struct rip_settings *)global;
 	else
@@ -220,6 +224,13 @@ static enum rp_result rip_set_interface(void *inst, uint32_t index, const void *
 	return NO_ERROR;
 }
 
+static enum rp_result rip_update_routes(void *inst, uint32_t index, unsigned timeout_s)
+{
+	struct rip_iface *ifc = rip_iface_find(inst, index);
+
+	return ifc ? rip_update_start(ifc, timeout_s) : ERROR_INVALID_PARAMETER;
+}
+
 static enum rp_result rip_get_event(void *inst, enum rp_event_type *type, union rp_message *msg)
 {
 	return rp_event_queue_pop(&((struct rip *)inst)->events, type, msg);
@@ -228,7 +239,7 @@ static enum rp_result rip_get_event(void *inst, enum rp_event_type *type, union 
 const struct rp_protocol rip_protocol = {
 	.version = RP_INTERFACE_VERSION,
 	.protocol_id = 189, /* RTPROT_RIP */
-	.flags = RF_ROUTING,
+	.flags = RF_ROUTING | RF_DEMAND_UPDATE_ROUTES,
 	.name = "rip",
 	.config = &rip_config_ops,
 	.start_protocol = rip_start,
@@ -242,6 +253,7 @@ const struct rp_protocol rip_protocol = {
 	.get_interface_info = rip_get_interface,
 	.set_interface_info = rip_set_interface,
 	.get_event_message = rip_get_event,
+	.do_update_routes = rip_update_routes,
 	.mib_get = rip_mib_get,
 	.mib_get_first = rip_mib_get_first,
 	.mib_get_next = rip_mib_get_next,

@@ -25,6 +25,7 @@
 #include "rip/rip.h"
 
 #define SCAN_MIN_GAP_MS 200
+#define FLUSH_MARK INT64_MAX /* path deadline meaning "flushed, not yet refreshed" */
 
 int rip_route_cmp(const struct avl_node *a, const struct avl_node *b)
 {
@@ -354,6 +355,41 @@ void rip_table_withdraw_iface(struct rip *rip, uint32_t ifindex)
 	}
 }
 
+void rip_table_mark_from(struct rip *rip, uint32_t ifindex, uint32_t from)
+{
+	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
+		struct rip_route *r = avl_entry(n, struct rip_route, node);
+
+		for (unsigned i = 0; r->source == RIP_SRC_RIP && i < r->npaths; i++)
+			if (r->paths[i].ifindex == ifindex && r->paths[i].from == from)
+				r->paths[i].expires_ms = FLUSH_MARK;
+	}
+}
+
+void rip_table_sweep_marked(struct rip *rip, uint32_t ifindex, uint32_t from)
+{
+	int64_t now = clock_now_ms();
+
+	for (struct avl_node *n = avl_first(&rip->routes); n;) {
+		struct rip_route *r = avl_entry(n, struct rip_route, node);
+		bool changed = false;
+
+		n = avl_next(n);
+		if (r->source != RIP_SRC_RIP || r->metric >= RIP_METRIC_INFINITY)
+			continue;
+		for (unsigned i = r->npaths; i-- > 0;)
+			if (r->paths[i].ifindex == ifindex && r->paths[i].from == from &&
+			    r->paths[i].expires_ms == FLUSH_MARK) {
+				remove_path(r, i);
+				changed = true;
+			}
+		if (changed && r->npaths == 0)
+			make_unreachable(rip, r, ifindex, now);
+		else if (changed)
+			announce(rip, r);
+	}
+}
+
 void rip_table_set_iface_aging(struct rip *rip, uint32_t ifindex, bool ages)
 {
 	int64_t deadline = 0;
@@ -390,7 +426,7 @@ static int64_t scan_route(struct rip *rip, struct rip_route *r, int64_t now, boo
 		int64_t e = r->paths[i].expires_ms;
 		uint32_t ifindex = r->paths[i].ifindex;
 
-		if (e == 0)
+		if (e == 0 || e == FLUSH_MARK)
 			continue;
 		if (e <= now) {
 			remove_path(r, i);

@@ -33,6 +33,28 @@ struct rm_view {
 };
 static struct rm_view rmv;
 
+/* Packets the engine sent (the socket is replaced by this capture). */
+#define MAX_SENT 64
+struct sent {
+	uint32_t ifindex, src, dst;
+	uint16_t port;
+	struct rip_msg msg;
+};
+static struct sent sent[MAX_SENT];
+static unsigned nsent;
+
+static int capture(struct rip *r, uint32_t ifindex, uint32_t src, uint32_t dst, uint16_t port,
+		   const uint8_t *buf, size_t len)
+{
+	if (nsent < MAX_SENT) {
+		sent[nsent] = (struct sent){ .ifindex = ifindex, .src = src, .dst = dst,
+					     .port = port };
+		ck_assert_int_eq(rip_decode(buf, len, &sent[nsent].msg), RIP_DECODE_OK);
+		nsent++;
+	}
+	return 0;
+}
+
 static int64_t fake_clock(void)
 {
 	return now_ms;
@@ -84,6 +106,8 @@ static void setup(void)
 	base = event_base_new();
 	rip = calloc(1, sizeof(*rip));
 	rip->sock = -1;
+	rip->send = capture;
+	nsent = 0;
 	rip->sup = (struct rp_support){ .base = base, .route_add = rec_add,
 					.route_delete = rec_delete };
 	rip_settings_default(&rip->set);

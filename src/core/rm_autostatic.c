@@ -1,0 +1,449 @@
+/*
+ * rm_autostatic.c — autostatic routes (the RRAS model on Linux). The router manager owns them:
+ *
+ *  update-routes IF ─► checks (known, a protocol that can update it, connected, not busy)
+ *     ─► do_update_routes(index) ─► protocol reports routes (update_route) ─► pending set
+ *     ─► UPDATE_COMPLETE NO_ERROR: the interface's set becomes exactly the pending set;
+ *                                   written to the state file, installed as proto autostatic
+ *        UPDATE_COMPLETE error:    pending set dropped, previous set untouched
+ *
+ * Sets are kept per interface name (indexes change across reboots), never age, survive
+ * restarts and the removal of the protocol, and are installed whenever their interface exists
+ * (again after the kernel flushed them). When several interfaces learned the same prefix, the
+ * lowest metric wins. At start the state file is loaded before any protocol runs; if it is
+ * unusable it is set aside and the sets are recovered from the kernel's proto autostatic
+ * routes, so nothing is dropped silently.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "core/rm_internal.h"
+#include "core/rm_state.h"
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "lib/prefix.h"
+
+#define COMP "autostatic"
+#define GUARD_EXTRA_S 15      /* beyond the update timeout before the RM gives up itself */
+#define DEFAULT_TIMEOUT_S 120 /* when the caller gave none: the protocol's own default applies,
+				 this only bounds the wait */
+
+struct rm_as_set {
+	struct rm_as_set *next;
+	struct rm *rm;
+	struct rm_state_iface st; /* name, time of the last success, committed routes (sorted) */
+	const char *last_result;  /* of the last finished update, NULL before any */
+	int64_t last_attempt_ms;
+	bool updating;
+	unsigned slot;
+	struct rm_state_route *pending;
+	size_t npending, cap;
+	rm_update_done_fn done;
+	void *done_ctx;
+	struct event *guard;
+};
+
+static int route_cmp(const void *a, const void *b)
+{
+	const struct rm_state_route *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (int)x->len - (int)y->len;
+}
+
+static const struct rm_state_route *set_lookup(const struct rm_as_set *s, uint32_t prefix,
+					       uint8_t len)
+{
+	struct rm_state_route key = { .prefix = prefix, .len = len };
+
+	return s->st.nroutes ? bsearch(&key, s->st.routes, s->st.nroutes, sizeof(key), route_cmp)
+			     : NULL;
+}
+
+static struct rm_iface *iface_by_name(const struct rm *rm, const char *name)
+{
+	for (size_t i = 0; i < rm->nifaces; i++)
+		if (strcmp(rm->ifaces[i]->name, name) == 0)
+			return rm->ifaces[i];
+	return NULL;
+}
+
+static struct rm_as_set *find_set(const struct rm *rm, const char *name)
+{
+	for (struct rm_as_set *s = rm->autostatic; s; s = s->next)
+		if (strcmp(s->st.name, name) == 0)
+			return s;
+	return NULL;
+}
+
+static struct rm_as_set *get_set(struct rm *rm, const char *name)
+{
+	struct rm_as_set *s = find_set(rm, name);
+
+	if (s)
+		return s;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->rm = rm;
+	snprintf(s->st.name, sizeof(s->st.name), "%s", name);
+	s->next = rm->autostatic;
+	rm->autostatic = s;
+	return s;
+}
+
+/* ---- what goes into the route table, the kernel and redistribution ---- */
+
+/* Bring one prefix in line: the best route of any set whose interface exists. */
+static void refresh_prefix(struct rm *rm, uint32_t prefix, uint8_t len)
+{
+	const struct rm_state_route *best = NULL;
+	const struct rm_iface *best_if = NULL;
+	struct rp_route r = { .prefix = prefix, .prefixlen = len, .nexthop_count = 1 };
+	struct rp_redist_route rr = { .prefix = prefix, .prefixlen = len,
+				      .source = RP_REDIST_AUTOSTATIC };
+
+	for (const struct rm_as_set *s = rm->autostatic; s; s = s->next) {
+		const struct rm_state_route *x = set_lookup(s, prefix, len);
+		const struct rm_iface *ifc = x ? iface_by_name(rm, s->st.name) : NULL;
+
+		if (ifc && (!best || x->metric < best->metric)) {
+			best = x;
+			best_if = ifc;
+		}
+	}
+	if (!best) {
+		rm_route_unset(rm, RM_SRC_AUTOSTATIC, prefix, len);
+		rm_redist_notify(rm, &rr, true);
+		return;
+	}
+	r.metric = best->metric;
+	r.tag = best->tag;
+	r.nexthops[0] = (struct rp_nexthop){ .gateway = best->gateway,
+					     .ifindex = best_if->ifindex };
+	rm_route_set(rm, RM_SRC_AUTOSTATIC, RM_PROTO_AUTOSTATIC, RM_PREF_AUTOSTATIC, &r);
+	rr.gateway = best->gateway;
+	rr.ifindex = best_if->ifindex;
+	rr.metric = best->metric;
+	rm_redist_notify(rm, &rr, false);
+}
+
+static void refresh_routes(struct rm *rm, const struct rm_state_route *routes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		refresh_prefix(rm, routes[i].prefix, routes[i].len);
+}
+
+/* An interface appeared, was renamed or went away: its set (if any) follows. */
+void rm_autostatic_iface_changed(struct rm *rm, const char *name)
+{
+	const struct rm_as_set *s = find_set(rm, name);
+
+	if (s)
+		refresh_routes(rm, s->st.routes, s->st.nroutes);
+}
+
+void rm_autostatic_replay(struct rm *rm, const struct rm_subscriber *sub)
+{
+	for (struct avl_node *n = avl_first(&rm->routes); n; n = avl_next(n)) {
+		const struct rm_route *r = avl_entry(n, struct rm_route, node);
+
+		for (const struct rm_cand *c = r->cands; c; c = c->next) {
+			struct rp_redist_route rr = {
+				.prefix = r->prefix, .prefixlen = r->len,
+				.gateway = c->nexthops[0].gateway,
+				.ifindex = c->nexthops[0].ifindex, .metric = c->metric,
+				.source = RP_REDIST_AUTOSTATIC };
+
+			if (c->source == RM_SRC_AUTOSTATIC)
+				sub->changed(sub->ctx, &rr, false);
+		}
+	}
+}
+
+/* ---- the state file ---- */
+
+static void persist(struct rm *rm)
+{
+	struct rm_state_iface *all;
+	size_t n = 0;
+	char err[512];
+
+	if (!rm->state_dir)
+		return;
+	for (const struct rm_as_set *s = rm->autostatic; s; s = s->next)
+		n++;
+	all = calloc(n ? n : 1, sizeof(*all));
+	if (!all) {
+		log_error(COMP, "out of memory: state file not written");
+		return;
+	}
+	n = 0;
+	for (const struct rm_as_set *s = rm->autostatic; s; s = s->next)
+		if (s->st.updated_ms || s->st.nroutes)
+			all[n++] = s->st;
+	if (rm_state_write(rm->state_dir, all, n, err, sizeof(err)) != 0)
+		log_error(COMP, "cannot write the state file: %s", err);
+	free(all); /* the routes belong to the sets */
+}
+
+/* ---- updates ---- */
+
+static void finish(struct rm_as_set *s, enum rp_result status)
+{
+	rm_update_done_fn done = s->done;
+	void *ctx = s->done_ctx;
+
+	s->updating = false;
+	s->done = NULL;
+	s->done_ctx = NULL;
+	s->last_result = rp_result_name(status);
+	s->last_attempt_ms = clock_wall_ms();
+	if (s->guard)
+		evtimer_del(s->guard);
+	if (done)
+		done(ctx, s->st.name, status, s->st.nroutes);
+}
+
+/* The set becomes exactly the pending routes. */
+static void commit(struct rm *rm, struct rm_as_set *s)
+{
+	struct rm_state_route *old = s->st.routes;
+	size_t nold = s->st.nroutes, k = 0;
+
+	qsort(s->pending, s->npending, sizeof(*s->pending), route_cmp);
+	for (size_t i = 0; i < s->npending; i++) /* later reports of a prefix win */
+		if (k > 0 && route_cmp(&s->pending[k - 1], &s->pending[i]) == 0)
+			s->pending[k - 1] = s->pending[i];
+		else
+			s->pending[k++] = s->pending[i];
+	s->st.routes = s->pending;
+	s->st.nroutes = k;
+	s->st.updated_ms = clock_wall_ms();
+	s->pending = NULL;
+	s->npending = s->cap = 0;
+	refresh_routes(rm, old, nold);
+	refresh_routes(rm, s->st.routes, s->st.nroutes);
+	free(old);
+	persist(rm);
+	log_notice(COMP, "%s: %zu autostatic routes (were %zu)", s->st.name, k, nold);
+}
+
+void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result status)
+{
+	struct rm_iface *ifc = rm_iface_find(rm, ifindex);
+	struct rm_as_set *s = ifc ? get_set(rm, ifc->name) : NULL;
+
+	if (!s)
+		return;
+	if (status == NO_ERROR)
+		commit(rm, s);
+	else
+		log_notice(COMP, "%s: update failed (%s): the previous %zu routes stay",
+			   s->st.name, rp_result_name(status), s->st.nroutes);
+	free(s->pending);
+	s->pending = NULL;
+	s->npending = s->cap = 0;
+	finish(s, status);
+}
+
+enum rp_result rm_autostatic_update_route(struct rm *rm, unsigned slot, uint32_t ifindex,
+					  const struct rp_route *r)
+{
+	struct rm_iface *ifc = rm_iface_find(rm, ifindex);
+	struct rm_as_set *s = ifc ? get_set(rm, ifc->name) : NULL;
+
+	if (!s || r->prefixlen > 32 || r->nexthop_count < 1 || r->metric < 1 || r->metric > 15)
+		return ERROR_INVALID_PARAMETER;
+	if (!s->updating) { /* an update the protocol started itself (update-on-connect) */
+		s->updating = true;
+		s->slot = slot;
+	}
+	if (s->npending == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct rm_state_route *g = realloc(s->pending, cap * sizeof(*g));
+
+		if (!g)
+			return ERROR_CAN_NOT_COMPLETE;
+		s->pending = g;
+		s->cap = cap;
+	}
+	s->pending[s->npending++] = (struct rm_state_route){
+		.prefix = r->prefix, .len = r->prefixlen, .gateway = r->nexthops[0].gateway,
+		.metric = r->metric, .tag = r->tag };
+	return NO_ERROR;
+}
+
+static void on_guard(evutil_socket_t fd, short what, void *arg)
+{
+	struct rm_as_set *s = arg;
+
+	log_warning(COMP, "%s: the protocol never finished the update; giving up", s->st.name);
+	free(s->pending);
+	s->pending = NULL;
+	s->npending = s->cap = 0;
+	finish(s, ERROR_CAN_NOT_COMPLETE);
+}
+
+static struct rm_proto *updater_of(struct rm *rm, const struct rm_iface *ifc)
+{
+	for (size_t s = 0; s < rm->nprotos; s++) {
+		struct rm_proto *p = &rm->protos[s];
+
+		if ((ifc->added_mask & (1u << s)) && rm_proto_running(p) &&
+		    (p->def->flags & RF_DEMAND_UPDATE_ROUTES) && p->def->do_update_routes)
+			return p;
+	}
+	return NULL;
+}
+
+enum rp_result rm_update_routes(struct rm *rm, const char *ifname, unsigned timeout_s,
+				rm_update_done_fn done, void *ctx, const char **why)
+{
+	struct rm_iface *ifc = iface_by_name(rm, ifname);
+	struct rm_proto *p = ifc ? updater_of(rm, ifc) : NULL;
+	struct rm_as_set *s;
+	enum rp_result r;
+
+	*why = NULL;
+	if (!ifc) {
+		*why = "unknown interface";
+		return ERROR_INVALID_PARAMETER;
+	}
+	if (!p) {
+		*why = "no routing protocol runs autostatic updates on this interface";
+		return ERROR_INVALID_PARAMETER;
+	}
+	if (!ifc->enabled || !ifc->media_present)
+		return ERROR_INTERFACE_NOT_CONNECTED;
+	s = get_set(rm, ifname);
+	if (!s)
+		return ERROR_CAN_NOT_COMPLETE;
+	if (s->updating)
+		return ERROR_UPDATE_IN_PROGRESS;
+	r = p->def->do_update_routes(p->inst, ifc->ifindex, timeout_s);
+	rm->counters.callbacks++;
+	rm_record(rm, "DO_UPDATE_ROUTES", ifc, p, r);
+	if (r == ERROR_INVALID_PARAMETER)
+		*why = "the interface is not in a mode that supports updates";
+	if (r != NO_ERROR)
+		return r;
+	if (!s->guard)
+		s->guard = evtimer_new(rm->base, on_guard, s);
+	if (s->guard)
+		evtimer_add(s->guard,
+			    &(struct timeval){ .tv_sec = (timeout_s ? timeout_s : DEFAULT_TIMEOUT_S) +
+							 GUARD_EXTRA_S });
+	s->updating = true;
+	s->slot = p->slot;
+	s->done = done;
+	s->done_ctx = ctx;
+	return NO_ERROR;
+}
+
+void rm_update_forget(struct rm *rm, void *ctx)
+{
+	for (struct rm_as_set *s = rm->autostatic; s; s = s->next)
+		if (s->done_ctx == ctx) {
+			s->done = NULL;
+			s->done_ctx = NULL;
+		}
+}
+
+enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *removed)
+{
+	struct rm_as_set *s = find_set(rm, ifname);
+	struct rm_state_route *old;
+	size_t n;
+
+	*removed = 0;
+	if (!s)
+		return iface_by_name(rm, ifname) ? NO_ERROR : ERROR_INVALID_PARAMETER;
+	old = s->st.routes;
+	n = s->st.nroutes;
+	s->st.routes = NULL;
+	s->st.nroutes = 0;
+	s->st.updated_ms = 0;
+	refresh_routes(rm, old, n);
+	free(old);
+	persist(rm);
+	*removed = n;
+	log_notice(COMP, "%s: %zu autostatic routes cleared", ifname, n);
+	return NO_ERROR;
+}
+
+size_t rm_autostatic_count(const struct rm *rm, const char *ifname)
+{
+	const struct rm_as_set *s = find_set(rm, ifname);
+
+	return s ? s->st.nroutes : 0;
+}
+
+void rm_autostatic_free(struct rm *rm)
+{
+	while (rm->autostatic) {
+		struct rm_as_set *s = rm->autostatic;
+
+		rm->autostatic = s->next;
+		if (s->guard)
+			event_free(s->guard);
+		free(s->pending);
+		free(s->st.routes);
+		free(s);
+	}
+	free(rm->state_dir);
+	rm->state_dir = NULL;
+}
+
+/* ---- accessors for loading and views (rm_autostatic_load.c) ---- */
+
+struct rm_as_set *rm_autostatic_set(struct rm *rm, const char *name)
+{
+	return get_set(rm, name);
+}
+
+/* Replace a set's routes with st's (taking them over) and install them. */
+void rm_autostatic_set_routes(struct rm *rm, struct rm_as_set *s, struct rm_state_iface *st)
+{
+	struct rm_state_route *old = s->st.routes;
+	size_t nold = s->st.nroutes;
+
+	s->st.routes = st->routes;
+	s->st.nroutes = st->nroutes;
+	s->st.updated_ms = st->updated_ms;
+	st->routes = NULL;
+	st->nroutes = 0;
+	refresh_routes(rm, old, nold);
+	refresh_routes(rm, s->st.routes, s->st.nroutes);
+	free(old);
+}
+
+void rm_autostatic_persist(struct rm *rm)
+{
+	persist(rm);
+}
+
+const struct rm_as_set *rm_autostatic_first(const struct rm *rm)
+{
+	return rm->autostatic;
+}
+
+const struct rm_as_set *rm_autostatic_next(const struct rm_as_set *s)
+{
+	return s->next;
+}
+
+const struct rm_state_iface *rm_autostatic_state(const struct rm_as_set *s)
+{
+	return &s->st;
+}
+
+const char *rm_autostatic_last_result(const struct rm_as_set *s)
+{
+	return s->last_result;
+}

@@ -1,0 +1,254 @@
+/*
+ * rip_update.c — autostatic updates (RRAS DoUpdateRoutes) on RIP interfaces:
+ *
+ *   do_update_routes / update-on-connect
+ *     └─► whole-table request to every target of the interface, resent every few seconds
+ *   first response ─► collect entries (validated like any response; best metric per prefix)
+ *     └─► each further response restarts the quiet timer (update-quiet)
+ *   quiet period over ─► every collected route goes to the router manager (update_route),
+ *                        then UPDATE_COMPLETE {index, DEMAND_UPDATE_ROUTES, NO_ERROR}
+ *   no answer before the timeout, or the interface stops ─► UPDATE_COMPLETE
+ *                        {ERROR_CAN_NOT_COMPLETE}: the router manager keeps the previous set
+ *
+ * Collected routes never enter RIP's own table: they belong to the router manager, which
+ * makes them autostatic routes and offers them back for redistribution.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include <event2/event.h>
+
+#include "lib/prefix.h"
+#include "rip/rip.h"
+
+struct upd_route {
+	struct avl_node node;
+	struct rip_entry e;
+};
+
+struct rip_update {
+	struct rip_iface *ifc;
+	struct event *retransmit;
+	struct event *quiet;
+	struct event *timeout;
+	unsigned responses;
+	unsigned requests;
+	int64_t retransmit_ms;
+	struct avl_tree routes;
+};
+
+static int upd_cmp(const struct avl_node *a, const struct avl_node *b)
+{
+	const struct rip_entry *x = &avl_entry(a, struct upd_route, node)->e;
+	const struct rip_entry *y = &avl_entry(b, struct upd_route, node)->e;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (int)x->len - (int)y->len;
+}
+
+static void arm(struct event *ev, int64_t ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+	evtimer_add(ev, &tv);
+}
+
+void rip_update_free(struct rip_iface *ifc)
+{
+	struct rip_update *u = ifc->update;
+	struct avl_node *n;
+
+	if (!u)
+		return;
+	while ((n = avl_first(&u->routes))) {
+		avl_remove(&u->routes, n);
+		free(avl_entry(n, struct upd_route, node));
+	}
+	if (u->retransmit)
+		event_free(u->retransmit);
+	if (u->quiet)
+		event_free(u->quiet);
+	if (u->timeout)
+		event_free(u->timeout);
+	free(u);
+	ifc->update = NULL;
+}
+
+/* Hand the collected routes over (on success) and post UPDATE_COMPLETE. */
+static void complete(struct rip_iface *ifc, enum rp_result status)
+{
+	struct rip *rip = ifc->rip;
+	struct rip_update *u = ifc->update;
+	union rp_message msg = { .update_complete = { .interface_index = ifc->ifindex,
+						      .update_type = DEMAND_UPDATE_ROUTES,
+						      .update_status = status } };
+	unsigned n = 0;
+
+	for (struct avl_node *node = avl_first(&u->routes); status == NO_ERROR && node;
+	     node = avl_next(node)) {
+		const struct rip_entry *e = &avl_entry(node, struct upd_route, node)->e;
+		struct rp_route r = { .prefix = e->prefix, .prefixlen = e->len,
+				      .metric = e->metric, .tag = e->tag, .nexthop_count = 1,
+				      .nexthops = { { .gateway = e->gateway,
+						      .ifindex = ifc->ifindex } } };
+
+		if (rip->sup.update_route &&
+		    rip->sup.update_route(rip->sup.rm, rip->sup.protocol_slot, ifc->ifindex,
+					  &r) == NO_ERROR)
+			n++;
+	}
+	log_info(COMP, "%s: autostatic update %s (%u responses, %u routes)", ifc->name,
+		 status == NO_ERROR ? "complete" : "failed", u->responses, n);
+	rip_update_free(ifc);
+	if (!rp_event_queue_post(&rip->events, UPDATE_COMPLETE, &msg)) {
+		log_error(COMP, "%s: out of memory posting UPDATE_COMPLETE", ifc->name);
+		return;
+	}
+	if (rip->sup.signal_event)
+		rip->sup.signal_event(rip->sup.rm, rip->sup.protocol_slot);
+}
+
+static void on_quiet(evutil_socket_t fd, short what, void *arg)
+{
+	complete(arg, NO_ERROR);
+}
+
+static void on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct rip_iface *ifc = arg;
+
+	log_notice(COMP, "%s: no answer to the autostatic update request", ifc->name);
+	complete(ifc, ERROR_CAN_NOT_COMPLETE);
+}
+
+static void on_retransmit(evutil_socket_t fd, short what, void *arg)
+{
+	struct rip_iface *ifc = arg;
+	struct rip_update *u = ifc->update;
+
+	if (u->responses > 0)
+		return;
+	if (ifc->set->mode == RIP_MODE_DEMAND)
+		rip_demand_update_request(ifc);
+	else
+		rip_output_request_all(ifc);
+	u->requests++;
+	arm(u->retransmit, u->retransmit_ms);
+}
+
+/* Retransmission interval: a few tries within the timeout, at most every 5 s. */
+static int64_t retransmit_ms(unsigned timeout_s)
+{
+	int64_t ms = (int64_t)timeout_s * 1000 / 4;
+
+	return ms < 1000 ? 1000 : (ms > 5000 ? 5000 : ms);
+}
+
+static bool create(struct rip_iface *ifc, unsigned timeout_s)
+{
+	struct rip_update *u = calloc(1, sizeof(*u));
+	struct event_base *base = ifc->rip->sup.base;
+	int64_t rx = retransmit_ms(timeout_s);
+
+	if (!u)
+		return false;
+	ifc->update = u;
+	u->ifc = ifc;
+	avl_init(&u->routes, upd_cmp);
+	u->retransmit_ms = rx;
+	u->retransmit = evtimer_new(base, on_retransmit, ifc);
+	u->quiet = evtimer_new(base, on_quiet, ifc);
+	u->timeout = evtimer_new(base, on_timeout, ifc);
+	if (!u->retransmit || !u->quiet || !u->timeout) {
+		rip_update_free(ifc);
+		return false;
+	}
+	arm(u->retransmit, rx);
+	arm(u->timeout, (int64_t)timeout_s * 1000);
+	return true;
+}
+
+enum rp_result rip_update_start(struct rip_iface *ifc, unsigned timeout_s)
+{
+	if (ifc->set->mode == RIP_MODE_PERIODIC)
+		return ERROR_INVALID_PARAMETER;
+	if (!ifc->active)
+		return ERROR_INTERFACE_NOT_CONNECTED;
+	if (ifc->update)
+		return ERROR_UPDATE_IN_PROGRESS;
+	if (timeout_s == 0)
+		timeout_s = (unsigned)ifc->rip->set.update_timeout;
+	if (!create(ifc, timeout_s))
+		return ERROR_CAN_NOT_COMPLETE;
+	log_info(COMP, "%s: autostatic update started (timeout %u s)", ifc->name, timeout_s);
+	if (ifc->set->mode == RIP_MODE_DEMAND)
+		rip_demand_update_request(ifc);
+	else
+		rip_output_request_all(ifc);
+	ifc->update->requests++;
+	return NO_ERROR;
+}
+
+void rip_update_collect(struct rip_iface *ifc, const struct rip_entry *e)
+{
+	struct rip_update *u = ifc->update;
+	struct upd_route key = { .e = *e }, *r;
+	struct avl_node *n;
+
+	if (!u)
+		return;
+	n = avl_find(&u->routes, &key.node);
+	r = n ? avl_entry(n, struct upd_route, node) : NULL;
+	if (e->metric >= RIP_METRIC_INFINITY) {
+		if (r && r->e.from == e->from) { /* its only source withdrew it */
+			avl_remove(&u->routes, &r->node);
+			free(r);
+		}
+		return;
+	}
+	if (r) {
+		if (e->metric < r->e.metric || r->e.from == e->from)
+			r->e = *e;
+		return;
+	}
+	r = malloc(sizeof(*r));
+	if (!r)
+		return;
+	r->e = *e;
+	avl_insert(&u->routes, &r->node);
+}
+
+static void collect_sink(struct rip *rip, struct rip_iface *ifc, const struct rip_entry *e,
+			 void *arg)
+{
+	rip_update_collect(ifc, e);
+}
+
+/* Activity of the update: the first answer stops the request retries and the no-answer
+ * timeout; every answer restarts the quiet period. */
+void rip_update_touch(struct rip_iface *ifc)
+{
+	struct rip_update *u = ifc->update;
+
+	if (!u)
+		return;
+	u->responses++;
+	evtimer_del(u->timeout);
+	evtimer_del(u->retransmit);
+	arm(u->quiet, ifc->rip->set.update_quiet);
+}
+
+void rip_update_response(struct rip_iface *ifc, struct rip_neighbor *nbr,
+			 const struct rip_msg *msg, uint32_t src)
+{
+	rip_input_entries(ifc->rip, ifc, nbr, msg, src, collect_sink, NULL);
+	rip_update_touch(ifc);
+}
+
+void rip_update_abort(struct rip_iface *ifc)
+{
+	if (ifc->update)
+		complete(ifc, ERROR_CAN_NOT_COMPLETE);
+}
