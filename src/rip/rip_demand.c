@@ -422,6 +422,19 @@ void rip_demand_free(struct rip_iface *ifc)
 	ifc->demand = NULL;
 }
 
+/* The timers' work, now (tests drive the state machine without waiting 5 s). */
+void rip_demand_retransmit_now(struct rip_iface *ifc)
+{
+	if (ifc->demand)
+		on_rxmt(-1, 0, ifc);
+}
+
+void rip_demand_sweep_now(struct rip_iface *ifc)
+{
+	if (ifc->demand)
+		on_flush_sweep(-1, 0, ifc);
+}
+
 json_t *rip_demand_json(const struct rip_iface *ifc)
 {
 	const struct rip_demand *d = ifc->demand;

@@ -78,8 +78,8 @@ static enum rp_result rec_delete(void *rm, unsigned slot, uint32_t prefix, uint8
 	return NO_ERROR;
 }
 
-static struct rip_iface *add_iface(const char *name, uint32_t ifindex, uint32_t addr,
-				   uint8_t len, int split)
+static struct rip_iface *add_iface_mode(const char *name, uint32_t ifindex, uint32_t addr,
+					uint8_t len, int split, int mode)
 {
 	struct rip_if_settings set;
 	struct rp_local_binding b = { .address = addr, .prefixlen = len };
@@ -88,6 +88,7 @@ static struct rip_iface *add_iface(const char *name, uint32_t ifindex, uint32_t 
 
 	rip_if_settings_default(&set, &rip->set);
 	set.split_horizon = split;
+	set.mode = mode;
 	ifc = rip_iface_new(rip, name, ifindex, &set);
 	ck_assert_ptr_nonnull(ifc);
 	ifc->next = rip->ifaces;
@@ -97,7 +98,13 @@ static struct rip_iface *add_iface(const char *name, uint32_t ifindex, uint32_t 
 	return ifc;
 }
 
-static void setup(void)
+static struct rip_iface *add_iface(const char *name, uint32_t ifindex, uint32_t addr,
+				   uint8_t len, int split)
+{
+	return add_iface_mode(name, ifindex, addr, len, split, RIP_MODE_PERIODIC);
+}
+
+static void setup_instance(void)
 {
 	log_set_sink(quiet, NULL);
 	now_ms = 1000000;
@@ -118,6 +125,11 @@ static void setup(void)
 	rip_table_init(rip);
 	rip_neighbor_init(rip);
 	ck_assert_int_eq(rip_trigger_init(rip), 0);
+}
+
+static void setup(void)
+{
+	setup_instance();
 	eth0 = add_iface("eth0", 2, A(198, 18, 0, 1), 24, RIP_SH_POISONED);
 	eth1 = add_iface("eth1", 3, A(198, 18, 1, 1), 24, RIP_SH_POISONED);
 	memset(&rmv, 0, sizeof(rmv));
@@ -512,6 +524,192 @@ START_TEST(authenticated_packets_dropped_without_auth_config)
 }
 END_TEST
 
+
+/* ---- RFC 2091 demand circuits ---- */
+
+static struct rip_iface *tun0;
+#define PEER A(198, 18, 6, 2)
+
+static void setup_demand(void)
+{
+	setup_instance();
+	rip->started = true;
+	tun0 = add_iface_mode("tun0", 4, A(198, 18, 6, 1), 30, RIP_SH_POISONED, RIP_MODE_DEMAND);
+	eth0 = add_iface("eth0", 2, A(198, 18, 0, 1), 24, RIP_SH_POISONED);
+	memset(&rmv, 0, sizeof(rmv));
+}
+
+static const struct sent *last_sent(void)
+{
+	ck_assert_uint_gt(nsent, 0);
+	return &sent[nsent - 1];
+}
+
+static void demand_rx(uint8_t command, uint8_t flush, uint16_t seq,
+		      const struct rip_rte *e, unsigned n)
+{
+	struct rip_msg m = { .command = command, .version = 2,
+			     .trig_version = RIP_TRIGGER_VERSION, .trig_flush = flush,
+			     .trig_seq = seq, .nrtes = n };
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len;
+
+	memcpy(m.rtes, e, n * sizeof(*e));
+	len = rip_encode(&m, buf, sizeof(buf), NULL);
+	ck_assert_uint_gt(len, 0);
+	rip_input_packet(rip, 4, PEER, RIP_PORT, RIP_MCAST_GROUP, buf, len);
+}
+
+static const struct rip_rte peer_routes[2] = {
+	{ .afi = 2, .addr = A(198, 19, 90, 0), .mask = 0xffffff00u, .metric = 1 },
+	{ .afi = 2, .addr = A(198, 19, 91, 0), .mask = 0xffffff00u, .metric = 1 },
+};
+
+START_TEST(circuit_up_requests_and_sends_flushing_table)
+{
+	/* activation in setup: Update Request, then the table with flush = 1 */
+	ck_assert_uint_ge(nsent, 2);
+	ck_assert_int_eq(sent[0].msg.command, RIP_CMD_UPDATE_REQUEST);
+	ck_assert_uint_eq(sent[0].msg.nrtes, 1);
+	ck_assert_uint_eq(sent[0].msg.rtes[0].metric, 16);
+	ck_assert_int_eq(sent[1].msg.command, RIP_CMD_UPDATE_RESPONSE);
+	ck_assert_int_eq(sent[1].msg.trig_flush, 1);
+	ck_assert_uint_eq(sent[1].dst, RIP_MCAST_GROUP);
+	ck_assert_uint_eq(sent[1].port, RIP_PORT);
+}
+END_TEST
+
+START_TEST(response_is_retransmitted_until_acknowledged)
+{
+	uint16_t seq = sent[1].msg.trig_seq;
+	unsigned before;
+
+	rip_demand_retransmit_now(tun0);
+	ck_assert_int_eq(last_sent()->msg.command, RIP_CMD_UPDATE_RESPONSE);
+	ck_assert_uint_eq(last_sent()->msg.trig_seq, seq); /* same packet again */
+	demand_rx(RIP_CMD_UPDATE_ACK, 1, (uint16_t)(seq + 1), NULL, 0); /* wrong sequence */
+	before = nsent;
+	rip_demand_retransmit_now(tun0);
+	ck_assert_uint_gt(nsent, before);
+	demand_rx(RIP_CMD_UPDATE_ACK, 1, seq, NULL, 0);
+	before = nsent;
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 1, 40, peer_routes, 2); /* answers our request too */
+	nsent = before = 0;
+	rip_demand_retransmit_now(tun0);
+	ck_assert_uint_eq(nsent, 0); /* acknowledged and answered: silence */
+}
+END_TEST
+
+START_TEST(received_response_acknowledged_and_routes_never_age)
+{
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 1, 7, peer_routes, 2);
+	ck_assert_int_eq(last_sent()->msg.command, RIP_CMD_UPDATE_ACK);
+	ck_assert_uint_eq(last_sent()->msg.trig_seq, 7);
+	ck_assert_int_eq(last_sent()->msg.trig_flush, 1);
+	ck_assert_uint_eq(last_sent()->msg.nrtes, 0);
+	ck_assert_int_eq(route(A(198, 19, 90, 0), 24)->metric, 2);
+	ck_assert_int_eq(rmv.adds, 2);
+	now_ms += 3600 * 1000; /* presumption of reachability */
+	rip_table_scan_now(rip);
+	ck_assert_int_eq(route(A(198, 19, 90, 0), 24)->metric, 2);
+}
+END_TEST
+
+START_TEST(duplicate_sequence_acknowledged_not_reprocessed)
+{
+	struct rip_rte worse = peer_routes[0];
+	unsigned before;
+
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 0, 9, peer_routes, 1);
+	worse.metric = 5;
+	before = nsent;
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 0, 9, &worse, 1); /* our ack was lost: a repeat */
+	ck_assert_uint_eq(nsent, before + 1);
+	ck_assert_int_eq(last_sent()->msg.command, RIP_CMD_UPDATE_ACK);
+	ck_assert_int_eq(route(A(198, 19, 90, 0), 24)->metric, 2);
+}
+END_TEST
+
+START_TEST(flush_withdraws_what_the_new_transfer_omits)
+{
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 1, 1, peer_routes, 2);
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 1, 2, peer_routes, 1); /* peer restarted: only .90 */
+	ck_assert_int_eq(route(A(198, 19, 91, 0), 24)->metric, 2);
+	rip_demand_sweep_now(tun0);
+	ck_assert_int_eq(route(A(198, 19, 90, 0), 24)->metric, 2);
+	ck_assert_int_eq(route(A(198, 19, 91, 0), 24)->metric, 16);
+}
+END_TEST
+
+START_TEST(update_request_answered_unicast_with_flush)
+{
+	struct rip_rte whole = { .metric = RIP_METRIC_INFINITY };
+
+	nsent = 0;
+	demand_rx(RIP_CMD_UPDATE_REQUEST, 0, 0, &whole, 1);
+	ck_assert_uint_eq(nsent, 1);
+	ck_assert_int_eq(sent[0].msg.command, RIP_CMD_UPDATE_RESPONSE);
+	ck_assert_int_eq(sent[0].msg.trig_flush, 1);
+	ck_assert_uint_eq(sent[0].dst, PEER);
+	ck_assert_ptr_nonnull(entry_for(&sent[0].msg, A(198, 18, 0, 0))); /* eth0's subnet */
+}
+END_TEST
+
+START_TEST(only_changes_after_the_initial_exchange)
+{
+	uint16_t seq = sent[1].msg.trig_seq;
+
+	demand_rx(RIP_CMD_UPDATE_ACK, 1, seq, NULL, 0);
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 1, 3, peer_routes, 1);
+	nsent = 0;
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 50, 0), 24, 3);
+	event_base_loop(base, EVLOOP_NONBLOCK); /* the coalesced trigger */
+	for (unsigned i = 0; i < nsent; i++) {
+		const struct rip_msg *m = &sent[i].msg;
+
+		if (sent[i].ifindex != 4)
+			continue; /* eth0's own triggered update */
+		ck_assert_int_eq(m->command, RIP_CMD_UPDATE_RESPONSE);
+		ck_assert_int_eq(m->trig_flush, 0);
+		/* eth0's subnet and the new route, and the peer's route poisoned back to it;
+		 * nothing that did not change */
+		ck_assert_uint_eq(m->nrtes, 3);
+		ck_assert_uint_eq(entry_for(m, A(198, 19, 50, 0))->metric, 3);
+		ck_assert_uint_eq(entry_for(m, A(198, 19, 90, 0))->metric, 16);
+		ck_assert_ptr_null(entry_for(m, A(198, 18, 6, 0)));
+		return;
+	}
+	ck_abort_msg("no Update Response on the demand circuit");
+}
+END_TEST
+
+START_TEST(silent_neighbor_becomes_unreachable)
+{
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 1, 1, peer_routes, 2);
+	for (int i = 0; i < 40; i++)
+		rip_demand_retransmit_now(tun0);
+	ck_assert_int_eq(route(A(198, 19, 90, 0), 24)->metric, 16); /* held down */
+	ck_assert_int_eq(last_sent()->msg.command, RIP_CMD_UPDATE_REQUEST); /* polling */
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 1, 2, peer_routes, 2); /* it is back */
+	ck_assert_int_eq(route(A(198, 19, 90, 0), 24)->metric, 2);
+}
+END_TEST
+
+START_TEST(circuit_down_withdraws_and_plain_rip_is_refused)
+{
+	struct rip_rte e = peer_routes[0];
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len = response(2, &e, 1, buf);
+
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 1, 1, peer_routes, 2);
+	rip_input_packet(rip, 4, PEER, RIP_PORT, RIP_MCAST_GROUP, buf, len);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_COMMAND], 1);
+	rip_iface_set_active(tun0, false);
+	ck_assert_int_eq(route(A(198, 19, 90, 0), 24)->metric, 16);
+	ck_assert_int_eq(route(A(198, 19, 91, 0), 24)->metric, 16);
+}
+END_TEST
+
 static Suite *rip_suite(void)
 {
 	Suite *s = suite_create("rip");
@@ -536,6 +734,18 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, bad_entries_skipped_and_counted);
 	tcase_add_test(tc, ripv1_input_masks_and_zero_fields);
 	tcase_add_test(tc, authenticated_packets_dropped_without_auth_config);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("demand");
+	tcase_add_checked_fixture(tc, setup_demand, teardown);
+	tcase_add_test(tc, circuit_up_requests_and_sends_flushing_table);
+	tcase_add_test(tc, response_is_retransmitted_until_acknowledged);
+	tcase_add_test(tc, received_response_acknowledged_and_routes_never_age);
+	tcase_add_test(tc, duplicate_sequence_acknowledged_not_reprocessed);
+	tcase_add_test(tc, flush_withdraws_what_the_new_transfer_omits);
+	tcase_add_test(tc, update_request_answered_unicast_with_flush);
+	tcase_add_test(tc, only_changes_after_the_initial_exchange);
+	tcase_add_test(tc, silent_neighbor_becomes_unreachable);
+	tcase_add_test(tc, circuit_down_withdraws_and_plain_rip_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
