@@ -345,11 +345,17 @@ class Frr:
 
         wait_for(up, timeout, what=f"{self.name}: {daemon} to come up")
 
-    def start(self, timeout=10.0):
+    def start(self, interfaces=(), timeout=10.0):
+        """Start zebra, then ripd; wait until ripd runs RIP on each of `interfaces` (it does
+        once zebra has told it about them: before that it neither sends nor answers)."""
         self._start_one("zebra", lambda: self.zserv.is_socket() and
                         (self.dir / "zebra.vty").is_socket(), timeout)
         self._start_one("ripd", lambda: (self.dir / "ripd.vty").is_socket() and
                         "rip" in self.vtysh_result("show ip rip status").stdout.lower(), timeout)
+        for name in interfaces:
+            wait_for(lambda: re.search(rf"^\s+{re.escape(name)}\s+\d",
+                                       self.vtysh("show ip rip status"), re.M),
+                     timeout, interval=0.05, what=f"{self.name}: ripd running on {name}")
         return self
 
     @property
@@ -493,6 +499,7 @@ def kernel_routes(ns, proto="rip", table=None):
             dst = "0.0.0.0/0"
         elif "/" not in dst:
             dst += "/32"
+        r.setdefault("protocol", proto)   # ip leaves out what the filter fixed
         hops = r.get("nexthops") or [r]
         r["gateways"] = sorted(h["gateway"] for h in hops if h.get("gateway"))
         out[dst] = r
@@ -568,8 +575,9 @@ class PeerFactory:
     def bird(self, ns, config, name="bird"):
         return self._track(Bird(ns, self.workdir, config, name=name)).start()
 
-    def frr(self, ns, ripd_conf, zebra_conf="", name="frr"):
-        return self._track(Frr(ns, self.workdir, ripd_conf, zebra_conf, name=name)).start()
+    def frr(self, ns, ripd_conf, zebra_conf="", name="frr", interfaces=()):
+        return self._track(Frr(ns, self.workdir, ripd_conf, zebra_conf,
+                               name=name)).start(interfaces)
 
     def stop_all(self):
         for peer in reversed(self.started):
@@ -588,3 +596,119 @@ def peers(request, workdir):
     factory = PeerFactory(request, workdir)
     yield factory
     factory.stop_all()
+
+
+# ---------------------------------------------------------------------------------------------
+# BIRD - routprotd - FRR
+# ---------------------------------------------------------------------------------------------
+
+class Chain:
+    """A line of three routers, each in its own namespace:
+
+        bird  stub0 198.19.1.1/24, blackhole 198.19.11.0/24 (static1)
+              to-router 198.18.1.2/24 ─── to-bird 198.18.1.1/24   router (routprotd)
+                                          to-frr  198.18.2.1/24 ─── to-router 198.18.2.2/24  frr
+                                          stub0 198.19.2.1/24, blackhole 198.19.12.0/24 (kernel)
+
+    BIRD exports its stub subnet and static route into RIP with metric 1; FRR's ripd
+    redistributes its connected subnets and kernel routes with metric 1. start_bird(),
+    start_frr() and start_router() take the options that a test changes.
+    """
+
+    R_B, B_R = "198.18.1.1", "198.18.1.2"
+    R_F, F_R = "198.18.2.1", "198.18.2.2"
+    NET_B, NET_F = "198.18.1.0/24", "198.18.2.0/24"
+    B_STUB, B_STATIC = "198.19.1.0/24", "198.19.11.0/24"
+    F_STUB, F_KERNEL = "198.19.2.0/24", "198.19.12.0/24"
+
+    BIRD_TIMERS = "update time 2; timeout time 15; garbage time 6;"
+    FRR_TIMERS = (5, 15, 10)
+
+    def __init__(self, topo, peers, start_daemon):
+        self.peers = peers
+        self.start_daemon = start_daemon
+        self.r = topo.netns("router")
+        self.b = topo.netns("bird")
+        self.f = topo.netns("frr")
+        self.r.veth("to-bird", "to-router", peer_ns=self.b, up=True)
+        self.r.veth("to-frr", "to-router", peer_ns=self.f, up=True)
+        self.r.addr_add("to-bird", f"{self.R_B}/24")
+        self.b.addr_add("to-router", f"{self.B_R}/24")
+        self.r.addr_add("to-frr", f"{self.R_F}/24")
+        self.f.addr_add("to-router", f"{self.F_R}/24")
+        self.b.stub("stub0")
+        self.b.addr_add("stub0", "198.19.1.1/24")
+        self.f.stub("stub0")
+        self.f.addr_add("stub0", "198.19.2.1/24")
+        self.f.ip("route", "add", "blackhole", self.F_KERNEL)
+        for ns, name in ((self.b, "to-router"), (self.f, "to-router"), (self.r, "to-bird"),
+                         (self.r, "to-frr")):
+            ns.wait_carrier(name)
+        self.bird = self.frr = self.d = None
+
+    def start_bird(self, iface_options=None, static=None):
+        options = self.BIRD_TIMERS if iface_options is None else iface_options
+        config = bird_config(self.B_R, {"to-router": options}, stubs=["stub0"],
+                             static=[self.B_STATIC] if static is None else static)
+        self.bird = self.peers.bird(self.b, config)
+        return self.bird
+
+    def start_frr(self, version=None, extra=(), timers=None):
+        conf = frr_ripd_config(["to-router"], timers=timers or self.FRR_TIMERS,
+                               redistribute=("connected", "kernel"), version=version,
+                               extra=extra)
+        self.frr = self.peers.frr(self.f, conf, interfaces=["to-router"])
+        return self.frr
+
+    def router_config(self, bird_iface=None, frr_iface=None, **kw):
+        to_bird = {"name": "to-bird"}
+        to_bird.update(bird_iface or {})
+        to_frr = {"name": "to-frr"}
+        to_frr.update(frr_iface or {})
+        kw.setdefault("router_id", self.R_B)
+        return rip_config([to_bird, to_frr], **kw)
+
+    def start_router(self, bird_iface=None, frr_iface=None, **kw):
+        self.d = self.start_daemon(self.r, self.router_config(bird_iface, frr_iface, **kw))
+        return self.d
+
+    def start_all(self, **router_kw):
+        self.start_bird()
+        self.start_frr()
+        return self.start_router(**router_kw)
+
+    # ---- what everybody learned ----
+
+    def wait_router_learned(self, expected, timeout=10.0):
+        """expected: {prefix: (metric, gateway)} of RIP routes routprotd must have (in the FIB)."""
+        def probe():
+            routes = rip_routes(self.d)
+            return all(p in routes and routes[p]["source"] == "rip" and routes[p]["in_fib"] and
+                       (routes[p]["metric"], routes[p]["nexthop"]) == want
+                       for p, want in expected.items())
+
+        try:
+            wait_for(probe, timeout, interval=0.1, what=f"routprotd to learn {expected}")
+        except Timeout as exc:
+            raise Timeout(f"{exc}\nroutprotd: {sorted(rip_routes(self.d).items())}") from None
+
+    def converged(self, timeout=15.0):
+        """Wait until routprotd has the routes of the peers that run (metric 2, in the FIB),
+        and each peer those of the other (metric 3)."""
+        expected = {}
+        if self.bird:
+            expected.update({self.B_STUB: (2, self.B_R), self.B_STATIC: (2, self.B_R)})
+        if self.frr:
+            expected.update({self.F_STUB: (2, self.F_R), self.F_KERNEL: (2, self.F_R)})
+        self.wait_router_learned(expected, timeout)
+        if self.bird and self.frr:
+            for p in (self.F_STUB, self.F_KERNEL):
+                self.bird.wait_route(p, lambda r: r is not None and r.metric == 3, timeout)
+            for p in (self.B_STUB, self.B_STATIC):
+                self.frr.wait_rip_route(p, lambda r: r is not None and r.metric == 3, timeout)
+
+
+@pytest.fixture
+def chain(topo, peers, start_daemon):
+    """BIRD - routprotd - FRR in three namespaces, nothing started yet (see Chain)."""
+    return Chain(topo, peers, start_daemon)
