@@ -246,6 +246,10 @@ class UdpEndpoint:
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             self.sock.bind((address, port))
+            # Multicast requests leave through the bound address's link, TTL 1.
+            self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
+                                 socket.inet_aton(address))
+            self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
         self.address, self.port = self.sock.getsockname()
 
     def send(self, payload, dst, port=RIP_PORT):

@@ -1,0 +1,295 @@
+"""The RIP table's rules (RFC 2453 3.8, 3.9.2) driven with hand-made responses: timeout and
+garbage collection, which announcement wins, interface cost, redistribution of other routes,
+large tables split into packets of at most 25 entries and written to the kernel in bulk.
+
+Topology and probe: lib.craft.ProbeLab (routprotd eth0 198.18.5.1 faces neighbors 198.18.5.2
+and 198.18.5.3; eth1 198.18.7.1 faces 198.18.7.2; lan0 is a stub).
+"""
+
+import ipaddress
+import time
+
+import pytest
+
+from lib import craft
+from lib.craft import CMD_RESPONSE, Capture, ProbeLab, UdpEndpoint, entry, request, response
+from lib.peers import kernel_routes, rip_config, rip_routes, wait_kernel_route, wait_rip_route
+from lib.wait import wait_for
+
+
+def make_lab(topo, start_daemon, eth0=None, timers=None, **kw):
+    iface = {"name": "eth0"}
+    iface.update(eth0 or {})
+    kw.setdefault("router_id", ProbeLab.R0)
+    return ProbeLab(topo, start_daemon,
+                    lambda lab: rip_config([iface, "eth1", "lan0"], timers=timers, **kw))
+
+
+@pytest.fixture
+def closing():
+    labs = []
+    yield labs.append
+    for lab in labs:
+        lab.close()
+
+
+def whole_table(lab, src=None, port=40100, iface_addr=None):
+    """{prefix: Entry} of routprotd's answer to a whole-table request from the probe's eth0
+    (or from `iface_addr` on eth1), and the answer packets."""
+    addr = iface_addr or src or lab.P0
+    dst = lab.R1 if iface_addr == lab.P1 else lab.R0
+    with UdpEndpoint(lab.p, addr, port) as ep:
+        ep.send(request([craft.whole_table_entry()]), dst)
+        answers = ep.receive(timeout=2.0, until=lambda a: len(a) >= 1)
+        if answers:
+            answers += ep.receive(timeout=0.5)
+    got = {}
+    for _, _, _, entries in answers:
+        for e in entries:
+            got[e.prefix] = e
+    return got, answers
+
+
+# ---------------------------------------------------------------------------------------------
+# timers
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.timeout(60)
+def test_timeout_then_garbage_collection(topo, start_daemon, closing):
+    """A route nobody refreshes times out after `timeout` (3 s): metric 16, out of the kernel,
+    advertised as unreachable during `garbage` (2 s), then deleted. A refreshed route stays."""
+    lab = make_lab(topo, start_daemon, timers=(1, 3, 2))
+    closing(lab)
+    cap = Capture(lab.r, "lan0p")
+    closing(cap)
+    d = lab.d
+    lab.send(response([entry("198.19.70.0/24"), entry("198.19.71.0/24")]), src=lab.P0B)
+    t0 = time.monotonic()
+    row = wait_rip_route(d, "198.19.70.0/24", timeout=3)
+    assert row["in_fib"] and row["metric"] == 2 and 0 < row["expires_in"] <= 3, row
+
+    def refresh():
+        lab.send(response([entry("198.19.71.0/24")]), src=lab.P0B)
+
+    t_dead = t_gone = None
+    while time.monotonic() - t0 < 9:
+        refresh()
+        row = rip_routes(d).get("198.19.70.0/24")
+        now = time.monotonic() - t0
+        if t_dead is None and row is not None and row["metric"] == 16:
+            t_dead = now
+            assert not row["in_fib"], row
+            assert "garbage_in" in row and 0 <= row["garbage_in"] <= 2, row
+            wait_kernel_route(lab.r, "198.19.70.0/24", lambda k: k is None, timeout=1)
+        if row is None:
+            t_gone = now
+            break
+        time.sleep(0.1)
+    assert t_dead is not None, "the route never timed out"
+    assert 2.5 <= t_dead <= 4.5, f"timed out after {t_dead:.1f} s (timeout 3 s)"
+    assert t_gone is not None, "the route was never garbage-collected"
+    assert 1.5 <= t_gone - t_dead <= 3.5, f"deleted {t_gone - t_dead:.1f} s after the timeout"
+    # Advertised with 16 while in garbage collection.
+    during = cap.rip(src=lab.LAN, command=CMD_RESPONSE, since=t0 + t_dead)
+    assert any(p.routes().get("198.19.70.0/24") == 16 for p in during), \
+        [p.routes() for p in during]
+    # The refreshed route never aged.
+    row = rip_routes(d)["198.19.71.0/24"]
+    assert row["metric"] == 2 and row["in_fib"], row
+
+
+def test_better_route_during_garbage_collection(topo, start_daemon, closing):
+    """A route in garbage collection (poisoned by its gateway) is replaced by the next valid
+    announcement, from any neighbor."""
+    lab = make_lab(topo, start_daemon, timers=(5, 15, 10))
+    closing(lab)
+    d = lab.d
+    p = "198.19.72.0/24"
+    lab.send(response([entry(p, metric=1)]), src=lab.P0B)
+    wait_rip_route(d, p, lambda r: r is not None and r["metric"] == 2)
+    lab.send(response([entry(p, metric=16)]), src=lab.P0B)
+    row = wait_rip_route(d, p, lambda r: r is None or r["metric"] == 16, timeout=3)
+    assert row is None or not row["in_fib"]
+    wait_kernel_route(lab.r, p, lambda k: k is None, timeout=2)
+    lab.send(response([entry(p, metric=7)]), src=lab.P0)
+    row = wait_rip_route(d, p, lambda r: r is not None and r["metric"] == 8, timeout=3)
+    assert row["nexthop"] == lab.P0 and row["in_fib"], row
+    k = wait_kernel_route(lab.r, p, timeout=2)
+    assert k["gateways"] == [lab.P0]
+
+
+# ---------------------------------------------------------------------------------------------
+# which announcement wins
+# ---------------------------------------------------------------------------------------------
+
+def test_route_selection(topo, start_daemon, closing):
+    """RFC 2453 3.9.2: a worse metric from another gateway is ignored; any metric from the
+    current gateway is taken; a better metric from another gateway takes over; an equal metric
+    from another gateway adds a next hop (ECMP); 16 from a gateway removes it."""
+    lab = make_lab(topo, start_daemon)
+    closing(lab)
+    d = lab.d
+    p = "198.19.73.0/24"
+
+    def state():
+        row = rip_routes(d).get(p)
+        if row is None:
+            return None
+        return row["metric"], sorted(h["gateway"] for h in row["nexthops"]), row["in_fib"]
+
+    def expect(metric, gateways, what):
+        wait_for(lambda: state() == (metric, sorted(gateways), metric < 16), timeout=3,
+                 what=f"{what}: {p} metric {metric} via {gateways} (now {state()})")
+        if metric < 16:
+            k = wait_kernel_route(lab.r, p, lambda k: k is not None and
+                                  k["gateways"] == sorted(gateways), timeout=2)
+            assert k["metric"] == 20
+
+    lab.send(response([entry(p, metric=1)]), src=lab.P0B)
+    expect(2, [lab.P0B], "first announcement")
+    lab.send(response([entry(p, metric=5)]), src=lab.P0)
+    lab.send(response([entry("198.19.199.0/24")]), src=lab.P0)      # a marker after it
+    wait_rip_route(d, "198.19.199.0/24", timeout=3)
+    assert state() == (2, [lab.P0B], True), f"a worse route from another gateway won: {state()}"
+    lab.send(response([entry(p, metric=5)]), src=lab.P0B)
+    expect(6, [lab.P0B], "worse metric from the current gateway")
+    lab.send(response([entry(p, metric=2)]), src=lab.P0)
+    expect(3, [lab.P0], "better metric from another gateway")
+    lab.send(response([entry(p, metric=2)]), src=lab.P0B)
+    expect(3, [lab.P0, lab.P0B], "equal metric from another gateway")
+    lab.send(response([entry(p, metric=16)]), src=lab.P0)
+    expect(3, [lab.P0B], "one gateway withdraws")
+    lab.send(response([entry(p, metric=16)]), src=lab.P0B)
+    wait_for(lambda: state() is None or state()[0] == 16, timeout=3, what="the route withdrawn")
+    wait_kernel_route(lab.r, p, lambda k: k is None, timeout=2)
+
+
+def test_interface_cost(topo, start_daemon, closing):
+    """cost = 3 on eth0: received metrics grow by 3 (capped at 16: not installed), and eth0's
+    own subnet is advertised elsewhere with metric 3."""
+    lab = make_lab(topo, start_daemon, eth0={"cost": 3})
+    closing(lab)
+    d = lab.d
+    lab.send(response([entry("198.19.74.0/24", metric=1), entry("198.19.75.0/24", metric=13),
+                       entry("198.19.76.0/24", metric=12)]))
+    row = wait_rip_route(d, "198.19.76.0/24", timeout=3)
+    assert row["metric"] == 15 and row["in_fib"], row
+    assert rip_routes(d)["198.19.74.0/24"]["metric"] == 4
+    row = rip_routes(d).get("198.19.75.0/24")
+    assert row is None or (row["metric"] == 16 and not row["in_fib"]), row
+    assert "198.19.75.0/24" not in kernel_routes(lab.r)
+    assert rip_routes(d)["198.18.5.0/24"]["metric"] == 3
+    got, _ = whole_table(lab, iface_addr=lab.P1)
+    assert got["198.18.5.0/24"].metric == 3, got
+    assert got["198.19.74.0/24"].metric == 4, got
+
+
+# ---------------------------------------------------------------------------------------------
+# redistribution
+# ---------------------------------------------------------------------------------------------
+
+def add_other_routes(lab):
+    """A non-RIP link ext0 198.18.9.1/24 with carrier, and kernel routes through it of proto
+    static, boot and 99."""
+    lab.r.stub("ext0")
+    lab.r.addr_add("ext0", "198.18.9.1/24")
+    lab.r.route_add("198.19.80.0/24", "via", "198.18.9.2", "proto", "static")
+    lab.r.route_add("198.19.81.0/24", "via", "198.18.9.2", "proto", "boot")
+    lab.r.route_add("198.19.82.0/24", "via", "198.18.9.2", "proto", "99")
+
+
+@pytest.mark.parametrize("redistribute", [["connected", "static", "kernel"], ["static"], []],
+                         ids=["all", "static", "none"])
+def test_redistribution(topo, start_daemon, closing, redistribute):
+    """`redistribute` adds connected subnets of other interfaces, kernel routes of proto static,
+    and of proto kernel/boot, each with redistribute-metric; never other protocols' routes. The
+    subnets of RIP interfaces are advertised in every case. A redistributed route that goes
+    away is withdrawn."""
+    lab = make_lab(topo, start_daemon, redistribute=redistribute, rip={"redistribute-metric": 3})
+    closing(lab)
+    d = lab.d
+    add_other_routes(lab)
+    wanted = {"198.18.9.0/24": "connected" in redistribute,
+              "198.19.80.0/24": "static" in redistribute,
+              "198.19.81.0/24": "kernel" in redistribute,
+              "198.19.82.0/24": False}
+    for prefix, present in wanted.items():
+        if present:
+            row = wait_rip_route(d, prefix, timeout=3)
+            assert (row["source"], row["metric"]) == ("redistributed", 3), row
+    time.sleep(0.5)
+    routes = rip_routes(d)
+    got, _ = whole_table(lab)
+    for prefix, present in wanted.items():
+        assert (prefix in routes) == present, (prefix, routes.get(prefix))
+        assert (prefix in got) == present, (prefix, got.get(prefix))
+        if present:
+            assert got[prefix].metric == 3, got[prefix]
+    for prefix in ("198.18.6.0/24", "198.18.7.0/24"):        # RIP interfaces: always
+        assert got[prefix].metric == 1
+    # routprotd does not install what it redistributes (the kernel has it already).
+    assert set(kernel_routes(lab.r)) == set()
+    if "static" in redistribute:
+        cap = Capture(lab.p, "eth0")
+        closing(cap)
+        lab.r.ip("route", "del", "198.19.80.0/24", "proto", "static")
+        wait_rip_route(d, "198.19.80.0/24", lambda r: r is None or r["metric"] == 16,
+                       timeout=3)
+        cap.wait(lambda ps: any(p.routes().get("198.19.80.0/24") == 16 for p in ps),
+                 timeout=7, what="198.19.80.0/24 poisoned on eth0", src=lab.R0)
+
+
+def test_redistributed_connected_follows_the_link(topo, start_daemon, closing):
+    """A redistributed connected subnet goes when its link loses carrier and comes back with
+    it."""
+    lab = make_lab(topo, start_daemon, redistribute=["connected"])
+    closing(lab)
+    d = lab.d
+    lab.r.stub("ext0")
+    lab.r.addr_add("ext0", "198.18.9.1/24")
+    wait_rip_route(d, "198.18.9.0/24", timeout=3)
+    lab.r.link_down("ext0p")
+    wait_rip_route(d, "198.18.9.0/24", lambda r: r is None or r["metric"] == 16, timeout=5)
+    lab.r.link_up("ext0p")
+    wait_rip_route(d, "198.18.9.0/24", lambda r: r is not None and r["metric"] == 1, timeout=5)
+
+
+# ---------------------------------------------------------------------------------------------
+# a large table
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.timeout(60)
+def test_thousand_routes(topo, start_daemon, closing):
+    """1000 routes in 40 packets are all learned and installed within seconds; a whole-table
+    request gets them back in packets of at most 25 entries; withdrawn all at once, they all
+    leave the kernel."""
+    lab = make_lab(topo, start_daemon)
+    closing(lab)
+    d = lab.d
+    base = int(ipaddress.ip_address("198.18.128.0"))
+    prefixes = [f"{ipaddress.ip_address(base + (i << 4))}/28" for i in range(1000)]
+    frames = [lab.frame(response([entry(p, metric=2) for p in prefixes[i:i + 25]]),
+                      src=lab.P0B) for i in range(0, 1000, 25)]
+    t0 = time.monotonic()
+    lab.inj["eth0"].send_many(frames)
+    wait_for(lambda: len(kernel_routes(lab.r)) == 1000, timeout=15, interval=0.2,
+             what="1000 routes in the kernel")
+    t_in = time.monotonic() - t0
+    routes = rip_routes(d)
+    assert all(routes[p]["metric"] == 3 and routes[p]["in_fib"] for p in prefixes)
+
+    got, answers = whole_table(lab, iface_addr=lab.P1)
+    assert all(1 <= len(a[3]) <= 25 for a in answers), [len(a[3]) for a in answers]
+    assert len(answers) >= 40
+    missing = [p for p in prefixes if p not in got]
+    assert missing == [], f"{len(missing)} routes missing from the answer, e.g. {missing[:3]}"
+    assert all(got[p].metric == 3 for p in prefixes)
+
+    frames = [lab.frame(response([entry(p, metric=16) for p in prefixes[i:i + 25]]),
+                        src=lab.P0B) for i in range(0, 1000, 25)]
+    t1 = time.monotonic()
+    lab.inj["eth0"].send_many(frames)
+    wait_for(lambda: len(kernel_routes(lab.r)) == 0, timeout=15, interval=0.2,
+             what="the 1000 routes to leave the kernel")
+    t_out = time.monotonic() - t1
+    assert t_in < 10 and t_out < 10, f"installed in {t_in:.1f} s, removed in {t_out:.1f} s"
