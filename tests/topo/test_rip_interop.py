@@ -245,3 +245,54 @@ def test_restart_keeps_the_fib(chain):
     routes = rip_routes(d)
     assert Chain.B_STATIC not in routes or gone_or_unreachable(routes[Chain.B_STATIC])
     assert all(routes[p]["in_fib"] for p in [Chain.B_STUB] + list(F_ROUTES))
+
+
+def test_stop_without_retain_removes_routes(chain):
+    """fib.retain-on-stop = false: a clean stop takes routprotd's routes out of the kernel."""
+    d = chain.start_all(fib={"retain-on-stop": False})
+    chain.converged()
+    assert len(kernel_routes(chain.r)) == 4
+    d.stop()
+    assert kernel_routes(chain.r) == {}
+
+
+@pytest.mark.timeout(60)
+def test_reload(chain):
+    """A reload with the same configuration changes nothing (no route leaves the kernel, FRR
+    hears nothing poisoned); a reload without the interface towards BIRD withdraws and poisons
+    its routes; putting it back relearns them."""
+    d = chain.start_all()
+    chain.converged()
+    watch = KernelWatch(chain.r, B_ROUTES + F_ROUTES)
+    try:
+        d.ctl("reload")
+        end = time.monotonic() + 2.5
+        while time.monotonic() < end:
+            for prefix in B_ROUTES:
+                r = chain.frr.rip_route(prefix)
+                assert r is not None and r.metric == 3, f"FRR saw {prefix} change: {r}"
+            time.sleep(0.2)
+    finally:
+        watch.stop()
+    missing = {p: len(t) for p, t in watch.missing.items() if t}
+    assert missing == {}, f"routes missing from the kernel around the reload: {missing}"
+    routes = rip_routes(d)
+    assert all(routes[p]["in_fib"] and routes[p]["metric"] == 2 for p in B_ROUTES + F_ROUTES)
+
+    full = d.conf_path.read_text()
+    d.write_config(chain.router_config().replace('    { name = "to-bird"; },\n', ""))
+    assert "to-bird" not in d.conf_path.read_text()
+    t0 = time.monotonic()
+    d.ctl("reload")
+    for prefix in B_ROUTES:
+        wait_rip_route(d, prefix, gone_or_unreachable, timeout=3)
+    wait_kernel_route(chain.r, Chain.B_STUB, lambda r: r is None, timeout=3)
+    for prefix in B_ROUTES:
+        wait_gone_or_poisoned(lambda: chain.frr.rip_route(prefix),
+                              max(0.5, PROPAGATION - (time.monotonic() - t0)),
+                              what=f"FRR to lose {prefix}")
+    assert sorted(kernel_routes(chain.r)) == sorted(F_ROUTES)
+
+    d.write_config(full)
+    d.ctl("reload")
+    chain.converged(timeout=PROPAGATION)
