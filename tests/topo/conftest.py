@@ -108,6 +108,8 @@ def pytest_runtest_makereport(item, call):
     """Attach the logs of the programs a failed test started."""
     outcome = yield
     report = outcome.get_result()
+    if report.when == "call":
+        item.rpt_call_failed = report.failed
     if report.failed:
         for owner in getattr(item, "rpt_logs", []):
             text = owner.log()
@@ -140,8 +142,10 @@ def workdir():
 def start_daemon(request, topo, workdir):
     """Factory: start_daemon(ns, config, name="routprotd", wait_ready=True, start=True, **kw).
 
-    Every daemon still running at the end is stopped with SIGTERM and must exit 0 with its socket
-    removed; every daemon's log must be free of sanitizer reports.
+    Every daemon still running at the end must have delivered a consistent callback sequence
+    (no status for an interface not added, no two added interfaces with one name, ...), is
+    stopped with SIGTERM and must exit 0 with its socket removed; every daemon's log must be
+    free of sanitizer reports.
     """
     daemons = []
     request.node.rpt_logs = getattr(request.node, "rpt_logs", [])
@@ -158,12 +162,17 @@ def start_daemon(request, topo, workdir):
     errors = []
     for d in daemons:
         try:
+            if d.alive and not getattr(request.node, "rpt_call_failed", False):
+                problems = d.callback_problems()
+                if problems:
+                    errors.append(f"{d.name}: inconsistent callbacks: {problems}")
             if d.alive:
                 d.stop()
             elif d.proc is not None:
                 d.assert_no_sanitizer_report()
-        except AssertionError as exc:
-            errors.append(f"{d.name}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - stop the other daemons, then report
+            errors.append(f"{d.name}: {exc!r}" if not isinstance(exc, AssertionError)
+                          else f"{d.name}: {exc}")
         finally:
             d.close()
     if errors:

@@ -10,7 +10,7 @@ import signal
 import pytest
 
 from lib.addresses import host_addresses, sort_key
-from lib.routprotd import trace_config, types
+from lib.routprotd import added_interfaces, check_callback_sequence, trace_config, types
 from lib.wait import wait_for
 
 RESYNC_LOG = "re-reading links and addresses"
@@ -57,6 +57,7 @@ def test_overrun_resync_matches_the_kernel(ns, start_daemon):
     d = start_daemon(ns, trace_config(["veth0", "veth1", "veth2"], receive_buffer=4096))
     assert d.status()["netlink"]["receive_buffer"] >= 4096
     addrs = host_addresses("198.18.32.0/20", 3000, prefixlen=32)
+    veth1, veth2 = ns.ifindex("veth1"), ns.ifindex("veth2")
     mark = d.mark()
 
     d.send_signal(signal.SIGSTOP)
@@ -78,6 +79,8 @@ def test_overrun_resync_matches_the_kernel(ns, start_daemon):
 
     d.settle()
     evs = d.events_since(mark)
+    assert check_callback_sequence(evs, {ns.ifindex("veth0"): "veth0", veth1: "veth1",
+                                         veth2: "veth2"}) == []
     veth0 = [e for e in evs if e["interface"] == "veth0"]
     assert veth0 and all(e["type"] == "ADDRESS_CHANGE" for e in veth0), types(evs, "veth0")
     assert veth0[-1]["address_count"] == 3000
@@ -110,3 +113,35 @@ def test_overrun_on_removal_burst(ns, start_daemon):
     assert len(ns.ipv4_addresses("veth0")) == 500
     assert d.status()["netlink"]["overruns"] > overruns
     wait_for(lambda: views_agree(ns, d), timeout=5, what="daemon view == kernel view")
+
+
+def test_resync_moves_a_name_by_deleting_before_adding(ns, start_daemon):
+    """Names swapped while notifications are lost: veth0 renamed to veth9 and veth1 (the lower
+    ifindex) renamed to veth0. After the resync the protocol must never hold two interfaces named
+    veth0: the old veth0 is deleted before the link now called veth0 is added, as the live
+    notification order would have it. (Interfaces are found by name in the configuration and the
+    autostatic store, so a duplicate name picks the wrong link.)"""
+    ns.veth("veth1", "veth1p", up=True)
+    ns.veth("veth0", "veth0p", up=True)
+    old0, old1 = ns.ifindex("veth0"), ns.ifindex("veth1")
+    assert old1 < old0
+    d = start_daemon(ns, trace_config(["veth0", "veth1"], receive_buffer=4096))
+    before = added_interfaces(d.events())
+    assert before == {old0: "veth0", old1: "veth1"}
+    mark = d.mark()
+
+    d.send_signal(signal.SIGSTOP)
+    try:
+        ns.batch(["link set veth0 name veth9", "link set veth1 name veth0"]
+                 + [f"addr add {a} dev veth9"
+                    for a in host_addresses("198.18.64.0/22", 600, prefixlen=32)])
+    finally:
+        d.send_signal(signal.SIGCONT)
+
+    d.wait_log(RESYNC_LOG, timeout=10)
+    wait_for(lambda: views_agree(ns, d), timeout=15, what="daemon view == kernel view")
+    d.settle()
+    evs = d.events_since(mark)
+    assert added_interfaces(d.events()) == {old1: "veth0"}
+    assert check_callback_sequence(evs, before) == [], [
+        (e["type"], e["interface"], e["ifindex"]) for e in evs]

@@ -308,6 +308,14 @@ class Routprotd:
             self.notify.close()
         self._final_log = self.log()
 
+    def callback_problems(self):
+        """check_callback_sequence() over the whole history, when it still holds every event
+        (the ring keeps the last 4096); [] otherwise."""
+        events = self.events()
+        if self.mark() != len(events):
+            return []
+        return check_callback_sequence(events)
+
     def log(self):
         """The daemon's stderr so far (kept after close(), for failure reports)."""
         if self._final_log is not None:
@@ -435,6 +443,66 @@ class Routprotd:
             return row if row is not None and until(row) else None
 
         return wait_for(probe, timeout, what=what or f"interface {name} state")
+
+
+def check_callback_sequence(events, added=None):
+    """Replay the interface callbacks of `events` as each protocol sees them and return the
+    problems: ADD_INTERFACE for an index the protocol already has or under a name another of its
+    interfaces has, a status or DELETE_INTERFACE for an index it does not have. `added` is
+    {ifindex: name} (or {(protocol, ifindex): name}) before the first event, default none.
+    An empty list means the sequence is consistent."""
+    held = {}
+    for key, name in (added or {}).items():
+        held[key if isinstance(key, tuple) else (None, key)] = name
+
+    def lookup(proto, index):
+        for key in ((proto, index), (None, index)):
+            if key in held:
+                return key
+        return None
+
+    problems = []
+    for i, e in enumerate(events):
+        kind, index, name = e["type"], e.get("ifindex"), e.get("interface")
+        proto = e.get("protocol")
+        where = f"event {i} {kind} {name} (ifindex {index}, {proto})"
+        key = lookup(proto, index)
+        if kind == "ADD_INTERFACE":
+            same_name = [k[1] for k, v in held.items() if v == name and k[0] in (proto, None)]
+            if key is not None:
+                problems.append(f"{where}: index already added")
+            elif same_name:
+                problems.append(f"{where}: name still held by added ifindex {same_name}")
+            held[(proto, index)] = name
+        elif kind == "DELETE_INTERFACE":
+            if key is None:
+                problems.append(f"{where}: index not added")
+            else:
+                del held[key]
+        elif kind in ("ENABLED", "DISABLED", "MEDIA_PRESENT", "MEDIA_ABSENT",
+                      "ADDRESS_CHANGE", "SET_INTERFACE_INFO"):
+            if key is None:
+                problems.append(f"{where}: index not added")
+        elif kind == "STOP_PROTOCOL":
+            for k in [k for k in held if k[0] in (proto, None)]:
+                del held[k]
+    return problems
+
+
+def added_interfaces(events, protocol=None):
+    """{ifindex: name} of the interfaces a protocol has after `events` (from the start);
+    protocol=None merges all protocols."""
+    added = {}
+    for e in events:
+        if protocol is not None and e.get("protocol") != protocol:
+            continue
+        if e["type"] == "ADD_INTERFACE":
+            added[e["ifindex"]] = e["interface"]
+        elif e["type"] == "DELETE_INTERFACE":
+            added.pop(e.get("ifindex"), None)
+        elif e["type"] == "STOP_PROTOCOL":
+            added.clear()
+    return added
 
 
 def contains_in_order(items, wanted):
