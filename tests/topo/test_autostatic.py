@@ -201,6 +201,7 @@ def test_update_installs_bird_routes(lab):
     doc = lab.state()
     assert doc["format"] == "routprotd-autostatic" and doc["version"] == 1, doc
     assert isinstance(doc["written"], str), doc
+    assert sorted(os.listdir(d.state_dir)) == ["autostatic.json"], "temporary files left over"
     iface = [i for i in doc["interfaces"] if i["name"] == "as0"]
     assert len(iface) == 1 and iface[0]["updated"], doc
     for r in iface[0]["routes"]:
@@ -235,9 +236,10 @@ def test_update_replaces_the_set(lab):
 
 def test_update_without_answer_keeps_the_set(lab):
     """BIRD is gone: update-routes --timeout 2 ends with exit 4 (ERROR_CAN_NOT_COMPLETE) after
-    about 2 s; the previous set stays in the kernel, `show autostatic` and the file."""
+    about 2 s; the previous set stays in the kernel, `show autostatic` and the file. Without
+    --timeout the rip section's update-timeout applies."""
     lab.start_bird()
-    d = lab.start_router()
+    d = lab.start_router(rip={"update-timeout": 3})
     lab.update_ok()
     lab.assert_set({NET_A, NET_B})
     saved = lab.state_path().read_text()
@@ -258,6 +260,13 @@ def test_update_without_answer_keeps_the_set(lab):
         {"ERROR_CAN_NOT_COMPLETE"}
     done = [e for e in update_events(d.events_since(mark)) if e["type"] == "UPDATE_COMPLETE"]
     assert [e["status"] for e in done] == ["ERROR_CAN_NOT_COMPLETE"], done
+
+    started = time.monotonic()
+    res = lab.update()
+    took = time.monotonic() - started
+    assert res.rc == CAN_NOT_COMPLETE, (res.rc, res.stdout, res.stderr)
+    assert 2.5 <= took <= 7, f"update-timeout is 3 s, the update failed after {took:.1f} s"
+    lab.assert_set({NET_A, NET_B})
 
 
 def test_update_on_admin_down_link_not_connected(lab):
@@ -314,6 +323,23 @@ def test_concurrent_updates_in_progress(lab):
                                          first["res"].stderr)
     assert first["res"].data["routes"] == 2
     lab.assert_set({NET_A, NET_B})
+
+
+def test_update_ends_while_neighbor_keeps_announcing(lab):
+    """BIRD announces every second, more often than the quiet period (1.5 s) that ends an
+    update: the update must still end within its timeout with BIRD's routes (BIRD did answer),
+    and must not leave the interface busy for the next update."""
+    lab.start_bird(iface="update time 1; timeout time 6; garbage time 4;")
+    lab.start_router(rip={"update-quiet": 1500})
+    started = time.monotonic()
+    res = lab.update(timeout=3)
+    took = time.monotonic() - started
+    assert res.rc == UPDATE_OK and took <= 6, (
+        f"update-routes --timeout 3 with a neighbor that answered: exit {res.rc} after "
+        f"{took:.1f} s\n{res.stdout}{res.stderr}")
+    assert res.data["routes"] == 2, res.data
+    res = lab.update(timeout=3)
+    assert res.rc != IN_PROGRESS, f"the interface stayed busy after the update: {res.stdout}"
 
 
 def test_update_unknown_or_periodic_interface(lab):
@@ -524,7 +550,8 @@ def test_clear_autostatic(lab):
 
 def test_redistribute_autostatic_to_periodic_neighbor(lab, topo):
     """With redistribute = ["autostatic"], the autostatic routes are announced on a periodic
-    interface towards a second BIRD with their learned metric: BIRD sees learned + 1."""
+    interface towards a second BIRD with their learned metric (BIRD's 1 + cost 3): BIRD sees
+    learned + 1; `clear autostatic` withdraws them there."""
     far = topo.netns("bird2")
     lab.r.veth("pr0", "to-r", peer_ns=far, up=True)
     lab.r.addr_add("pr0", "198.18.30.1/24")
@@ -533,9 +560,16 @@ def test_redistribute_autostatic_to_periodic_neighbor(lab, topo):
     bird2 = lab.peers.bird(far, bird_config("198.18.30.2", {"to-r": BIRD_IFACE}),
                            name="bird2")
     lab.start_bird()
-    lab.start_router(redistribute=["autostatic"], extra_ifaces=["pr0"])
+    d = lab.start_router(as0={"cost": 3}, redistribute=["autostatic"], extra_ifaces=["pr0"])
     lab.update_ok()
-    lab.assert_set({NET_A, NET_B})
+    lab.assert_set({NET_A, NET_B}, metric=4)
     for prefix in (NET_A, NET_B):
-        r = bird2.wait_route(prefix, lambda r: r is not None and r.metric == 3, timeout=15)
+        r = bird2.wait_route(prefix, lambda r: r is not None and r.metric == 5, timeout=15)
         assert r.gateways == ["198.18.30.1"], r
+    rows = {row["prefix"]: row for row in d.data("show routes")}
+    assert rows[NET_A]["source"] == "autostatic", rows[NET_A]
+
+    # cleared autostatic routes are withdrawn from the periodic neighbor
+    d.ctl("clear autostatic as0")
+    for prefix in (NET_A, NET_B):
+        bird2.wait_route(prefix, lambda r: r is None or r.metric >= 16, timeout=10)

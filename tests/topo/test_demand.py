@@ -115,10 +115,20 @@ class DemandLab:
         try:
             wait_for(probe, timeout, interval=0.1, what=what)
         except AssertionError as exc:
-            raise AssertionError(f"{exc}\nroutprotd routes: {sorted(rip_routes(self.d))}\n"
-                                 f"routprotd kernel: {sorted(self.rip_kernel())}\n"
-                                 f"bird:\n{self.bird.birdc('show', 'route')}\n"
-                                 f"demand: {self.demand()}") from None
+            raise AssertionError(f"{exc}\n{self.describe()}") from None
+
+    def describe(self):
+        """Both sides' view, for failure messages (whatever still runs)."""
+        parts = []
+        for label, get in (("routprotd routes", lambda: sorted(rip_routes(self.d).items())),
+                           ("routprotd kernel", lambda: sorted(self.rip_kernel())),
+                           ("demand", self.demand),
+                           ("bird", lambda: "\n" + self.bird.birdc("show", "route"))):
+            try:
+                parts.append(f"{label}: {get()}")
+            except Exception as exc:  # noqa: BLE001 - a stopped program has no view
+                parts.append(f"{label}: ({exc.__class__.__name__})")
+        return "\n".join(parts)
 
     def converged(self, timeout=15.0):
         """Both tables exchanged and every Update Response acknowledged."""
@@ -254,3 +264,27 @@ def test_update_routes_on_demand_interface(lab):
     # the circuit itself carries on: routes still learned by RIP, nothing left unacknowledged
     lab.wait(lambda: not lab.demand()["outstanding"], "nothing outstanding")
     assert {NET_A, NET_B} <= set(rip_routes(d))
+
+
+def test_demand_peer_restart_resynchronises(lab):
+    """BIRD restarts with one static route fewer: its new Update Request gets routprotd's whole
+    table, its flushing answer refreshes what it still has, and the route it no longer has is
+    withdrawn at routprotd (the flush hold is 10 s)."""
+    lab.start()
+    lab.bird.stop()
+    lab.bird = lab.peers.bird(lab.b, lab.bird_config((NET_A,)), name="bird-again")
+    lab.wait(lambda: lab.bird_has(LAN_NET), "routprotd's table sent to the new BIRD")
+    lab.wait(lambda: lab.router_lacks(NET_B), f"{NET_B} flushed at routprotd", timeout=16)
+    assert lab.router_has(NET_A)
+    assert lab.demand()["rx_requests"] >= 1, lab.demand()
+
+
+def test_demand_peer_goodbye_withdraws_its_routes(lab):
+    """A clean stop of BIRD sends an empty flushing Update Response (its goodbye, the same packet
+    routprotd sends when it stops): everything learned from BIRD is withdrawn at routprotd
+    once the flush hold (10 s) is over, and no packet of BIRD's is dropped as malformed."""
+    d = lab.start()
+    lab.bird.stop()
+    lab.wait(lambda: all(lab.router_lacks(p) for p in (NET_A, NET_B)),
+             "BIRD's routes withdrawn after its goodbye", timeout=15)
+    assert "malformed" not in d.log(), d.log()[-2000:]
