@@ -351,10 +351,29 @@ static void iface_remove(struct rm *rm, struct rm_iface *ifc)
 	free(ifc);
 }
 
+/* First half of a rename: the protocols lose the interface under its old name. */
+static void release_name(struct rm *rm, struct rm_iface *ifc, const char *new_name)
+{
+	char old[IF_NAMESIZE];
+
+	log_info(COMP, "%s: renamed to %s (ifindex %u)", ifc->name, new_name, ifc->ifindex);
+	detach_all(rm, ifc);
+	snprintf(old, sizeof(old), "%s", ifc->name);
+	snprintf(ifc->name, sizeof(ifc->name), "%s", new_name);
+	rm_autostatic_iface_changed(rm, old);
+}
+
+/* Second half: the interface as it is now, under its new name. */
+static void take_name(struct rm *rm, struct rm_iface *ifc, const struct rm_link *l)
+{
+	apply_transitions(rm, ifc, l);
+	rm_autostatic_iface_changed(rm, ifc->name);
+	attach_configured(rm, ifc);
+}
+
 void rm_link_update(struct rm *rm, const struct rm_link *l)
 {
 	struct rm_iface *ifc = rm_iface_find(rm, l->ifindex);
-	char old[IF_NAMESIZE];
 
 	rm->counters.link_updates++;
 	if (!ifc) {
@@ -364,20 +383,12 @@ void rm_link_update(struct rm *rm, const struct rm_link *l)
 			return;
 		}
 		log_debug(COMP, "%s: link %u appeared", l->name, l->ifindex);
-		apply_transitions(rm, ifc, l); /* nobody has it yet: just records the state */
-		rm_autostatic_iface_changed(rm, ifc->name);
-		attach_configured(rm, ifc);
+		take_name(rm, ifc, l); /* nobody has it yet: records the state, then adds it */
 		return;
 	}
 	if (strncmp(ifc->name, l->name, sizeof(ifc->name)) != 0) {
-		log_info(COMP, "%s: renamed to %s (ifindex %u)", ifc->name, l->name, l->ifindex);
-		detach_all(rm, ifc);
-		snprintf(old, sizeof(old), "%s", ifc->name);
-		snprintf(ifc->name, sizeof(ifc->name), "%s", l->name);
-		apply_transitions(rm, ifc, l);
-		rm_autostatic_iface_changed(rm, old);
-		rm_autostatic_iface_changed(rm, ifc->name);
-		attach_configured(rm, ifc);
+		release_name(rm, ifc, l->name);
+		take_name(rm, ifc, l);
 		return;
 	}
 	apply_transitions(rm, ifc, l);
@@ -408,15 +419,35 @@ static bool link_listed(const struct rm_link *links, size_t n, uint32_t ifindex)
 	return false;
 }
 
+/* After lost notifications: vanished links go first, then every renamed link releases its old
+ * name, and only then do links take their names — so a name moving from one link to another is
+ * deleted before it is added, as the live notification order would have it. */
 void rm_link_resync(struct rm *rm, const struct rm_link *links, size_t nlinks)
 {
+	bool *renamed = calloc(nlinks ? nlinks : 1, sizeof(*renamed));
+
 	rm->counters.resyncs++;
 	for (size_t i = rm->nifaces; i-- > 0;) {
 		if (!link_listed(links, nlinks, rm->ifaces[i]->ifindex))
 			rm_link_delete(rm, rm->ifaces[i]->ifindex);
 	}
-	for (size_t i = 0; i < nlinks; i++)
-		rm_link_update(rm, &links[i]);
+	for (size_t i = 0; renamed && i < nlinks; i++) {
+		struct rm_iface *ifc = rm_iface_find(rm, links[i].ifindex);
+
+		if (ifc && strncmp(ifc->name, links[i].name, sizeof(ifc->name)) != 0) {
+			release_name(rm, ifc, links[i].name);
+			renamed[i] = true;
+		}
+	}
+	for (size_t i = 0; i < nlinks; i++) {
+		struct rm_iface *ifc = rm_iface_find(rm, links[i].ifindex);
+
+		if (renamed && renamed[i] && ifc)
+			take_name(rm, ifc, &links[i]);
+		else
+			rm_link_update(rm, &links[i]);
+	}
+	free(renamed);
 }
 
 void rm_iface_free_all(struct rm *rm)

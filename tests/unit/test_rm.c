@@ -259,14 +259,15 @@ START_TEST(resync_diffs_complete_set)
 	expect("DISABLED 5 active=0\nDELETE_INTERFACE 5\nDISABLED 3 active=0\n"
 	       "MEDIA_ABSENT 3 active=0\nADD_INTERFACE veth1 9\nENABLED 9 active=0\n"
 	       "MEDIA_PRESENT 9 active=0\n");
-	/* ...and an index reused under another name is a rename: delete, then add if listed */
+	/* ...and names moving between links: every old name is released before any link takes
+	 * one, so veth1 leaves index 9 before index 3 gets it */
 	a.name = "veth1";
 	b.name = "tmp";
 	now[0] = as_link(&a);
 	now[1] = as_link(&b);
 	rm_link_resync(rm, now, 2);
-	expect("DELETE_INTERFACE 3\nADD_INTERFACE veth1 3\nDISABLED 9 active=0\n"
-	       "DELETE_INTERFACE 9\n");
+	expect("DELETE_INTERFACE 3\nDISABLED 9 active=0\nDELETE_INTERFACE 9\n"
+	       "ADD_INTERFACE veth1 3\n");
 }
 END_TEST
 
