@@ -63,6 +63,10 @@ BAD_CONFIGS = [
     ("interface-name-too-long",
      'trace = { interfaces = ( { name = "averyveryverylongname0"; } ); };\n',
      1, "not a valid interface name"),
+    ("unknown-control-group",
+     'router-id = "198.18.0.1";\n'
+     'control = { group = "no-such-group-rpt"; };\n',
+     2, "unknown group 'no-such-group-rpt'"),
     ("interface-without-name",
      'trace = { interfaces = ( { verbose = true; } ); };\n',
      1, "interface without 'name'"),

@@ -1,7 +1,11 @@
 """The daemon as a service: start and stop, systemd notifications (READY, RELOADING, STOPPING,
 WATCHDOG), one instance per socket, several instances in several namespaces."""
 
+import grp
+import os
+import re
 import signal
+import stat
 import time
 
 from lib.routprotd import EXIT_CLEAN, EXIT_RUNTIME, brief, trace_config, types
@@ -132,3 +136,51 @@ def test_instances_in_two_namespaces(topo, start_daemon):
     db.wait_events(mark_b, [("ADD_INTERFACE", "veth1")])
     assert da.interface("veth1") is None
     assert brief(da.events_since(mark_a)) == [("ENABLED", "veth0")]
+
+
+def test_socket_and_state_dir_from_the_file(ns, start_daemon, workdir):
+    """Without -s/-S the daemon uses control.socket and state-dir from the file (creating the
+    state directory); the socket gets control.group and mode 0660."""
+    sock, state = workdir / "from-file.sock", workdir / "from-file-state"
+    config = trace_config(["veth0"], extra=f'state-dir = "{state}";\n'
+                                          f'control = {{ socket = "{sock}"; group = "daemon"; }};')
+    d = start_daemon(ns, config, socket_path=sock, state_dir=state, cli_paths=False)
+    st = os.stat(sock)
+    assert stat.S_IMODE(st.st_mode) == 0o660
+    assert st.st_gid == grp.getgrnam("daemon").gr_gid
+    assert state.is_dir()
+    assert d.ctl("show status")["control"]["socket"] == str(sock)
+
+
+def test_command_line_overrides_the_file(ns, start_daemon, workdir):
+    """-s and -S win over control.socket and state-dir in the file."""
+    config = trace_config(["veth0"], extra=f'state-dir = "{workdir / "unused-state"}";\n'
+                                          f'control = {{ socket = "{workdir / "unused.sock"}"; }};')
+    d = start_daemon(ns, config)
+    assert d.ctl("show status")["control"]["socket"] == str(d.socket)
+    assert not (workdir / "unused.sock").exists()
+    assert not (workdir / "unused-state").exists()
+
+
+LOG_LINE = re.compile(r"^(DEBUG|INFO|NOTICE|WARNING|ERROR) [A-Za-z0-9_.-]+: \S")
+
+
+def test_log_lines_and_levels(ns, start_daemon):
+    """Every log line is `LEVEL component: message`; log.level = warning hides the notices and
+    below, -d shows debug lines whatever the file says."""
+    ns.veth("veth0", "veth0p", up=True)
+    config = trace_config(["veth0"], extra='log = { level = "warning"; };')
+    quiet = start_daemon(ns, config, name="quiet", debug=False)
+    quiet.ctl("reload")
+    quiet.stop()
+    assert not re.search(r"^(DEBUG|INFO|NOTICE) ", quiet.log(), re.M), quiet.log()
+
+    loud = start_daemon(ns, config, name="loud", debug=True)
+    ns.addr_add("veth0", "198.18.41.1/24")
+    loud.wait_interface("veth0", lambda r: r["active"])
+    loud.ctl("reload")
+    loud.stop()
+    lines = loud.log().splitlines()
+    assert any(line.startswith("DEBUG ") for line in lines)
+    bad = [line for line in lines if not LOG_LINE.match(line)]
+    assert not bad, bad

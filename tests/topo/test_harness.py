@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from lib import netns
+from lib import netns, process
 from lib.wait import wait_for
 from lib.addresses import check_test_address, host_addresses, is_test_address
 
@@ -66,3 +66,13 @@ def test_scapy_runs_inside_a_namespace(topo):
     a.stub("s0")
     out = a.scapy("print(json.dumps(sorted(get_if_list())))").stdout
     assert "s0" in out and "s0p" in out
+
+
+def test_sanitizer_reports_are_recognised():
+    """The lines by which ASan, LSan and UBSan report are found in a log; ordinary lines not."""
+    log = ("INFO rm: veth0: added to trace (ifindex 3)\n"
+           "==123==ERROR: LeakSanitizer: detected memory leaks\n"
+           "src/core/rm.c:10:5: runtime error: signed integer overflow\n"
+           "SUMMARY: AddressSanitizer: 77 byte(s) leaked in 1 allocation(s).\n")
+    assert len(process.sanitizer_reports(log)) == 3
+    assert process.sanitizer_reports("NOTICE routprotd: stopped\n") == []

@@ -213,7 +213,7 @@ class Routprotd:
     """One routprotd instance in namespace `ns`, its files under `workdir`."""
 
     def __init__(self, ns, workdir, config, name="routprotd", debug=True, env=None,
-                 socket_path=None, state_dir=None, extra_args=(), wrapper=()):
+                 socket_path=None, state_dir=None, extra_args=(), wrapper=(), cli_paths=True):
         self.ns = ns
         self.name = name
         self.dir = Path(workdir)
@@ -227,6 +227,7 @@ class Routprotd:
         self.extra_env = dict(env or {})
         self.extra_args = list(extra_args)
         self.wrapper = list(wrapper)
+        self.cli_paths = cli_paths  # False: no -s/-S, the file's control.socket/state-dir apply
         self.proc = None
         self.notify = None
         self._final_log = None
@@ -243,15 +244,17 @@ class Routprotd:
 
     def argv(self):
         """The command line: wrapper (a program that execs the rest), routprotd and options."""
-        argv = [str(daemon_binary()), "-c", str(self.conf_path), "-s", str(self.socket),
-                "-S", str(self.state_dir)]
+        argv = [str(daemon_binary()), "-c", str(self.conf_path)]
+        if self.cli_paths:
+            argv += ["-s", str(self.socket), "-S", str(self.state_dir)]
         if self.debug:
             argv.append("-d")
         return self.wrapper + argv + self.extra_args
 
     def start(self, wait_ready=True, timeout=15.0):
         """Start the daemon; with wait_ready, wait for READY=1 and the control socket."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        if self.cli_paths:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
         if self.notify is None:
             self.notify = NotifyListener(self.notify_path)
         env = base_env(NOTIFY_SOCKET=self.notify.path, **self.extra_env)
