@@ -120,6 +120,34 @@ def test_fifty_concurrent_clients(lab):
     assert lab.d.status()["control"]["requests"] >= 50
 
 
+def test_a_client_that_does_not_read_blocks_nobody(lab):
+    """A client that pipelines hundreds of requests with large replies and never reads does not
+    hold up the others; when it goes away the daemon forgets it."""
+    d = lab.d
+    d.ns.batch([f"addr add {a} dev veth0p" for a in
+                ("198.18.33.%d/32" % i for i in range(1, 201))])
+    d.wait_interface("veth0p", lambda r: len(r["addresses"]) == 200)
+    hog = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    hog.connect(str(d.socket))
+    hog.setblocking(False)
+    request = b'{"command": "show interfaces", "args": []}\n'
+    sent = 0
+    try:
+        for _ in range(400):
+            try:
+                sent += hog.send(request)
+            except BlockingIOError:
+                break
+        assert sent > 0
+        started = time.monotonic()
+        for _ in range(5):
+            assert d.ctl("show status")["version"]
+        assert time.monotonic() - started < 10
+    finally:
+        hog.close()
+    wait_for(lambda: d.status()["control"]["clients"] == 1, what="the hog to be forgotten")
+
+
 def test_client_limit(lab):
     """With 128 clients connected the next one is told "too many clients" and closed; the
     rejection is counted and the daemon serves again once clients leave."""

@@ -157,3 +157,16 @@ def test_changes_on_unconfigured_links_reach_no_protocol(lab):
     assert d.events_since(mark) == []
     row = d.interface("veth1p")
     assert row["protocols"] == [] and row["active"] is False and row["mode"] is None
+
+
+def test_point_to_point_addresses_report_the_local_address(lab):
+    """`ip addr add LOCAL peer PEER/len` binds LOCAL/len: the binding carries the local address,
+    not the peer's."""
+    d, ns = lab.d, lab.ns
+    mark = d.mark()
+    ns.ip("addr", "add", "198.18.5.1", "peer", "198.18.5.2/32", "dev", "veth0")
+    ns.ip("addr", "add", "198.18.6.1", "peer", "198.18.7.0/24", "dev", "veth0")
+    evs = d.wait_events(mark, lambda evs: len(evs) == 2, what="two ADDRESS_CHANGE")
+    assert [e["addresses"] for e in evs] == [["198.18.5.1/32"],
+                                             ["198.18.5.1/32", "198.18.6.1/24"]]
+    assert d.interface("veth0")["addresses"] == ns.ipv4_addresses("veth0")
