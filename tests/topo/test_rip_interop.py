@@ -148,6 +148,8 @@ def test_interface_loss_withdraws_and_poisons(chain, how):
         wait_rip_route(d, prefix, gone_or_unreachable, timeout=3)
     wait_kernel_route(chain.r, Chain.B_STUB, lambda r: r is None, timeout=3)
     assert sorted(kernel_routes(chain.r)) == sorted(F_ROUTES)
+    net = rip_routes(d).get(Chain.NET_B)
+    net_kernel = chain.r.ip("-4", "route", "show", "dev", "to-bird").stdout
     for prefix in B_ROUTES + (Chain.NET_B,):
         wait_gone_or_poisoned(lambda: chain.frr.rip_route(prefix),
                               max(0.5, PROPAGATION - (time.monotonic() - t0)),
@@ -167,6 +169,14 @@ def test_interface_loss_withdraws_and_poisons(chain, how):
         chain.bird.wait_route(prefix, lambda r: r is not None and r.metric == 3,
                               timeout=PROPAGATION)
     assert sorted(kernel_routes(chain.r)) == sorted(B_ROUTES + F_ROUTES)
+
+    # While the interface was out, its own subnet was unreachable; where the kernel had dropped
+    # its route too (admin down, address gone), routprotd must not have claimed it in the FIB.
+    assert net is None or net["metric"] == 16, net
+    if how != "carrier-lost":
+        assert net is None or not net["in_fib"], (
+            f"{Chain.NET_B} shown in_fib while the kernel had no route for it: {net}; "
+            f"kernel routes on to-bird: {net_kernel!r}")
 
 
 class KernelWatch:
