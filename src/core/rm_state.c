@@ -151,24 +151,6 @@ static const char *read_route(json_t *o, struct rm_state_route *r)
 	return NULL;
 }
 
-/* Parse "YYYY-MM-DDTHH:MM:SS(.mmm)Z" into wall milliseconds; -1 if malformed. */
-static int64_t parse_time(const char *s)
-{
-	struct tm tm = { 0 };
-	int ms = 0, used = 0;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6)
-		return -1;
-	if (s[used] == '.' && sscanf(s + used, ".%3d", &ms) == 1)
-		used += 4;
-	if (strcmp(s + used, "Z") != 0)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm) * 1000 + ms;
-}
-
 static const char *read_iface(json_t *o, struct rm_state_iface *s)
 {
 	const char *name, *updated, *why;
@@ -182,7 +164,7 @@ static const char *read_iface(json_t *o, struct rm_state_iface *s)
 	if (strlen(name) == 0 || strlen(name) >= IF_NAMESIZE)
 		return "bad interface name";
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	if ((s->updated_ms = parse_time(updated)) < 0)
+	if ((s->updated_ms = clock_parse_iso8601(updated)) < 0)
 		return "bad update time";
 	s->routes = calloc(json_array_size(routes) ? json_array_size(routes) : 1,
 			   sizeof(*s->routes));

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "lib/clock.h"
@@ -47,4 +49,27 @@ void clock_format_iso8601(int64_t wall_ms, char buf[CLOCK_ISO8601_LEN])
 		return;
 	}
 	snprintf(buf + n, CLOCK_ISO8601_LEN - n, ".%03uZ", millis);
+}
+
+int64_t clock_parse_iso8601(const char *s)
+{
+	struct tm tm = { 0 };
+	int ms = 0, used = 0;
+	char frac[4];
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6 || used != 19)
+		return -1;
+	if (s[used] == '.') {
+		if (sscanf(s + used + 1, "%3[0-9]", frac) != 1 || strlen(frac) != 3)
+			return -1;
+		ms = atoi(frac);
+		used += 4;
+	}
+	if (strcmp(s + used, "Z") != 0 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
 }

@@ -19,5 +19,7 @@ void clock_set_source(int64_t (*source)(void));
 
 /* "2026-11-21T19:06:00.123Z" */
 void clock_format_iso8601(int64_t wall_ms, char buf[CLOCK_ISO8601_LEN]);
+/* "YYYY-MM-DDTHH:MM:SS[.mmm]Z" → wall milliseconds; -1 when malformed. */
+int64_t clock_parse_iso8601(const char *s);
 
 #endif

@@ -113,6 +113,7 @@ struct rip_iface {
 	struct rip_update *update;
 	/* RFC 2091 demand circuit state (mode demand) */
 	struct rip_demand *demand;
+	uint32_t auth_seq; /* last RFC 4822 sequence number sent */
 };
 
 struct rip_neighbor {
@@ -122,6 +123,9 @@ struct rip_neighbor {
 	uint8_t version;
 	int64_t last_heard_ms;
 	uint64_t rx_packets, rx_routes, bad_packets, bad_routes;
+	bool auth_seq_valid;   /* RFC 4822 replay protection */
+	uint32_t auth_seq;
+	int64_t auth_heard_ms;
 };
 
 struct rip_stats {
@@ -236,9 +240,9 @@ size_t rip_output_build(struct rip *rip, struct rip_iface *ifc, struct rip_job *
 unsigned rip_output_fill(struct rip *rip, struct rip_iface *ifc, struct rip_job *job,
 			 struct rip_msg *m, unsigned max);
 /* Answer a request for specific entries (no split horizon): response in buf, or 0. */
-size_t rip_output_answer(struct rip *rip, const struct rip_msg *req, uint8_t version,
-			 uint8_t *buf, size_t cap);
-size_t rip_output_request(uint8_t version, uint8_t *buf, size_t cap);
+size_t rip_output_answer(struct rip *rip, struct rip_iface *ifc, const struct rip_msg *req,
+			 uint8_t version, uint8_t *buf, size_t cap);
+size_t rip_output_request(struct rip_iface *ifc, uint8_t version, uint8_t *buf, size_t cap);
 /* Queue jobs: every target of the interface (its subnets + configured neighbors). */
 void rip_output_full(struct rip_iface *ifc);
 void rip_output_changes(struct rip_iface *ifc, uint64_t since_seq);
@@ -249,6 +253,14 @@ void rip_output_drop_jobs(struct rip_iface *ifc);
 void rip_output_kick(struct rip_iface *ifc);
 /* A route changed: schedule triggered updates (RFC 2453 3.10.1). */
 void rip_output_trigger(struct rip *rip);
+
+/* ---- rip_auth.c ---- */
+/* Encode m as the interface sends it: with its authentication, if configured. */
+size_t rip_auth_encode(struct rip_iface *ifc, struct rip_msg *m, uint8_t *buf, size_t cap);
+/* NULL when the packet's authentication is what the interface expects, else why not. */
+const char *rip_auth_check(struct rip_iface *ifc, struct rip_neighbor *nbr, const uint8_t *buf,
+			   size_t len, const struct rip_msg *m);
+unsigned rip_auth_max_rtes(const struct rip_iface *ifc); /* route entries per packet */
 
 /* ---- rip_sock.c ---- */
 int rip_sock_open(struct rip *rip, char *err, size_t errlen);

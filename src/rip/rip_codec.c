@@ -108,7 +108,10 @@ static enum rip_decode_status locate_trailer(const uint8_t *buf, size_t len, siz
 	data_len = br_u8(&r);
 	if (packet_len < hdr + RIP_RTE_LEN || (packet_len - hdr) % RIP_RTE_LEN != 0)
 		return RIP_DECODE_BAD_AUTH;
-	if (packet_len > len || len - packet_len != AUTH_TRAILER_HDR_LEN + data_len)
+	/* RFC 4822: the digest follows the 4-byte trailer header. RFC 2082 convention (Keyed-MD5
+	 * from BIRD and old ripd): the announced 20 bytes include that header. */
+	if (packet_len > len || (len - packet_len != AUTH_TRAILER_HDR_LEN + data_len &&
+				 !(data_len == AUTH_TRAILER_HDR_LEN + 16 && len - packet_len == data_len)))
 		return RIP_DECODE_BAD_AUTH;
 	br_init(&r, buf + packet_len, len - packet_len);
 	if (br_u16(&r) != RIP_AFI_AUTH || br_u16(&r) != RIP_AUTH_TRAILER)
@@ -130,6 +133,11 @@ static enum rip_decode_status count_entries(uint8_t cmd, size_t body_len, size_t
 	return *n > RIP_MAX_RTES ? RIP_DECODE_TOO_MANY : RIP_DECODE_OK;
 }
 
+static size_t digest_len_of(const struct rip_auth *a)
+{
+	return a->auth_data_len - (a->len_covers_trailer ? AUTH_TRAILER_HDR_LEN : 0);
+}
+
 /* The rest of an authentication entry after its AFI; `buf`/`len` locate the crypto digest,
  * whose geometry locate_trailer() has already checked. */
 static enum rip_decode_status decode_auth(struct byte_reader *r, const uint8_t *buf,
@@ -147,7 +155,9 @@ static enum rip_decode_status decode_auth(struct byte_reader *r, const uint8_t *
 	a->auth_data_len = br_u8(r);
 	a->sequence = br_u32(r);
 	br_skip(r, 8); /* reserved */
-	a->digest = buf + len - a->auth_data_len;
+	a->len_covers_trailer = len - a->packet_len == a->auth_data_len;
+	a->digest_len = (uint8_t)digest_len_of(a);
+	a->digest = buf + len - a->digest_len;
 	return RIP_DECODE_OK;
 }
 
@@ -228,6 +238,9 @@ static bool encodable(const struct rip_msg *m)
 		return false;
 	if (m->command == RIP_CMD_UPDATE_ACK && m->nrtes > 0)
 		return false;
+	if (m->has_auth && m->auth.type == RIP_AUTH_CRYPTO && m->auth.len_covers_trailer &&
+	    m->auth.auth_data_len <= AUTH_TRAILER_HDR_LEN)
+		return false;
 	return !m->has_auth || m->auth.type == RIP_AUTH_SIMPLE || m->auth.type == RIP_AUTH_CRYPTO;
 }
 
@@ -288,7 +301,7 @@ size_t rip_encode(const struct rip_msg *m, uint8_t *buf, size_t cap, size_t *dig
 	if (crypto) {
 		bw_u16(&w, RIP_AFI_AUTH);
 		bw_u16(&w, RIP_AUTH_TRAILER);
-		bw_zero(&w, m->auth.auth_data_len);
+		bw_zero(&w, digest_len_of(&m->auth));
 	}
 	if (w.err)
 		return 0;

@@ -32,9 +32,13 @@ struct rip_auth {
 	uint8_t password[RIP_AUTH_PASSWORD_LEN];  /* simple: the 16 bytes as sent */
 	uint16_t packet_len;  /* crypto: trailer offset (= bytes covered before the digest) */
 	uint8_t key_id;
-	uint8_t auth_data_len; /* crypto: digest length announced in the entry */
+	uint8_t auth_data_len; /* crypto: the length announced in the entry */
+	bool len_covers_trailer; /* crypto: auth_data_len counts the 4-byte trailer header too
+				    (RFC 2082 convention, still sent by BIRD and old ripd for
+				    Keyed-MD5); the digest is then auth_data_len - 4 bytes */
 	uint32_t sequence;
-	const uint8_t *digest; /* crypto: points into the decoded buffer, auth_data_len bytes */
+	const uint8_t *digest; /* crypto: points into the decoded buffer, digest_len bytes */
+	uint8_t digest_len;
 };
 
 struct rip_msg {

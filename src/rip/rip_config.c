@@ -62,7 +62,8 @@ static const struct conf_field iface_fields[] = {
 };
 
 static const char *const skip_global[] = { "interfaces", NULL };
-static const char *const skip_iface[] = { "name", "version", NULL };
+static const char *const skip_iface[] = { "name", "version", "authentication",
+					   "md5-auth-length", "keys", NULL };
 
 const char *rip_mode_name(int mode)
 {
@@ -85,7 +86,7 @@ void rip_settings_default(struct rip_settings *s)
 
 void rip_if_settings_default(struct rip_if_settings *s, const struct rip_settings *global)
 {
-	*s = (struct rip_if_settings){ .cost = 1 };
+	*s = (struct rip_if_settings){ .cost = 1, .md5_auth_length = 20 };
 	s->timers = global ? global->timers
 			   : (struct rip_timers){ .update_interval = 30, .timeout = 180,
 						  .garbage = 120 };
@@ -183,6 +184,7 @@ static void *rip_parse_interface(const config_setting_t *s, const void *global,
 	ok = conf_parse_fields(s, iface_fields, CONF_NFIELDS(iface_fields), skip_iface,
 			       "rip interface", i, diag);
 	ok = parse_version(s, &i->version, diag) && ok;
+	ok = ok && rip_parse_auth(s, i, diag);
 	if (!ok || !check_interface(s, i, diag)) {
 		rip_if_settings_free(i);
 		return NULL;
@@ -199,7 +201,7 @@ static bool rip_iface_equal(const void *a, const void *b)
 {
 	const struct rip_if_settings *x = a, *y = b;
 
-	return x->version == y->version &&
+	return x->version == y->version && rip_auth_settings_equal(x, y) &&
 	       conf_fields_equal(iface_fields, CONF_NFIELDS(iface_fields), a, b);
 }
 
@@ -208,6 +210,7 @@ void rip_if_settings_free(struct rip_if_settings *s)
 	if (!s)
 		return;
 	conf_free_fields(iface_fields, CONF_NFIELDS(iface_fields), s);
+	rip_auth_settings_free(s);
 	free(s);
 }
 
@@ -232,7 +235,12 @@ struct rip_if_settings *rip_if_settings_copy(const struct rip_if_settings *s)
 	if (!c)
 		return NULL;
 	*c = *s;
+	if (!rip_auth_settings_copy(c, s)) {
+		free(c);
+		return NULL;
+	}
 	if (!conf_copy_fields(iface_fields, CONF_NFIELDS(iface_fields), c, s)) {
+		rip_auth_settings_free(c);
 		free(c);
 		return NULL;
 	}

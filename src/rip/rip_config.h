@@ -10,7 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libconfig.h>
+
 #include "core/routprot.h"
+
+struct conf_diag;
 
 enum rip_mode {
 	RIP_MODE_PERIODIC = 0,   /* RFC 2453 */
@@ -28,6 +32,27 @@ enum rip_version_mode {
 	RIP_VERSION_2 = 0,        /* send RIPv2 multicast, accept RIPv2 */
 	RIP_VERSION_1 = 1,        /* send RIPv1 broadcast, accept RIPv1 and RIPv2 */
 	RIP_VERSION_1_COMPAT = 2, /* send RIPv2 broadcast (RFC 2453 5.1), accept both */
+};
+
+enum rip_auth_type {
+	RIP_AUTH_NONE = 0,
+	RIP_AUTH_TYPE_SIMPLE = 1,  /* RFC 2453 5.2 clear-text password */
+	RIP_AUTH_TYPE_MD5 = 2,     /* RFC 4822 Keyed-MD5 */
+	RIP_AUTH_TYPE_SHA1 = 3,    /* RFC 4822 HMAC-SHA-1 */
+	RIP_AUTH_TYPE_SHA256 = 4,  /* HMAC-SHA-256 */
+	RIP_AUTH_TYPE_SHA384 = 5,  /* HMAC-SHA-384 */
+	RIP_AUTH_TYPE_SHA512 = 6,  /* HMAC-SHA-512 */
+};
+
+#define RIP_AUTH_SECRET_MAX 128
+
+/* One key of an interface's key chain (RFC 4822 5: lifetimes for rollover). */
+struct rip_auth_key {
+	int id;                      /* 0..255 */
+	uint8_t secret[RIP_AUTH_SECRET_MAX];
+	size_t secret_len;
+	int64_t send_from, send_until;     /* wall ms; 0 = unbounded */
+	int64_t accept_from, accept_until; /* wall ms; 0 = unbounded */
 };
 
 struct rip_timers {
@@ -58,7 +83,20 @@ struct rip_if_settings {
 	uint32_t *neighbors;
 	size_t nneighbors;
 	bool update_on_connect;
+	int auth_type;              /* enum rip_auth_type */
+	int md5_auth_length;        /* Keyed-MD5 auth data length sent: 16 (RFC 4822) or 20 */
+	struct rip_auth_key *keys;  /* key chain (not for simple: one key, id 0) */
+	size_t nkeys;
 };
+
+const char *rip_auth_type_name(int type);
+
+/* rip_config_auth.c */
+bool rip_parse_auth(const config_setting_t *ifs, struct rip_if_settings *i,
+		    struct conf_diag *diag);
+bool rip_auth_settings_equal(const struct rip_if_settings *a, const struct rip_if_settings *b);
+bool rip_auth_settings_copy(struct rip_if_settings *dst, const struct rip_if_settings *src);
+void rip_auth_settings_free(struct rip_if_settings *s);
 
 extern const struct rp_config_ops rip_config_ops;
 

@@ -85,7 +85,8 @@ static void send_msg(struct rip_iface *ifc, const struct rip_msg *m, uint32_t ds
 {
 	const struct rp_local_binding *b = source_for(ifc, dst);
 	uint8_t buf[RIP_MAX_PACKET];
-	size_t len = rip_encode(m, buf, sizeof(buf), NULL);
+	struct rip_msg copy = *m;
+	size_t len = rip_auth_encode(ifc, &copy, buf, sizeof(buf));
 
 	if (b && len)
 		ifc->rip->send(ifc->rip, ifc->ifindex, b->address, dst, RIP_PORT, buf, len);
@@ -124,8 +125,8 @@ static bool next_packet(struct rip_iface *ifc)
 	struct rip_demand *d = ifc->demand;
 	struct rip_msg m = { .command = RIP_CMD_UPDATE_RESPONSE, .version = 2,
 			     .trig_version = RIP_TRIGGER_VERSION };
-	unsigned n = d->job_active ? rip_output_fill(ifc->rip, ifc, &d->job, &m, DEMAND_MAX_RTES)
-				   : 0;
+	unsigned max = DEMAND_MAX_RTES - (ifc->set->auth_type != RIP_AUTH_NONE);
+	unsigned n = d->job_active ? rip_output_fill(ifc->rip, ifc, &d->job, &m, max) : 0;
 
 	if (n == 0 && !d->flush_next) {
 		d->job_active = false;
@@ -134,7 +135,7 @@ static bool next_packet(struct rip_iface *ifc)
 	m.trig_flush = d->flush_next; /* a whole empty table still needs its flushing packet */
 	m.trig_seq = d->tx_seq++;
 	d->flush_next = false;
-	d->out_len = rip_encode(&m, d->out_buf, sizeof(d->out_buf), NULL);
+	d->out_len = rip_auth_encode(ifc, &m, d->out_buf, sizeof(d->out_buf));
 	d->out_seq = m.trig_seq;
 	d->out_dst = d->job.dst;
 	d->outstanding = d->out_len > 0;

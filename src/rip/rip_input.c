@@ -21,7 +21,7 @@ static const char *const drop_names[RIP_DROP_COUNT] = {
 	[RIP_DROP_OWN] = "our own packet",
 	[RIP_DROP_DECODE] = "malformed",
 	[RIP_DROP_VERSION] = "version not accepted on this interface",
-	[RIP_DROP_AUTH] = "authentication not configured",
+	[RIP_DROP_AUTH] = "authentication failed",
 	[RIP_DROP_COMMAND] = "command not accepted on this interface",
 	[RIP_DROP_PASSIVE] = "request on a passive interface or demand circuit",
 	[RIP_DROP_TRUNCATED] = "truncated",
@@ -35,6 +35,8 @@ struct rx {
 	uint32_t src;
 	uint16_t sport;
 	const struct rip_msg *msg;
+	const uint8_t *buf; /* the packet as received (authentication covers its bytes) */
+	size_t len;
 };
 
 static void drop(struct rip *rip, struct rip_iface *ifc, struct rip_neighbor *nbr,
@@ -175,7 +177,7 @@ static void process_request(struct rx *rx, uint32_t dst)
 		rip_output_reply_full(rx->ifc, b->address, rx->src, rx->sport, m->version);
 		return;
 	}
-	len = rip_output_answer(rx->rip, m, m->version, buf, sizeof(buf));
+	len = rip_output_answer(rx->rip, rx->ifc, m, m->version, buf, sizeof(buf));
 	if (len)
 		rx->rip->send(rx->rip, rx->ifc->ifindex, b->address, rx->src, rx->sport, buf, len);
 }
@@ -207,6 +209,8 @@ static struct rip_iface *check_source(struct rip *rip, uint32_t ifindex, uint32_
 /* Checks that need the decoded message; false = dropped. */
 static bool check_message(struct rx *rx, enum rip_decode_status st)
 {
+	const char *why;
+
 	if (st != RIP_DECODE_OK) {
 		drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_DECODE, rx->src,
 		     rip_decode_status_name(st));
@@ -220,8 +224,9 @@ static bool check_message(struct rx *rx, enum rip_decode_status st)
 		drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_VERSION, rx->src, NULL);
 		return false;
 	}
-	if (rx->msg->has_auth) {
-		drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_AUTH, rx->src, NULL);
+	why = rip_auth_check(rx->ifc, rx->nbr, rx->buf, rx->len, rx->msg);
+	if (why) {
+		drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_AUTH, rx->src, why);
 		return false;
 	}
 	return true;
@@ -265,7 +270,8 @@ void rip_input_packet(struct rip *rip, uint32_t ifindex, uint32_t src, uint16_t 
 {
 	struct rip_msg msg;
 	enum rip_decode_status st;
-	struct rx rx = { .rip = rip, .src = src, .sport = sport, .msg = &msg };
+	struct rx rx = { .rip = rip, .src = src, .sport = sport, .msg = &msg, .buf = buf,
+			 .len = len };
 
 	rx.ifc = check_source(rip, ifindex, src);
 	if (!rx.ifc)

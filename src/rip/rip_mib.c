@@ -65,8 +65,11 @@ static json_t *iface_row(const struct rip_iface *i)
 			 "queued_jobs", (json_int_t)i->njobs, "stats", stats);
 	if (row && i->demand)
 		json_object_set_new(row, "demand", rip_demand_json(i));
-	if (row)
+	if (row) {
 		json_object_set_new(row, "update_running", json_boolean(i->update != NULL));
+		json_object_set_new(row, "authentication",
+				    json_string(rip_auth_type_name(i->set->auth_type)));
+	}
 	return row;
 }
 

@@ -141,7 +141,7 @@ void rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32_t dst, ui
 static void send_request(struct rip_iface *ifc, const struct rip_job *t, void *arg)
 {
 	uint8_t buf[RIP_MAX_PACKET];
-	size_t len = rip_output_request(t->version, buf, sizeof(buf));
+	size_t len = rip_output_request(ifc, t->version, buf, sizeof(buf));
 
 	if (len && ifc->rip->send(ifc->rip, ifc->ifindex, t->src, t->dst, t->port, buf, len) == 0)
 		ifc->stats.tx_requests++;

@@ -162,9 +162,9 @@ size_t rip_output_build(struct rip *rip, struct rip_iface *ifc, struct rip_job *
 {
 	struct rip_msg m = { .command = RIP_CMD_RESPONSE, .version = job->version };
 
-	if (rip_output_fill(rip, ifc, job, &m, RIP_MAX_RTES) == 0)
+	if (rip_output_fill(rip, ifc, job, &m, rip_auth_max_rtes(ifc)) == 0)
 		return 0;
-	return rip_encode(&m, buf, cap, NULL);
+	return rip_auth_encode(ifc, &m, buf, cap);
 }
 
 /* The route a request entry asks about: with its mask, or (RIPv1, or no mask given) the host
@@ -186,8 +186,8 @@ static const struct rip_route *lookup_entry(const struct rip *rip, const struct 
 	return r;
 }
 
-size_t rip_output_answer(struct rip *rip, const struct rip_msg *req, uint8_t version,
-			 uint8_t *buf, size_t cap)
+size_t rip_output_answer(struct rip *rip, struct rip_iface *ifc, const struct rip_msg *req,
+			 uint8_t version, uint8_t *buf, size_t cap)
 {
 	struct rip_msg m = *req;
 
@@ -201,13 +201,15 @@ size_t rip_output_answer(struct rip *rip, const struct rip_msg *req, uint8_t ver
 		e->metric = r ? r->metric : RIP_METRIC_INFINITY;
 	}
 	rip->stats.queries++;
-	return rip_encode(&m, buf, cap, NULL);
+	if (m.nrtes > rip_auth_max_rtes(ifc))
+		m.nrtes = rip_auth_max_rtes(ifc); /* room for our authentication entry */
+	return rip_auth_encode(ifc, &m, buf, cap);
 }
 
-size_t rip_output_request(uint8_t version, uint8_t *buf, size_t cap)
+size_t rip_output_request(struct rip_iface *ifc, uint8_t version, uint8_t *buf, size_t cap)
 {
 	struct rip_msg m = { .command = RIP_CMD_REQUEST, .version = version, .nrtes = 1 };
 
 	m.rtes[0] = (struct rip_rte){ .afi = 0, .metric = RIP_METRIC_INFINITY };
-	return rip_encode(&m, buf, cap, NULL);
+	return rip_auth_encode(ifc, &m, buf, cap);
 }

@@ -307,7 +307,8 @@ static bool auth_equal(const struct rip_auth *a, const struct rip_auth *b)
 		return memcmp(a->password, b->password, RIP_AUTH_PASSWORD_LEN) == 0;
 	return a->packet_len == b->packet_len && a->key_id == b->key_id &&
 	       a->auth_data_len == b->auth_data_len && a->sequence == b->sequence &&
-	       memcmp(a->digest, b->digest, a->auth_data_len) == 0;
+	       a->len_covers_trailer == b->len_covers_trailer &&
+	       a->digest_len == b->digest_len && memcmp(a->digest, b->digest, a->digest_len) == 0;
 }
 
 /* Field-by-field equality of two decoded messages (digests compared by content). */
@@ -333,9 +334,9 @@ static size_t encode_with_digest(const struct rip_msg *m, uint8_t *buf, size_t c
 	size_t off, len = rip_encode(m, buf, cap, &off);
 
 	if (len && m->has_auth && m->auth.type == RIP_AUTH_CRYPTO) {
-		EXPECT(off + m->auth.auth_data_len == len, "digest offset %zu, length %zu", off,
+		EXPECT(off + m->auth.digest_len == len, "digest offset %zu, length %zu", off,
 		       len);
-		memcpy(buf + off, m->auth.digest, m->auth.auth_data_len);
+		memcpy(buf + off, m->auth.digest, m->auth.digest_len);
 	} else {
 		EXPECT(off == 0, "digest offset %zu without crypto", off);
 	}
@@ -614,8 +615,9 @@ static const struct bad_case bad_cases[] = {
 	{ "crypto trailer word 0xFFFE", PATCH(crypto_16, 45, 0xfe), RIP_DECODE_BAD_AUTH },
 	{ "crypto trailer type 0x0002", PATCH(crypto_16, 47, 2), RIP_DECODE_BAD_AUTH },
 	{ "crypto trailer type 0x0101", PATCH(crypto_16, 46, 1), RIP_DECODE_BAD_AUTH },
-	/* auth_data_len covering the trailer words too (20 for a 16-byte digest) is refused */
-	{ "crypto digest length 20, 16 sent", PATCH(crypto_16, 11, 20), RIP_DECODE_BAD_AUTH },
+	/* auth_data_len covering the trailer words too (20 for a 16-byte digest, the RFC 2082
+	 * convention of Keyed-MD5 senders such as BIRD) is accepted: see
+	 * md5_length_covering_the_trailer; other lengths that do not match are refused */
 	{ "crypto digest length 15", PATCH(crypto_16, 11, 15), RIP_DECODE_BAD_AUTH },
 	{ "crypto digest length 0", PATCH(crypto_16, 11, 0), RIP_DECODE_BAD_AUTH },
 	{ "crypto digest length 255", PATCH(crypto_16, 11, 255), RIP_DECODE_BAD_AUTH },
@@ -913,6 +915,24 @@ START_TEST(fuzz_mutations)
 }
 END_TEST
 
+START_TEST(md5_length_covering_the_trailer)
+{
+	uint8_t v[sizeof(crypto_16)];
+	struct rip_msg m;
+	uint8_t again[RIP_MAX_PACKET];
+
+	memcpy(v, crypto_16, sizeof(v));
+	v[11] = 20; /* auth data length includes the 4 trailer bytes */
+	ck_assert_int_eq(rip_decode(v, sizeof(v), &m), RIP_DECODE_OK);
+	ck_assert(m.auth.len_covers_trailer);
+	ck_assert_uint_eq(m.auth.digest_len, 16);
+	ck_assert_ptr_eq(m.auth.digest, v + sizeof(v) - 16);
+	/* and it encodes back to the same bytes */
+	ck_assert_uint_eq(encode_with_digest(&m, again, sizeof(again)), sizeof(v));
+	ck_assert_mem_eq(again, v, sizeof(v));
+}
+END_TEST
+
 static Suite *codec_suite(void)
 {
 	Suite *s = suite_create("codec");
@@ -922,6 +942,7 @@ static Suite *codec_suite(void)
 	TCase *fuzz = tcase_create("fuzz");
 
 	tcase_add_test(valid, decode_v2_response_1);
+	tcase_add_test(valid, md5_length_covering_the_trailer);
 	tcase_add_test(valid, decode_v2_response_25);
 	tcase_add_test(valid, decode_v2_request_all);
 	tcase_add_test(valid, decode_v1_response);

@@ -404,7 +404,7 @@ START_TEST(specific_request_answered_without_split_horizon)
 					.mask = 0xffffff00u };
 	req.rtes[1] = (struct rip_rte){ .afi = 2, .addr = A(198, 19, 9, 0),
 					.mask = 0xffffff00u };
-	len = rip_output_answer(rip, &req, 2, buf, sizeof(buf));
+	len = rip_output_answer(rip, eth0, &req, 2, buf, sizeof(buf));
 	ck_assert_int_eq(rip_decode(buf, len, &resp), RIP_DECODE_OK);
 	ck_assert_int_eq(resp.command, RIP_CMD_RESPONSE);
 	ck_assert_uint_eq(resp.rtes[0].metric, 3);
@@ -524,6 +524,130 @@ START_TEST(authenticated_packets_dropped_without_auth_config)
 }
 END_TEST
 
+
+/* ---- authentication ---- */
+
+static void set_auth(struct rip_iface *ifc, int type, const char *secret, int id)
+{
+	static struct rip_auth_key keys[4];
+
+	ifc->set->auth_type = type;
+	keys[0] = (struct rip_auth_key){ .id = id, .secret_len = strlen(secret) };
+	memcpy(keys[0].secret, secret, strlen(secret));
+	rip_auth_settings_free(ifc->set);
+	ifc->set->keys = malloc(sizeof(keys[0]));
+	memcpy(ifc->set->keys, keys, sizeof(keys[0]));
+	ifc->set->nkeys = 1;
+}
+
+/* A response eth1 would send, fed to eth0's receive checks. */
+static const char *sign_and_check(int type, int md5_len)
+{
+	struct rip_msg m = { .command = RIP_CMD_RESPONSE, .version = 2, .nrtes = 1 };
+	uint8_t buf[RIP_MAX_PACKET];
+	struct rip_msg in;
+	size_t len;
+
+	m.rtes[0] = (struct rip_rte){ .afi = 2, .addr = A(198, 19, 1, 0), .mask = 0xffffff00u,
+				      .metric = 1 };
+	eth1->set->md5_auth_length = md5_len;
+	len = rip_auth_encode(eth1, &m, buf, sizeof(buf));
+	ck_assert_uint_gt(len, 0);
+	ck_assert_int_eq(rip_decode(buf, len, &in), RIP_DECODE_OK);
+	return rip_auth_check(eth0, NULL, buf, len, &in);
+}
+
+START_TEST(every_algorithm_signs_and_verifies)
+{
+	static const int types[] = { RIP_AUTH_TYPE_SIMPLE, RIP_AUTH_TYPE_MD5, RIP_AUTH_TYPE_SHA1,
+				     RIP_AUTH_TYPE_SHA256, RIP_AUTH_TYPE_SHA384,
+				     RIP_AUTH_TYPE_SHA512 };
+
+	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		set_auth(eth0, types[i], "s3cret", 1);
+		set_auth(eth1, types[i], "s3cret", 1);
+		ck_assert_msg(sign_and_check(types[i], 16) == NULL, "type %d", types[i]);
+		set_auth(eth0, types[i], "other", 1);
+		ck_assert_msg(sign_and_check(types[i], 16) != NULL, "type %d wrong key", types[i]);
+	}
+	/* Keyed-MD5 in the RFC 2082 length convention is accepted too */
+	set_auth(eth0, RIP_AUTH_TYPE_MD5, "s3cret", 1);
+	set_auth(eth1, RIP_AUTH_TYPE_MD5, "s3cret", 1);
+	ck_assert_ptr_null(sign_and_check(RIP_AUTH_TYPE_MD5, 20));
+	/* long HMAC keys are hashed first */
+	set_auth(eth0, RIP_AUTH_TYPE_SHA256, "a key longer than thirty-two bytes ....", 1);
+	set_auth(eth1, RIP_AUTH_TYPE_SHA256, "a key longer than thirty-two bytes ....", 1);
+	ck_assert_ptr_null(sign_and_check(RIP_AUTH_TYPE_SHA256, 16));
+}
+END_TEST
+
+START_TEST(authentication_rejects_what_it_should)
+{
+	struct rip_msg m = { .command = RIP_CMD_RESPONSE, .version = 2, .nrtes = 1 };
+	uint8_t buf[RIP_MAX_PACKET];
+	struct rip_msg in;
+	size_t len;
+	struct rip_neighbor nb = { .address = A(198, 18, 0, 2) };
+
+	set_auth(eth0, RIP_AUTH_TYPE_SHA256, "s3cret", 1);
+	set_auth(eth1, RIP_AUTH_TYPE_SHA256, "s3cret", 2); /* a key id eth0 does not know */
+	ck_assert_str_eq(sign_and_check(RIP_AUTH_TYPE_SHA256, 16), "unknown or expired key id");
+	set_auth(eth1, RIP_AUTH_TYPE_SHA256, "s3cret", 1);
+	m.rtes[0] = (struct rip_rte){ .afi = 2, .addr = A(198, 19, 1, 0), .mask = 0xffffff00u,
+				      .metric = 1 };
+	len = rip_auth_encode(eth1, &m, buf, sizeof(buf));
+	buf[30] ^= 1; /* tampered route entry */
+	ck_assert_int_eq(rip_decode(buf, len, &in), RIP_DECODE_OK);
+	ck_assert_str_eq(rip_auth_check(eth0, NULL, buf, len, &in), "wrong digest");
+	buf[30] ^= 1;
+	rip_decode(buf, len, &in);
+	ck_assert_ptr_null(rip_auth_check(eth0, &nb, buf, len, &in));
+	nb.auth_seq = in.auth.sequence + 10; /* a newer packet was seen: this one is a replay */
+	ck_assert_str_eq(rip_auth_check(eth0, &nb, buf, len, &in),
+			 "sequence number went down (replay?)");
+	/* unauthenticated packets on an authenticated interface, and the other way round */
+	eth1->set->auth_type = RIP_AUTH_NONE;
+	ck_assert_str_eq(sign_and_check(RIP_AUTH_NONE, 16), "no authentication");
+	eth0->set->auth_type = RIP_AUTH_NONE;
+	set_auth(eth1, RIP_AUTH_TYPE_SIMPLE, "s3cret", 0);
+	ck_assert_str_eq(sign_and_check(RIP_AUTH_TYPE_SIMPLE, 16),
+			 "authentication not configured here");
+}
+END_TEST
+
+START_TEST(key_rollover_and_expiry)
+{
+	struct rip_auth_key *k;
+
+	set_auth(eth1, RIP_AUTH_TYPE_SHA1, "old", 1);
+	k = realloc(eth1->set->keys, 2 * sizeof(*k));
+	eth1->set->keys = k;
+	k[1] = (struct rip_auth_key){ .id = 2, .secret_len = 3, .send_from = 1000 };
+	memcpy(k[1].secret, "new", 3);
+	k[0].send_until = 2000;
+	eth1->set->nkeys = 2;
+	/* eth0 accepts key 2 only: the newest valid key must be the one used */
+	set_auth(eth0, RIP_AUTH_TYPE_SHA1, "new", 2);
+	ck_assert_ptr_null(sign_and_check(RIP_AUTH_TYPE_SHA1, 16));
+	/* an accept lifetime that is over */
+	eth0->set->keys[0].accept_until = 1000;
+	ck_assert_str_eq(sign_and_check(RIP_AUTH_TYPE_SHA1, 16), "unknown or expired key id");
+}
+END_TEST
+
+START_TEST(authenticated_packets_carry_24_routes)
+{
+	struct rip_job j = job_for(eth1, 2);
+	struct rip_msg m;
+
+	set_auth(eth1, RIP_AUTH_TYPE_MD5, "s3cret", 1);
+	for (unsigned i = 0; i < 60; i++)
+		learn(eth0, A(198, 18, 0, 2), A(198, 19, i, 0), 24, 2);
+	ck_assert_uint_eq(build(eth1, &j, &m), 24);
+	ck_assert(m.has_auth);
+	ck_assert_uint_eq(m.auth.digest_len, 16);
+}
+END_TEST
 
 /* ---- RFC 2091 demand circuits ---- */
 
@@ -734,6 +858,10 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, bad_entries_skipped_and_counted);
 	tcase_add_test(tc, ripv1_input_masks_and_zero_fields);
 	tcase_add_test(tc, authenticated_packets_dropped_without_auth_config);
+	tcase_add_test(tc, every_algorithm_signs_and_verifies);
+	tcase_add_test(tc, authentication_rejects_what_it_should);
+	tcase_add_test(tc, key_rollover_and_expiry);
+	tcase_add_test(tc, authenticated_packets_carry_24_routes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("demand");
 	tcase_add_checked_fixture(tc, setup_demand, teardown);

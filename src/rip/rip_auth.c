@@ -1,0 +1,314 @@
+/*
+ * rip_auth.c — RIP authentication on the wire: RFC 2453 5.2 simple passwords and RFC 4822
+ * cryptographic authentication (Keyed-MD5, HMAC-SHA-1/256/384/512) with key chains.
+ *
+ * Sending: the key whose send lifetime covers now and started last (if every key expired, the
+ * one that expired last, as RFC 4822 5.1 asks, with a warning); a sequence number that never
+ * goes down, across restarts too (it starts at the wall clock in seconds).
+ * Digest: the authentication data field is first filled with the key (Keyed-MD5, 16 bytes,
+ * zero-padded) or with the Apad constant 0x878FE1F3 repeated (HMAC, whose key is zero-padded to
+ * the digest length or hashed when longer), the digest is computed over the whole packet and
+ * written into that field.
+ * Receiving: the packet must carry the configured type, a key id whose accept lifetime covers
+ * now, the right digest length (Keyed-MD5 accepts both the RFC 4822 16 and the RFC 2082 20
+ * convention) and digest, and a sequence number not below the neighbor's last one (a neighbor
+ * silent for longer than the timeout may restart from anywhere).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <nettle/hmac.h>
+#include <nettle/md5.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
+
+#include "lib/clock.h"
+#include "rip/rip.h"
+
+#define APAD 0x878fe1f3u
+#define MAX_DIGEST 64
+
+static size_t digest_length(int type)
+{
+	switch (type) {
+	case RIP_AUTH_TYPE_MD5: return MD5_DIGEST_SIZE;
+	case RIP_AUTH_TYPE_SHA1: return SHA1_DIGEST_SIZE;
+	case RIP_AUTH_TYPE_SHA256: return SHA256_DIGEST_SIZE;
+	case RIP_AUTH_TYPE_SHA384: return SHA384_DIGEST_SIZE;
+	case RIP_AUTH_TYPE_SHA512: return SHA512_DIGEST_SIZE;
+	}
+	return 0;
+}
+
+unsigned rip_auth_max_rtes(const struct rip_iface *ifc)
+{
+	return ifc->set->auth_type == RIP_AUTH_NONE ? RIP_MAX_RTES : RIP_MAX_RTES - 1;
+}
+
+static bool window_covers(int64_t from, int64_t until, int64_t now)
+{
+	return (from == 0 || from <= now) && (until == 0 || now < until);
+}
+
+static const struct rip_auth_key *send_key(const struct rip_iface *ifc, int64_t now)
+{
+	const struct rip_auth_key *best = NULL, *last = NULL;
+
+	for (size_t i = 0; i < ifc->set->nkeys; i++) {
+		const struct rip_auth_key *k = &ifc->set->keys[i];
+
+		if (window_covers(k->send_from, k->send_until, now)) {
+			if (!best || k->send_from > best->send_from ||
+			    (k->send_from == best->send_from && k->id > best->id))
+				best = k;
+		} else if (k->send_until && k->send_until <= now &&
+			   (!last || k->send_until > last->send_until)) {
+			last = k;
+		}
+	}
+	if (!best && last)
+		log_rl(&ifc->rip->rl_send, LOG_LVL_WARNING, COMP,
+		       "%s: every authentication key expired; still sending with key %d",
+		       ifc->name, last->id);
+	return best ? best : last;
+}
+
+/* HMAC key of RFC 4822 3.4: zero-padded to the digest length, or hashed when longer. */
+static size_t hmac_key(int type, const struct rip_auth_key *k, uint8_t out[MAX_DIGEST])
+{
+	size_t L = digest_length(type);
+
+	memset(out, 0, MAX_DIGEST);
+	if (k->secret_len <= L) {
+		memcpy(out, k->secret, k->secret_len);
+		return L;
+	}
+	switch (type) {
+	case RIP_AUTH_TYPE_SHA1: {
+		struct sha1_ctx c;
+
+		sha1_init(&c);
+		sha1_update(&c, k->secret_len, k->secret);
+		sha1_digest(&c, L, out);
+		break;
+	}
+	case RIP_AUTH_TYPE_SHA256: {
+		struct sha256_ctx c;
+
+		sha256_init(&c);
+		sha256_update(&c, k->secret_len, k->secret);
+		sha256_digest(&c, L, out);
+		break;
+	}
+	case RIP_AUTH_TYPE_SHA384: {
+		struct sha384_ctx c;
+
+		sha384_init(&c);
+		sha384_update(&c, k->secret_len, k->secret);
+		sha384_digest(&c, L, out);
+		break;
+	}
+	default: {
+		struct sha512_ctx c;
+
+		sha512_init(&c);
+		sha512_update(&c, k->secret_len, k->secret);
+		sha512_digest(&c, L, out);
+	}
+	}
+	return L;
+}
+
+static void hmac(int type, const uint8_t *key, size_t klen, const uint8_t *data, size_t len,
+		 uint8_t *out)
+{
+	switch (type) {
+	case RIP_AUTH_TYPE_SHA1: {
+		struct hmac_sha1_ctx c;
+
+		hmac_sha1_set_key(&c, klen, key);
+		hmac_sha1_update(&c, len, data);
+		hmac_sha1_digest(&c, SHA1_DIGEST_SIZE, out);
+		break;
+	}
+	case RIP_AUTH_TYPE_SHA256: {
+		struct hmac_sha256_ctx c;
+
+		hmac_sha256_set_key(&c, klen, key);
+		hmac_sha256_update(&c, len, data);
+		hmac_sha256_digest(&c, SHA256_DIGEST_SIZE, out);
+		break;
+	}
+	case RIP_AUTH_TYPE_SHA384: {
+		struct hmac_sha384_ctx c;
+
+		hmac_sha384_set_key(&c, klen, key);
+		hmac_sha384_update(&c, len, data);
+		hmac_sha384_digest(&c, SHA384_DIGEST_SIZE, out);
+		break;
+	}
+	default: {
+		struct hmac_sha512_ctx c;
+
+		hmac_sha512_set_key(&c, klen, key);
+		hmac_sha512_update(&c, len, data);
+		hmac_sha512_digest(&c, SHA512_DIGEST_SIZE, out);
+	}
+	}
+}
+
+/* Compute the digest of `pkt` (len bytes) whose digest field at `off` is overwritten here
+ * with the key or Apad first; the result goes to `out`. */
+static void compute_digest(int type, const struct rip_auth_key *k, uint8_t *pkt, size_t len,
+			   size_t off, uint8_t *out)
+{
+	size_t L = digest_length(type);
+	uint8_t key[MAX_DIGEST];
+	struct md5_ctx md5;
+
+	if (type == RIP_AUTH_TYPE_MD5) {
+		memset(pkt + off, 0, L);
+		memcpy(pkt + off, k->secret, k->secret_len);
+		md5_init(&md5);
+		md5_update(&md5, len, pkt);
+		md5_digest(&md5, MD5_DIGEST_SIZE, out);
+		return;
+	}
+	for (size_t i = 0; i + 4 <= L; i += 4) {
+		pkt[off + i] = (uint8_t)(APAD >> 24);
+		pkt[off + i + 1] = (uint8_t)(APAD >> 16);
+		pkt[off + i + 2] = (uint8_t)(APAD >> 8);
+		pkt[off + i + 3] = (uint8_t)APAD;
+	}
+	hmac(type, key, hmac_key(type, k, key), pkt, len, out);
+	memset(key, 0, sizeof(key));
+}
+
+static uint32_t next_sequence(struct rip_iface *ifc)
+{
+	uint32_t now = (uint32_t)(clock_wall_ms() / 1000);
+
+	ifc->auth_seq = now > ifc->auth_seq ? now : ifc->auth_seq + 1;
+	return ifc->auth_seq;
+}
+
+size_t rip_auth_encode(struct rip_iface *ifc, struct rip_msg *m, uint8_t *buf, size_t cap)
+{
+	int type = ifc->set->auth_type;
+	const struct rip_auth_key *k;
+	size_t len, off;
+	uint8_t digest[MAX_DIGEST];
+
+	m->has_auth = false;
+	if (type == RIP_AUTH_NONE || m->version == 1)
+		return rip_encode(m, buf, cap, NULL);
+	k = send_key(ifc, clock_wall_ms());
+	if (!k)
+		return 0;
+	m->has_auth = true;
+	memset(&m->auth, 0, sizeof(m->auth));
+	if (type == RIP_AUTH_TYPE_SIMPLE) {
+		m->auth.type = RIP_AUTH_SIMPLE;
+		memcpy(m->auth.password, k->secret, k->secret_len);
+		return rip_encode(m, buf, cap, NULL);
+	}
+	m->auth.type = RIP_AUTH_CRYPTO;
+	m->auth.key_id = (uint8_t)k->id;
+	m->auth.len_covers_trailer = type == RIP_AUTH_TYPE_MD5 && ifc->set->md5_auth_length == 20;
+	m->auth.auth_data_len = (uint8_t)(digest_length(type) + (m->auth.len_covers_trailer ? 4 : 0));
+	m->auth.sequence = next_sequence(ifc);
+	len = rip_encode(m, buf, cap, &off);
+	if (len == 0)
+		return 0;
+	compute_digest(type, k, buf, len, off, digest);
+	memcpy(buf + off, digest, digest_length(type));
+	return len;
+}
+
+/* ---- receiving ---- */
+
+static const struct rip_auth_key *accept_key(const struct rip_iface *ifc, int id, int64_t now)
+{
+	for (size_t i = 0; i < ifc->set->nkeys; i++) {
+		const struct rip_auth_key *k = &ifc->set->keys[i];
+
+		if (k->id == id && window_covers(k->accept_from, k->accept_until, now))
+			return k;
+	}
+	return NULL;
+}
+
+static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint8_t diff = 0;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}
+
+static const char *check_simple(const struct rip_iface *ifc, const struct rip_msg *m)
+{
+	uint8_t want[RIP_AUTH_PASSWORD_LEN] = { 0 };
+
+	if (m->auth.type != RIP_AUTH_SIMPLE)
+		return "wrong authentication type";
+	memcpy(want, ifc->set->keys[0].secret, ifc->set->keys[0].secret_len);
+	return same_bytes(want, m->auth.password, sizeof(want)) ? NULL : "wrong password";
+}
+
+static const char *check_digest(const struct rip_iface *ifc, const uint8_t *buf, size_t len,
+				const struct rip_msg *m, const struct rip_auth_key *k)
+{
+	int type = ifc->set->auth_type;
+	uint8_t copy[RIP_MAX_PACKET + MAX_DIGEST], digest[MAX_DIGEST];
+	size_t off = len - m->auth.digest_len;
+
+	if (m->auth.digest_len != digest_length(type) || len > sizeof(copy))
+		return "wrong digest length for the configured algorithm";
+	memcpy(copy, buf, len);
+	compute_digest(type, k, copy, len, off, digest);
+	return same_bytes(digest, m->auth.digest, m->auth.digest_len) ? NULL : "wrong digest";
+}
+
+/* Sequence numbers must not go down, unless the neighbor was silent long enough to have
+ * restarted. */
+static bool sequence_ok(const struct rip_iface *ifc, const struct rip_neighbor *nbr,
+			uint32_t seq)
+{
+	int64_t silent = clock_now_ms() - nbr->auth_heard_ms;
+
+	return !nbr->auth_seq_valid || seq >= nbr->auth_seq ||
+	       silent > (int64_t)ifc->set->timers.timeout * 1000;
+}
+
+const char *rip_auth_check(struct rip_iface *ifc, struct rip_neighbor *nbr, const uint8_t *buf,
+			   size_t len, const struct rip_msg *m)
+{
+	const struct rip_auth_key *k;
+	const char *why;
+
+	if (ifc->set->auth_type == RIP_AUTH_NONE)
+		return m->has_auth ? "authentication not configured here" : NULL;
+	if (!m->has_auth)
+		return "no authentication";
+	if (ifc->set->auth_type == RIP_AUTH_TYPE_SIMPLE)
+		return check_simple(ifc, m);
+	if (m->auth.type != RIP_AUTH_CRYPTO)
+		return "wrong authentication type";
+	k = accept_key(ifc, m->auth.key_id, clock_wall_ms());
+	if (!k)
+		return "unknown or expired key id";
+	why = check_digest(ifc, buf, len, m, k);
+	if (why)
+		return why;
+	if (nbr && !sequence_ok(ifc, nbr, m->auth.sequence))
+		return "sequence number went down (replay?)";
+	if (nbr) {
+		nbr->auth_seq = m->auth.sequence;
+		nbr->auth_seq_valid = true;
+		nbr->auth_heard_ms = clock_now_ms();
+	}
+	return NULL;
+}
