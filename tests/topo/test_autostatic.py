@@ -14,13 +14,12 @@ another successful update or `clear autostatic`.
 
 import json
 import os
-import signal
 import threading
 import time
 
 import pytest
 
-from lib.peers import Bird, bird_config, kernel_routes, peers, rip_config  # noqa: F401
+from lib.peers import bird_config, kernel_routes, peers, rip_config  # noqa: F401
 from lib.routprotd import brief
 from lib.wait import wait_for
 
@@ -243,6 +242,7 @@ def test_update_without_answer_keeps_the_set(lab):
     lab.update_ok()
     lab.assert_set({NET_A, NET_B})
     saved = lab.state_path().read_text()
+    updated = {p: row["updated"] for p, row in lab.autostatic().items()}
     lab.bird.stop()
     mark = d.mark()
 
@@ -258,6 +258,8 @@ def test_update_without_answer_keeps_the_set(lab):
     assert lab.state_path().read_text() == saved, "a failed update rewrote the state file"
     assert {row["last_result"] for row in lab.autostatic().values()} == \
         {"ERROR_CAN_NOT_COMPLETE"}
+    assert {p: row["updated"] for p, row in lab.autostatic().items()} == updated, \
+        "`updated` is the time of the last successful update"
     done = [e for e in update_events(d.events_since(mark)) if e["type"] == "UPDATE_COMPLETE"]
     assert [e["status"] for e in done] == ["ERROR_CAN_NOT_COMPLETE"], done
 
@@ -351,6 +353,10 @@ def test_update_unknown_or_periodic_interface(lab):
         res = lab.update(name)
         assert res.rc == 1, (name, res.rc, res.stdout, res.stderr)
         assert res.stderr.strip(), f"no message for {name}"
+    # usage errors of routprotctl
+    for args in (["update-routes"], ["update-routes", "as0", "--timeout", "soon"]):
+        res = lab.d.ctl_result(*args)
+        assert res.rc == 2, (args, res.rc, res.stdout, res.stderr)
     assert lab.autostatic("lan0") == {}
     assert lab.kernel() == {}
 
@@ -477,7 +483,8 @@ def test_corrupt_state_file_recovered_from_kernel(lab, kind):
 
     lab.restart_router()
     d.wait_log("unusable state file")
-    aside = sorted(p.name for p in d.state_dir.iterdir() if p.name.startswith("autostatic.json.bad-"))
+    aside = sorted(p.name for p in d.state_dir.iterdir()
+                   if p.name.startswith("autostatic.json.bad-"))
     assert len(aside) == 1, sorted(os.listdir(d.state_dir))
     stamp = aside[0][len("autostatic.json.bad-"):]
     assert len(stamp) == 16 and stamp[8] == "T" and stamp.endswith("Z"), aside
@@ -517,7 +524,39 @@ def test_update_on_connect(lab):
                            what="UPDATE_COMPLETE on as0")
     done = [e for e in events if e["type"] == "UPDATE_COMPLETE"]
     assert done[0]["status"] == "NO_ERROR", done
+    assert "DO_UPDATE_ROUTES" not in [e["type"] for e in events], events
     lab.assert_set({NET_A, NET_B})
+
+    # the carrier comes back after BIRD's side was down: connected again, a new update
+    lab.b.link_down("to-r")
+    d.wait_interface("as0", lambda row: not row["media_present"], what="as0 without carrier")
+    lab.set_bird_static((NET_A, NET_C))
+    mark = d.mark()
+    lab.b.link_up("to-r")
+    d.wait_events(mark, lambda evs: any(e["type"] == "UPDATE_COMPLETE" and
+                                        e.get("interface") == "as0" for e in evs),
+                  timeout=15, what="UPDATE_COMPLETE after the carrier came back")
+    lab.assert_set({NET_A, NET_C})
+
+
+def test_update_on_connect_not_started_by_address_loss(lab):
+    """An update-on-connect interface that loses its address is disconnected: no update is
+    started for it, so no failed UPDATE_COMPLETE is recorded and the last result of the set
+    stays NO_ERROR."""
+    lab.start_bird()
+    d = lab.start_daemon(lab.r, lab.config(as0={"update-on-connect": True}))
+    lab.d = d
+    lab.wait_kernel({NET_A, NET_B}, timeout=15)
+    d.wait_events(0, lambda evs: any(e["type"] == "UPDATE_COMPLETE" for e in evs),
+                  what="the update at start")
+    mark = d.settle()
+
+    lab.r.addr_del("as0", f"{R_ADDR}/24")
+    d.wait_interface("as0", lambda row: not row["active"], what="as0 inactive")
+    time.sleep(0.5)
+    events = d.events_since(mark)
+    assert [e for e in events if e["type"] == "UPDATE_COMPLETE"] == [], brief(events)
+    assert {row["last_result"] for row in lab.autostatic().values()} == {"NO_ERROR"}
 
 
 def test_clear_autostatic(lab):
@@ -537,6 +576,8 @@ def test_clear_autostatic(lab):
     res = d.ctl_result("clear autostatic nosuch0")
     assert res.rc == 1, (res.rc, res.stdout, res.stderr)
     assert res.stderr.strip()
+    # a known interface without autostatic routes: nothing to remove, no error
+    assert d.ctl("clear autostatic lan0") == {"interface": "lan0", "removed": 0}
 
     # cleared routes stay cleared across a restart
     d.stop()

@@ -1,9 +1,9 @@
 """Triggered RIP on a demand circuit (RFC 2091) between routprotd and BIRD 2 (`demand circuit`).
 
-    router (routprotd)                                   bird
-      dm0  198.18.40.1/30 (mode demand) ─────────── va 198.18.40.2/30 (demand circuit yes)
-      lan0 198.18.41.1/24 (a stub, redistribute connected)   static1: 198.19.21.0/24,
-                                                                      198.19.22.0/24
+    router (routprotd)                         bird
+      dm0  198.18.40.1/30 (mode demand) ─── va 198.18.40.2/30 (demand circuit yes)
+      lan0 198.18.41.1/24 (a stub,              static1: 198.19.21.0/24, 198.19.22.0/24
+           redistribute connected)
 
 When the circuit comes up both sides exchange their whole tables with Update Request / Update
 Response / Update Acknowledge; afterwards only changes cross the link and nothing at all is sent
