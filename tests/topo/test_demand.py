@@ -220,10 +220,34 @@ def test_demand_changes_propagate(lab):
     assert after["tx_acks"] > before["tx_acks"], (before, after)
 
 
+def test_demand_retransmits_until_acknowledged(lab):
+    """BIRD is gone: a change routprotd sends is not acknowledged and goes out again every 5 s
+    with the same sequence number (counted as retransmits, the response stays outstanding);
+    when BIRD is back, the circuit re-synchronises and nothing stays outstanding."""
+    lab.start()
+    lab.bird.stop()
+    with Capture(lab.r, "dm0") as cap:
+        lab.r.stub("lan1")
+        lab.r.addr_add("lan1", LAN2_ADDR)
+        lab.wait(lambda: lab.demand()["retransmits"] >= 1, "a retransmission", timeout=9)
+        sent = cap.rip(src=R_ADDR, command=UPDATE_RESPONSE)
+    assert lab.demand()["outstanding"] is True, lab.demand()
+    assert len(sent) >= 2, sent
+    # RFC 2091 header after the RIP header: version, flush, 16-bit sequence number
+    assert sent[-1].raw == sent[-2].raw, "the retransmission differs from the original"
+    gap = sent[-1].time - sent[-2].time
+    assert 4.0 <= gap <= 6.5, f"retransmitted after {gap:.1f} s, not 5 s"
+
+    lab.bird = lab.peers.bird(lab.b, lab.bird_config((NET_A, NET_B)), name="bird-again")
+    lab.wait(lambda: lab.bird_has(LAN2_NET) and lab.bird_has(LAN_NET),
+             "routprotd's table at the new BIRD", timeout=12)
+    lab.wait(lambda: not lab.demand()["outstanding"], "nothing outstanding", timeout=12)
+
+
 def test_demand_interface_flap(lab):
     """routprotd's dm0 goes admin down: BIRD's routes are withdrawn at routprotd (gone from the
     kernel) and BIRD drops routprotd's routes; dm0 up again: a fresh exchange re-synchronises
-    both sides."""
+    both sides. Losing and regaining the carrier does the same."""
     lab.start()
     before = lab.demand()
 
@@ -237,6 +261,13 @@ def test_demand_interface_flap(lab):
     after = lab.demand()
     assert after["rx_responses"] > before["rx_responses"], (before, after)
     assert after["tx_responses"] > before["tx_responses"], (before, after)
+
+    # the same with the carrier: BIRD's side of the link goes down and up
+    lab.b.link_down("va")
+    lab.wait(lambda: all(lab.router_lacks(p) for p in (NET_A, NET_B)),
+             "BIRD's routes withdrawn when the carrier went")
+    lab.b.link_up("va")
+    lab.converged()
 
 
 def test_update_routes_on_demand_interface(lab):
