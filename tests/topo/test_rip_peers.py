@@ -292,3 +292,65 @@ def test_split_horizon_on_the_wire(chain, mode):
         assert chain.bird.route(Chain.B_STUB).proto == "direct1"
     finally:
         cap.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# what routprotd sends by itself
+# ---------------------------------------------------------------------------------------------
+
+def is_whole_table_request(p):
+    return p.command == craft.CMD_REQUEST and len(p.entries) == 1 and \
+        (p.entries[0].afi, p.entries[0].metric) == (0, 16)
+
+
+def test_start_activation_and_periodic_updates(chain):
+    """At start, and again when the interface becomes active after being down, routprotd sends
+    a whole-table request and a full update at once; in between, full updates come every
+    update-interval (1 s here), randomised a little but never synchronised to a fixed beat."""
+    cap = Capture(chain.b, "to-router")
+    try:
+        t0 = time.monotonic()
+        chain.start_router(timers=(1, 15, 10))
+        first = cap.wait(lambda ps: any(is_whole_table_request(p) for p in ps) and
+                         any(Chain.NET_F in p.routes() for p in ps if p.command == 2),
+                         timeout=1.5, what="a request and a full update at start",
+                         src=Chain.R_B, since=t0)
+        check_envelope(first)
+        time.sleep(5.0)
+        periodic = [p.time for p in cap.rip(src=Chain.R_B, command=CMD_RESPONSE, since=t0)
+                    if Chain.NET_F in p.routes()]
+        gaps = [b - a for a, b in zip(periodic[1:], periodic[2:])]
+        assert len(gaps) >= 3, f"periodic updates at {[round(t - t0, 2) for t in periodic]}"
+        assert all(0.5 <= g <= 1.5 for g in gaps), gaps
+        assert abs(sum(gaps) / len(gaps) - 1) <= 0.3, gaps
+        assert len({round(g, 2) for g in gaps}) > 1, f"updates on a fixed beat: {gaps}"
+
+        chain.r.link_down("to-bird")
+        chain.r.link_up("to-bird")
+        d = chain.d
+        d.wait_interface("to-bird", lambda r: r["active"], timeout=5, what="to-bird active")
+        t1 = time.monotonic()
+        again = cap.wait(lambda ps: any(is_whole_table_request(p) for p in ps) and
+                         any(Chain.NET_F in p.routes() for p in ps if p.command == 2),
+                         timeout=1.5, what="a request and a full update on activation",
+                         src=Chain.R_B, since=t1 - 0.5)
+        check_envelope(again)
+    finally:
+        cap.close()
+
+
+def test_ripv1_compatible_with_frr(chain):
+    """version = "1-compatible": RIPv2 packets sent to the subnet's broadcast address, which
+    FRR (receiving versions 1 and 2) learns from."""
+    cap = Capture(chain.f, "to-router")
+    try:
+        chain.start_bird()
+        chain.start_frr()
+        t0 = time.monotonic()
+        chain.start_router(frr_iface={"version": "1-compatible"})
+        chain.converged()
+        sent = cap.rip(src=Chain.R_F, command=CMD_RESPONSE, since=t0)
+        check_envelope(sent, version=2, dst="198.18.2.255")
+        assert chain.frr.rip_sources().get(Chain.R_F) == (0, 0)
+    finally:
+        cap.close()

@@ -68,6 +68,7 @@ def test_whole_table_request(lab, port, dst):
     port from port 520, with split horizon applied (routes learned on eth0 poisoned, the others
     with their metric), tags kept."""
     before = rip_state(lab.d)["queries"]
+    requests_before = lab.d.interface("eth0")["rip"]["stats"]["rx_requests"]
     with UdpEndpoint(lab.p, lab.P0, port) as ep:
         target = lab.R0 if dst == "unicast" else craft.RIP_GROUP
         answers = answers_to(ep, request([craft.whole_table_entry()]), target)
@@ -83,6 +84,7 @@ def test_whole_table_request(lab, port, dst):
         assert got[p].metric == 16, f"{p} learned on eth0 answered with {got[p]}"
         assert got[p].tag == tag, got[p]
     assert rip_state(lab.d)["queries"] == before + 1
+    assert lab.d.interface("eth0")["rip"]["stats"]["rx_requests"] == requests_before + 1
 
 
 @pytest.mark.parametrize("port", [520, 40002])

@@ -293,3 +293,30 @@ def test_thousand_routes(topo, start_daemon, closing):
              what="the 1000 routes to leave the kernel")
     t_out = time.monotonic() - t1
     assert t_in < 10 and t_out < 10, f"installed in {t_in:.1f} s, removed in {t_out:.1f} s"
+
+
+def test_interface_deleted(topo, start_daemon, closing):
+    """Deleting a RIP link withdraws the routes learned through it (gone from the table's FIB
+    state and poisoned on the other interfaces); the others stay."""
+    lab = make_lab(topo, start_daemon)
+    closing(lab)
+    d = lab.d
+    cap = Capture(lab.r, "lan0p")
+    closing(cap)
+    lab.send(response([entry("198.19.90.0/24")]), iface="eth1")
+    lab.send(response([entry("198.19.91.0/24")]))
+    wait_rip_route(d, "198.19.90.0/24", timeout=3)
+    wait_rip_route(d, "198.19.91.0/24", timeout=3)
+    lab.inj["eth1"].close()
+    t0 = time.monotonic()
+    lab.r.link_del("eth1")
+    row = wait_rip_route(d, "198.19.90.0/24", lambda r: r is None or r["metric"] == 16,
+                         timeout=3)
+    assert row is None or not row["in_fib"], row
+    assert "198.19.90.0/24" not in kernel_routes(lab.r)
+    cap.wait(lambda ps: any(p.routes().get("198.19.90.0/24") == 16 for p in ps), timeout=7,
+             what="198.19.90.0/24 poisoned on lan0", src=lab.LAN, since=t0)
+    row = rip_routes(d)["198.19.91.0/24"]
+    assert row["in_fib"] and row["metric"] == 2, row
+    net = rip_routes(d).get("198.18.7.0/24")
+    assert net is None or (net["metric"] == 16 and not net["in_fib"]), net
