@@ -8,6 +8,7 @@ interface loss, a daemon restart) must propagate promptly.
     198.19.11.0/24 (static)                            198.19.12.0/24 (kernel)
 """
 
+import ipaddress
 import threading
 import time
 
@@ -306,3 +307,35 @@ def test_reload(chain):
     d.write_config(full)
     d.ctl("reload")
     chain.converged(timeout=PROPAGATION)
+
+
+@pytest.mark.timeout(90)
+def test_many_routes_through_routprotd(chain):
+    """500 routes from BIRD cross routprotd to FRR (20 packets per update each way, at most 25
+    entries each): all installed in routprotd's kernel table and learned by FRR with metric 3;
+    withdrawn together, they all leave both."""
+    base = int(ipaddress.ip_address("198.18.64.0"))
+    many = [f"{ipaddress.ip_address(base + 16 * i)}/28" for i in range(500)]
+    chain.start_bird(static=many)
+    chain.start_frr()
+    d = chain.start_router()
+    wait_for(lambda: len(kernel_routes(chain.r)) == 500 + 3, timeout=20, interval=0.2,
+             what="the 500 routes (and BIRD's stub, FRR's 2) in routprotd's kernel table")
+
+    def frr_has():
+        routes = chain.frr.rip_routes()
+        return sum(1 for p in many if p in routes and routes[p].metric == 3)
+
+    wait_for(lambda: frr_has() == 500, timeout=20, interval=0.5,
+             what="FRR to learn the 500 routes with metric 3")
+    assert chain.frr.rip_sources().get(Chain.R_F) == (0, 0)
+    assert neighbors(d)[Chain.B_R]["bad_routes"] == 0
+    assert rip_state(d)["drops"]["malformed"] == 0
+
+    t0 = time.monotonic()
+    chain.bird.disable("static1")
+    wait_for(lambda: len(kernel_routes(chain.r)) == 3, timeout=PROPAGATION, interval=0.2,
+             what="the 500 routes to leave routprotd's kernel table")
+    wait_for(lambda: frr_has() == 0, timeout=PROPAGATION, interval=0.5,
+             what="FRR to lose the 500 routes")
+    assert time.monotonic() - t0 < PROPAGATION
