@@ -139,6 +139,9 @@ ENVELOPE = {
 }
 
 
+NEIGHBOR_FAULTS = ("malformed", "bad_version", "authentication")
+
+
 @pytest.mark.parametrize("case", list(ENVELOPE))
 def test_packet_dropped_whole(lab, case):
     """The packet is dropped as a whole, counted under its reason (and nothing else), and the
@@ -149,10 +152,18 @@ def test_packet_dropped_whole(lab, case):
     spec = build(bad)
     payload = spec.pop("payload")
     before = drops(d)
+    nb_before = neighbors(d).get(lab.P0, {}).get("bad_packets", 0)
+    if_before = iface_stats(d)["rx_bad_packets"]
     lab.send(payload, **spec)
     sentinel(lab)
     after = drops(d)
     assert_absent(d, lab.r, bad)
+    # A packet from a neighbor (on the subnet, from port 520) that fails a later check counts
+    # against that neighbor; every drop on a RIP interface counts against the interface.
+    if counter in NEIGHBOR_FAULTS and spec.get("sport", 520) == 520 and "src" not in spec:
+        assert neighbors(d)[lab.P0]["bad_packets"] - nb_before == 1, neighbors(d)[lab.P0]
+    if counter != "truncated":
+        assert iface_stats(d)["rx_bad_packets"] - if_before >= 1, iface_stats(d)
     grown = growth(before, after)
     # The kernel loops the daemon's own multicasts back to it, counted under own_packets
     # whenever it sends (here: the triggered update for the sentinel), so that counter only

@@ -320,3 +320,73 @@ def test_interface_deleted(topo, start_daemon, closing):
     assert row["in_fib"] and row["metric"] == 2, row
     net = rip_routes(d).get("198.18.7.0/24")
     assert net is None or (net["metric"] == 16 and not net["in_fib"]), net
+
+
+def test_own_subnets_announced_by_a_neighbor(topo, start_daemon, closing):
+    """A neighbor announcing routprotd's own connected subnets never displaces them: they stay
+    connected with metric 1 and no proto rip route appears for them in the kernel."""
+    lab = make_lab(topo, start_daemon)
+    closing(lab)
+    d = lab.d
+    own = ["198.18.5.0/24", "198.18.6.0/24", "198.18.7.0/24"]
+    lab.send(response([entry(p, metric=1) for p in own] + [entry("198.19.92.0/24")]))
+    wait_rip_route(d, "198.19.92.0/24", timeout=3)
+    routes = rip_routes(d)
+    for p in own:
+        assert (routes[p]["source"], routes[p]["metric"]) == ("connected", 1), routes[p]
+    assert set(kernel_routes(lab.r)) == {"198.19.92.0/24"}
+
+
+def test_unicast_response_and_secondary_subnet(topo, start_daemon, closing):
+    """Responses sent to routprotd's address (unicast neighbors) are accepted like multicast
+    ones, and so are those from a neighbor on a secondary subnet of the interface."""
+    lab = make_lab(topo, start_daemon)
+    closing(lab)
+    d = lab.d
+    lab.r.addr_add("eth0", "198.18.15.1/24")
+    lab.p.addr_add("eth0", "198.18.15.2/24")
+    d.wait_interface("eth0", lambda r: "198.18.15.1/24" in r["addresses"], timeout=3)
+    lab.send(response([entry("198.19.93.0/24")]), unicast=True)
+    lab.send(response([entry("198.19.94.0/24")]), src="198.18.15.2")
+    row = wait_rip_route(d, "198.19.93.0/24", timeout=3)
+    assert row["nexthop"] == lab.P0 and row["in_fib"], row
+    row = wait_rip_route(d, "198.19.94.0/24", timeout=3)
+    assert row["nexthop"] == "198.18.15.2" and row["in_fib"], row
+    assert kernel_routes(lab.r)["198.19.94.0/24"]["gateways"] == ["198.18.15.2"]
+
+
+@pytest.mark.timeout(60)
+def test_restart_after_kill(topo, start_daemon, closing):
+    """After SIGKILL (no clean stop: the control socket file is left behind) the daemon starts
+    again, keeps the proto rip routes it finds while they are relearned, and removes after
+    fib.stale-time (3 s) the one nobody announces any more."""
+    lab = make_lab(topo, start_daemon, fib={"stale-time": 3})
+    closing(lab)
+    d = lab.d
+    keep, stale = "198.19.95.0/24", "198.19.96.0/24"
+    lab.send(response([entry(keep), entry(stale)]), src=lab.P0B)
+    wait_rip_route(d, stale, timeout=3)
+    wait_kernel_route(lab.r, stale, timeout=2)
+    d.proc.kill()
+    assert d.socket.exists()
+    assert set(kernel_routes(lab.r)) == {keep, stale}
+    mark = d.notify.count()
+    d.start(wait_ready=False)
+    d.wait_ready(after=mark)
+    t_ready = time.monotonic()
+    assert set(kernel_routes(lab.r)) == {keep, stale}, "routes lost at the restart"
+    # The neighbor keeps announcing one of them; the other goes after stale-time.
+    t_stale = None
+    while time.monotonic() - t_ready < 8.0:
+        lab.send(response([entry(keep)]), src=lab.P0B)
+        kernel = kernel_routes(lab.r)
+        assert keep in kernel, "a relearned route left the kernel"
+        if stale not in kernel:
+            t_stale = time.monotonic() - t_ready
+            break
+        time.sleep(0.2)
+    assert t_stale is not None, f"stale {stale} still in the kernel 8 s after the restart"
+    assert 2.0 <= t_stale <= 6.0, f"stale route removed {t_stale:.1f} s after READY"
+    row = wait_rip_route(d, keep, lambda r: r is not None and r["in_fib"], timeout=2)
+    assert row["metric"] == 2
+    assert set(kernel_routes(lab.r)) == {keep}
