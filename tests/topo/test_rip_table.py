@@ -390,3 +390,55 @@ def test_restart_after_kill(topo, start_daemon, closing):
     row = wait_rip_route(d, keep, lambda r: r is not None and r["in_fib"], timeout=2)
     assert row["metric"] == 2
     assert set(kernel_routes(lab.r)) == {keep}
+
+
+# ---------------------------------------------------------------------------------------------
+# the kernel table
+# ---------------------------------------------------------------------------------------------
+
+def test_fib_table_and_metric(topo, start_daemon, closing):
+    """fib.table and fib.metric decide where learned routes go."""
+    lab = make_lab(topo, start_daemon, fib={"table": 100, "metric": 30})
+    closing(lab)
+    d = lab.d
+    lab.send(response([entry("198.19.98.0/24")]))
+    wait_rip_route(d, "198.19.98.0/24", lambda r: r is not None and r["in_fib"], timeout=3)
+    k = kernel_routes(lab.r, table=100)["198.19.98.0/24"]
+    assert (k["metric"], k["gateways"]) == (30, [lab.P0]), k
+    assert kernel_routes(lab.r) == {}, "a route in the main table"
+    lab.send(response([entry("198.19.98.0/24", metric=16)]))
+    wait_for(lambda: "198.19.98.0/24" not in kernel_routes(lab.r, table=100), timeout=3,
+             what="the route withdrawn from table 100")
+
+
+@pytest.mark.parametrize("metric", [20, 10], ids=["same-priority", "other-priority"])
+def test_routes_of_other_protocols_untouched(topo, start_daemon, closing, metric):
+    """An administrator's static route for a prefix RIP also learns is never replaced nor
+    deleted by routprotd, even with routprotd's own priority (20); with another priority both
+    routes live side by side."""
+    lab = make_lab(topo, start_daemon)
+    closing(lab)
+    d = lab.d
+    p = "198.19.97.0/24"
+    lab.r.route_add(p, "via", lab.P0B, "proto", "static", "metric", str(metric))
+
+    def static():
+        return kernel_routes(lab.r, proto="static").get(p)
+
+    lab.send(response([entry(p), entry("198.19.199.0/24")]))
+    wait_rip_route(d, "198.19.199.0/24", timeout=3)
+    wait_rip_route(d, p, timeout=3)
+    time.sleep(0.5)
+    s = static()
+    assert s is not None and (s["metric"], s["gateways"]) == (metric, [lab.P0B]), \
+        f"the static route was replaced: {s}; rip: {kernel_routes(lab.r).get(p)}"
+    if metric != 20:
+        k = wait_kernel_route(lab.r, p, timeout=2)
+        assert (k["metric"], k["gateways"]) == (20, [lab.P0]), k
+    lab.send(response([entry(p, metric=16)]))
+    wait_rip_route(d, p, lambda r: r is None or r["metric"] == 16, timeout=3)
+    time.sleep(0.5)
+    s = static()
+    assert s is not None and s["metric"] == metric, "the static route was deleted"
+    assert p not in kernel_routes(lab.r)
+    assert d.alive
