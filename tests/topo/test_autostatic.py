@@ -21,10 +21,11 @@ import pytest
 
 from lib.peers import bird_config, kernel_routes, peers, rip_config  # noqa: F401
 from lib.routprotd import brief
-from lib.wait import wait_for
+from lib.wait import stays, wait_for
 
 AS_PROTO = "210"          # the kernel protocol number of autostatic routes
 FIB_METRIC = 20
+STALE_TIME = 3            # fib stale-time of lib.peers.rip_config
 
 R_ADDR, B_ADDR = "198.18.10.1", "198.18.10.2"
 LAN_ADDR = "198.18.20.1"
@@ -140,6 +141,13 @@ class AsLab:
             raise AssertionError(f"{exc}\nkernel: "
                                  f"{self.r.ip('-4', 'route', 'show').stdout}") from None
         return box["k"]
+
+    def assert_stay(self, prefixes, seconds=STALE_TIME + 1.5):
+        """The kernel keeps exactly `prefixes` as autostatic routes for `seconds` (past the
+        fib stale-time, after which routes of ours nobody claims would be removed)."""
+        want = set(prefixes)
+        assert stays(lambda: set(self.kernel()) == want, seconds, interval=0.2), \
+            f"autostatic routes changed: {sorted(self.kernel())}, expected {sorted(want)}"
 
     def assert_set(self, prefixes, metric=2, check_file=True):
         """The autostatic set of as0 is exactly `prefixes` (learned with `metric` via BIRD)
@@ -405,6 +413,7 @@ def test_routes_survive_clean_stop_and_restart(lab):
     lab.restart_router()
     lab.assert_set({NET_A, NET_B})
     assert {p: row["updated"] for p, row in lab.autostatic().items()} == updated
+    lab.assert_stay({NET_A, NET_B})
 
 
 def test_routes_restored_after_kill_and_flush(lab):
@@ -422,6 +431,7 @@ def test_routes_restored_after_kill_and_flush(lab):
 
     lab.restart_router()
     lab.assert_set({NET_A, NET_B})
+    lab.assert_stay({NET_A, NET_B})
 
 
 def test_routes_reinstalled_after_link_bounce(lab):
