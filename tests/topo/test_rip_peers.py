@@ -106,10 +106,12 @@ def test_unicast_neighbor(chain, passive):
 def test_ripv1_with_frr(chain):
     """FRR runs `version 1`, routprotd's interface towards it `version = 1`: routes flow both
     ways in RIPv1 (classful /24 networks), routprotd broadcasts version 1 packets with zero
-    must-be-zero fields and sends no RIPv2 there, and FRR finds nothing wrong with them."""
+    must-be-zero fields and sends no RIPv2 there, and FRR finds nothing wrong with them.
+    RIPv1 cannot carry masks: a subnet of another network goes out as that classful network
+    (never as a host route), a supernet not at all."""
     cap = Capture(chain.f, "to-router")
     try:
-        chain.start_bird()
+        chain.start_bird(static=[Chain.B_STATIC, "198.19.33.16/28", "198.18.64.0/18"])
         chain.start_frr(version=1)
         t0 = time.monotonic()
         d = chain.start_router(frr_iface={"version": 1}, timers=FAST)
@@ -135,6 +137,11 @@ def test_ripv1_with_frr(chain):
         assert chain.frr.rip_sources().get(Chain.R_F) == (0, 0), \
             chain.frr.vtysh("show ip rip status")
         assert rip_routes(d)[Chain.F_STUB]["metric"] == 2
+        frr = chain.frr.rip_routes()
+        assert frr.get("198.19.33.0/24") is not None and frr["198.19.33.0/24"].metric == 3, frr
+        assert not [p for p in frr if p.startswith("198.19.33.") and p != "198.19.33.0/24"]
+        assert not [p for p in frr if p.startswith("198.18.64.")], frr
+        assert all(e.address != "198.18.64.0" for p in sent for e in p.entries)
     finally:
         cap.close()
 
