@@ -16,7 +16,7 @@ from lib.peers import (Chain, bird_config, chain, frr_ripd_config, kernel_routes
                        wait_rip_route)
 from lib.wait import wait_for
 
-FAST = (2, 15, 10)      # routprotd timers where periodic updates are part of what is checked
+FAST = (1, 15, 10)      # routprotd timers where periodic updates are part of what is checked
 
 
 def check_envelope(pkts, version=2, dst=RIP_GROUP):
@@ -250,7 +250,7 @@ def test_rip_on_a_bridge_interface(topo, peers, start_daemon):
     r, b, f = lan(topo, bridge_on_router=True)
     start_lan_peers(peers, b, f, frr_announces=False)
     d = start_daemon(r, rip_config(["lan"], router_id=LAN_R))
-    row = d.wait_interface("lan", lambda row: row["active"], timeout=5,
+    row = d.wait_interface("lan", lambda row: row["active"], timeout=3,
                            what="the bridge running RIP")
     assert row["mode"] == "periodic"
     wait_kernel_route(r, ECMP_PREFIX, lambda k: k is not None and k["gateways"] == [LAN_B],
