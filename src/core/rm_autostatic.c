@@ -99,7 +99,16 @@ static struct rm_as_set *get_set(struct rm *rm, const char *name)
 
 /* ---- what goes into the route table, the kernel and redistribution ---- */
 
-/* Bring one prefix in line: the best route of any set whose interface exists. */
+/* An interface that can carry its autostatic routes: present, enabled, with carrier (without
+ * carrier the kernel would keep them as dead "linkdown" routes that still attract traffic). */
+static const struct rm_iface *usable_iface(const struct rm *rm, const char *name)
+{
+	const struct rm_iface *ifc = iface_by_name(rm, name);
+
+	return ifc && ifc->enabled && ifc->media_present ? ifc : NULL;
+}
+
+/* Bring one prefix in line: the best route of any set whose interface is usable. */
 static void refresh_prefix(struct rm *rm, uint32_t prefix, uint8_t len)
 {
 	const struct rm_state_route *best = NULL;
@@ -110,7 +119,7 @@ static void refresh_prefix(struct rm *rm, uint32_t prefix, uint8_t len)
 
 	for (const struct rm_as_set *s = rm->autostatic; s; s = s->next) {
 		const struct rm_state_route *x = set_lookup(s, prefix, len);
-		const struct rm_iface *ifc = x ? iface_by_name(rm, s->st.name) : NULL;
+		const struct rm_iface *ifc = x ? usable_iface(rm, s->st.name) : NULL;
 
 		if (ifc && (!best || x->metric < best->metric)) {
 			best = x;

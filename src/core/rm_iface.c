@@ -257,6 +257,8 @@ static void after_transitions(struct rm *rm, struct rm_iface *ifc, const struct 
 		      ifc->naddrs > b->naddrs;
 
 	rm_redist_iface_changed(rm, ifc);
+	if (b->enabled != ifc->enabled || b->media != ifc->media_present)
+		rm_autostatic_iface_changed(rm, ifc->name);
 	if (flushed || opened)
 		rm_routes_link_event(rm, flushed);
 }

@@ -176,7 +176,9 @@ bool rip_is_own_address(const struct rip *rip, uint32_t addr);
 void rip_iface_set_active(struct rip_iface *ifc, bool active);
 void rip_iface_set_binding(struct rip_iface *ifc, const struct rp_binding *b);
 void rip_iface_settings_changed(struct rip_iface *ifc);
-void rip_iface_start(struct rip_iface *ifc); /* request + full update */
+/* The interface starts running: request + full update (periodic), the RFC 2091 exchange
+ * (demand), an autostatic update when `connecting` and update-on-connect is set. */
+void rip_iface_start(struct rip_iface *ifc, bool connecting);
 struct rip_iface *rip_iface_new(struct rip *rip, const char *name, uint32_t ifindex,
 				const struct rip_if_settings *set);
 void rip_iface_free(struct rip_iface *ifc);
@@ -303,7 +305,7 @@ void rip_demand_retransmit_now(struct rip_iface *ifc); /* the retransmission tim
 void rip_demand_sweep_now(struct rip_iface *ifc);      /* the flush sweep's work */
 enum rp_result rip_update_start(struct rip_iface *ifc, unsigned timeout_s);
 void rip_update_response(struct rip_iface *ifc, struct rip_neighbor *nbr,
-			 const struct rip_msg *msg, uint32_t src);
+			 const struct rip_msg *msg, uint32_t src, bool to_us);
 /* Collect one route for the update running on ifc (also used by demand circuits). */
 void rip_update_collect(struct rip_iface *ifc, const struct rip_entry *e);
 void rip_update_touch(struct rip_iface *ifc); /* an answer arrived */

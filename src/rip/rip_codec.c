@@ -128,7 +128,7 @@ static enum rip_decode_status count_entries(uint8_t cmd, size_t body_len, size_t
 	*n = body_len / RIP_RTE_LEN;
 	if (cmd == RIP_CMD_UPDATE_ACK)
 		return *n <= 1 ? RIP_DECODE_OK : RIP_DECODE_BAD_LENGTH; /* at most the auth entry */
-	if (*n == 0)
+	if (*n == 0 && cmd != RIP_CMD_UPDATE_RESPONSE)
 		return RIP_DECODE_NO_ENTRIES;
 	return *n > RIP_MAX_RTES ? RIP_DECODE_TOO_MANY : RIP_DECODE_OK;
 }
@@ -193,11 +193,14 @@ static enum rip_decode_status decode_entries(struct byte_reader *r, size_t n, co
 	return RIP_DECODE_OK;
 }
 
-/* After the entries: an ack carries no route entry, every other command at least one. */
+/* After the entries: an ack carries no route entry; an RFC 2091 Update Response may be empty
+ * (an empty table, or a peer's goodbye with flush set); every other command needs one. */
 static enum rip_decode_status check_route_count(const struct rip_msg *m)
 {
 	if (m->command == RIP_CMD_UPDATE_ACK)
 		return m->nrtes == 0 ? RIP_DECODE_OK : RIP_DECODE_BAD_LENGTH;
+	if (m->command == RIP_CMD_UPDATE_RESPONSE)
+		return RIP_DECODE_OK;
 	return m->nrtes > 0 ? RIP_DECODE_OK : RIP_DECODE_NO_ENTRIES;
 }
 

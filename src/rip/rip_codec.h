@@ -71,8 +71,9 @@ const char *rip_decode_status_name(enum rip_decode_status s); /* short, for logs
 
 /* Decode `len` bytes. On anything but RIP_DECODE_OK, `out` is unspecified. An Update
  * Acknowledge (11) carries no route entries (one is RIP_DECODE_BAD_LENGTH), though it may carry
- * an authentication entry; every other command needs at least one route entry (a request with
- * none decodes as RIP_DECODE_NO_ENTRIES, which the caller ignores quietly). Version 1 packets
+ * an authentication entry; an Update Response (10) may be empty (an empty table, a goodbye);
+ * every other command needs at least one route entry (a request with none decodes as
+ * RIP_DECODE_NO_ENTRIES, which the caller ignores quietly). Version 1 packets
  * may not carry an authentication entry. Any fault in an RFC 4822 trailer's geometry (offset
  * outside the packet or off the entry grid, wrong trailer words, digest length other than
  * auth_data_len) is RIP_DECODE_BAD_AUTH. `out->auth.digest` points into `buf`. */

@@ -162,7 +162,7 @@ void rip_output_trigger(struct rip *rip)
 		event_active(rip->trigger_ev, EV_TIMEOUT, 0);
 }
 
-void rip_iface_start(struct rip_iface *ifc)
+void rip_iface_start(struct rip_iface *ifc, bool connecting)
 {
 	if (!ifc->rip->started || !ifc->active)
 		return;
@@ -171,7 +171,7 @@ void rip_iface_start(struct rip_iface *ifc)
 		rip_output_full(ifc);
 		rip_iface_schedule_update(ifc);
 	} else if (ifc->set->mode == RIP_MODE_AUTOSTATIC && ifc->set->update_on_connect &&
-		   !ifc->update) {
+		   connecting && !ifc->update) {
 		rip_update_start(ifc, 0);
 	} else if (ifc->set->mode == RIP_MODE_DEMAND) {
 		rip_demand_up(ifc);
@@ -186,7 +186,7 @@ void rip_iface_set_active(struct rip_iface *ifc, bool active)
 	if (active) {
 		log_info(COMP, "%s: running (%s)", ifc->name, rip_iface_mode_name(ifc));
 		announce_connected(ifc, true);
-		rip_iface_start(ifc);
+		rip_iface_start(ifc, true);
 		return;
 	}
 	log_info(COMP, "%s: stopped; withdrawing routes learned through it", ifc->name);
@@ -231,7 +231,7 @@ void rip_iface_set_binding(struct rip_iface *ifc, const struct rp_binding *b)
 	if (ifc->active) {
 		announce_connected(ifc, true);
 		rip_output_drop_jobs(ifc); /* their source addresses may be gone */
-		rip_iface_start(ifc);
+		rip_iface_start(ifc, false); /* re-announce; not a new connection */
 	}
 }
 

@@ -252,7 +252,9 @@ static void dispatch(struct rx *rx, uint32_t dst)
 			rip_input_entries(rx->rip, rx->ifc, rx->nbr, rx->msg, rx->src, to_table,
 					  NULL);
 		else if (rx->ifc->update)
-			rip_update_response(rx->ifc, rx->nbr, rx->msg, rx->src);
+			rip_update_response(rx->ifc, rx->nbr, rx->msg, rx->src,
+					    dst != RIP_MCAST_GROUP && dst != 0xffffffffu &&
+					    rip_is_own_address(rx->rip, dst));
 		else
 			rx->ifc->stats.ignored_unsolicited++;
 		return;

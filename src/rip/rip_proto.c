@@ -97,7 +97,7 @@ static enum rp_result rip_start_complete(void *inst)
 
 	rip->started = true;
 	for (struct rip_iface *ifc = rip->ifaces; ifc; ifc = ifc->next)
-		rip_iface_start(ifc);
+		rip_iface_start(ifc, true);
 	return NO_ERROR;
 }
 
@@ -175,6 +175,10 @@ static enum rp_result rip_interface_status(void *inst, uint32_t index, bool acti
 
 	if (!ifc)
 		return ERROR_INVALID_PARAMETER;
+	/* Going out of service first (so that losing the last address is no new connection),
+	 * then the new binding, then coming into service with it. */
+	if (!active)
+		rip_iface_set_active(ifc, false);
 	if (type == RIS_INTERFACE_ADDRESS_CHANGE)
 		rip_iface_set_binding(ifc, binding);
 	if (active && !ifc->active)

@@ -115,10 +115,16 @@ static void on_quiet(evutil_socket_t fd, short what, void *arg)
 	complete(arg, NO_ERROR);
 }
 
+/* The timeout bounds the whole update: without any answer it failed; with answers that never
+ * fell quiet (a neighbor announcing non-stop) it ends with what was collected. */
 static void on_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct rip_iface *ifc = arg;
 
+	if (ifc->update->responses > 0) {
+		complete(ifc, NO_ERROR);
+		return;
+	}
 	log_notice(COMP, "%s: no answer to the autostatic update request", ifc->name);
 	complete(ifc, ERROR_CAN_NOT_COMPLETE);
 }
@@ -226,8 +232,7 @@ static void collect_sink(struct rip *rip, struct rip_iface *ifc, const struct ri
 	rip_update_collect(ifc, e);
 }
 
-/* Activity of the update: the first answer stops the request retries and the no-answer
- * timeout; every answer restarts the quiet period. */
+/* An answer to our request arrived: no more retries, and the quiet period starts over. */
 void rip_update_touch(struct rip_iface *ifc)
 {
 	struct rip_update *u = ifc->update;
@@ -235,16 +240,19 @@ void rip_update_touch(struct rip_iface *ifc)
 	if (!u)
 		return;
 	u->responses++;
-	evtimer_del(u->timeout);
 	evtimer_del(u->retransmit);
 	arm(u->quiet, ifc->rip->set.update_quiet);
 }
 
+/* Every response teaches routes; only answers sent to us (the neighbor answers a request at
+ * the requester's address) count as the answer — periodic multicast updates would otherwise
+ * keep the quiet period from ever passing. */
 void rip_update_response(struct rip_iface *ifc, struct rip_neighbor *nbr,
-			 const struct rip_msg *msg, uint32_t src)
+			 const struct rip_msg *msg, uint32_t src, bool to_us)
 {
 	rip_input_entries(ifc->rip, ifc, nbr, msg, src, collect_sink, NULL);
-	rip_update_touch(ifc);
+	if (to_us)
+		rip_update_touch(ifc);
 }
 
 void rip_update_abort(struct rip_iface *ifc)

@@ -635,8 +635,6 @@ static const struct bad_case bad_cases[] = {
 	{ "update ack, 6 bytes", CUT(update_ack, 6), RIP_DECODE_TOO_SHORT },
 	{ "update ack, 7 bytes", CUT(update_ack, 7), RIP_DECODE_TOO_SHORT },
 	{ "update request without entries", CUT(update_request, 8), RIP_DECODE_NO_ENTRIES },
-	{ "update response without entries", CUT(update_response_flush, 8),
-	  RIP_DECODE_NO_ENTRIES },
 	{ "update response 8 + 19", CUT(update_response_flush, 27), RIP_DECODE_BAD_LENGTH },
 	{ "ack with a route entry", WHOLE(ack_with_entry), RIP_DECODE_BAD_LENGTH },
 	{ "authenticated ack with a route", WHOLE(ack_auth_with_entry), RIP_DECODE_BAD_LENGTH },
@@ -915,6 +913,23 @@ START_TEST(fuzz_mutations)
 }
 END_TEST
 
+/* An RFC 2091 Update Response may be empty: BIRD's goodbye, as captured on the wire. */
+START_TEST(empty_update_response_is_valid)
+{
+	static const uint8_t goodbye[] = { 0x0a, 0x02, 0x00, 0x00, 0x01, 0x01, 0x00, 0x03 };
+	struct rip_msg m;
+	uint8_t again[16];
+
+	ck_assert_int_eq(rip_decode(goodbye, sizeof(goodbye), &m), RIP_DECODE_OK);
+	ck_assert_int_eq(m.command, RIP_CMD_UPDATE_RESPONSE);
+	ck_assert_int_eq(m.trig_flush, 1);
+	ck_assert_uint_eq(m.trig_seq, 3);
+	ck_assert_uint_eq(m.nrtes, 0);
+	ck_assert_uint_eq(rip_encode(&m, again, sizeof(again), NULL), sizeof(goodbye));
+	ck_assert_mem_eq(again, goodbye, sizeof(goodbye));
+}
+END_TEST
+
 START_TEST(md5_length_covering_the_trailer)
 {
 	uint8_t v[sizeof(crypto_16)];
@@ -943,6 +958,7 @@ static Suite *codec_suite(void)
 
 	tcase_add_test(valid, decode_v2_response_1);
 	tcase_add_test(valid, md5_length_covering_the_trailer);
+	tcase_add_test(valid, empty_update_response_is_valid);
 	tcase_add_test(valid, decode_v2_response_25);
 	tcase_add_test(valid, decode_v2_request_all);
 	tcase_add_test(valid, decode_v1_response);
