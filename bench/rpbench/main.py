@@ -8,6 +8,8 @@
     tools/bench --sizes 1000,50000
                              other table sizes (at most 110,000)
     tools/bench --no-plot    no PNG
+    tools/bench --report bench/results/<timestamp>.json
+                             print the report of an earlier run again
 
 Everything lives in namespaces named rpbench-<pid>-*, removed at the end, on Ctrl-C and on
 SIGTERM; a later run removes what a killed one left behind.
@@ -15,6 +17,8 @@ SIGTERM; a later run removes what a killed one left behind.
 
 import argparse
 import atexit
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -26,6 +30,7 @@ from pathlib import Path
 
 from lib import netns, process
 from lib.peers import bird_available, frr_available
+from lib.routprotd import daemon_binary
 
 from . import lab as L
 from . import plan, report, scenarios
@@ -54,6 +59,8 @@ def parse_args(argv):
     ap.add_argument("--only", help=f"comma-separated sections of {', '.join(SECTIONS)}")
     ap.add_argument("--no-plot", action="store_true", help="do not draw the PNG")
     ap.add_argument("--out", type=Path, default=RESULTS, help="directory for the results")
+    ap.add_argument("--report", type=Path, metavar="JSON",
+                    help="only print the report of an earlier run from its .json file")
     args = ap.parse_args(argv)
     if args.sizes:
         args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",")})
@@ -93,7 +100,7 @@ class Runner:
             self.ctx.rows.append(err)
             self.say(f"{title}: ERROR {err['error']}")
             return [err]
-        rows = list(result) if isinstance(result, (list, tuple)) else [result]
+        rows = [r for r in (result if isinstance(result, (list, tuple)) else [result]) if r]
         self.ctx.rows.extend(rows)
         for r in rows:
             self.say(f"  {summary(r, self.ctx.cap)}")
@@ -103,7 +110,7 @@ class Runner:
 def summary(r, cap):
     s = r["section"]
     if s in ("receive", "send"):
-        text = f"{s} {r['n']:,} -> {r['daemon']}: {report.outcome(r, cap)}"
+        text = f"{s} {r['n']:,} -> {report.label(r)}: {report.outcome(r, cap)}"
         if s == "send":
             text += f", first update: {'yes' if r.get('first_update') else 'no'}"
         return text + (f", RcvbufErrors {r.get('rcvbuf_errors')}, peak RSS "
@@ -122,6 +129,20 @@ def summary(r, cap):
     return str(r)
 
 
+def snapshot_binaries(root):
+    """Copy routprotd and routprotctl into the run's directory and use those copies, so that
+    a rebuild of build/ during the run cannot mix two versions. Returns a description."""
+    src = daemon_binary()
+    dst = root / "bin"
+    dst.mkdir()
+    for name in ("routprotd", "routprotctl"):
+        shutil.copy2(src.with_name(name), dst / name)
+    os.environ["ROUTPROTD_BUILD"] = str(dst)
+    digest = hashlib.sha256((dst / "routprotd").read_bytes()).hexdigest()[:12]
+    built = time.strftime("%Y-%m-%d %H:%M", time.localtime(src.stat().st_mtime))
+    return f"{src} built {built}, sha256 {digest}"
+
+
 def keep_fastest_kernel(rows):
     """Each send run timed `ip -batch` for its table: keep the fastest per N."""
     best = {}
@@ -134,6 +155,11 @@ def keep_fastest_kernel(rows):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.report:
+        saved = json.loads(args.report.read_text())
+        print(report.render(saved["rows"], saved["sizes"], saved["cap"], saved["machine"],
+                            saved["meta"]), end="")
+        return 0
     problems = L.check_binaries()
     if os.geteuid() != 0:
         problems.append("run as root (network namespaces)")
@@ -155,10 +181,12 @@ def main(argv=None):
 
     root = Path(tempfile.mkdtemp(prefix=netns.RUN_PREFIX, dir="/tmp"))
     os.chmod(root, 0o755)
+    binaries = snapshot_binaries(root)
     ctx = scenarios.Context(root=root, cap=args.cap)
     runner = Runner(ctx)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     info = report.machine(REPO)
+    info["routprotd"] += f", binary {binaries}"
     meta = {"command": "tools/bench " + " ".join(sys.argv[1:] if argv is None else argv),
             "load_start": report.loadavg()}
     sizes, big = args.sizes, max(args.sizes)
@@ -175,6 +203,9 @@ def main(argv=None):
             for n in sizes:
                 for who in ("BIRD", "FRR"):
                     runner.run(f"send {n:,} routes: routprotd -> {who}", scenarios.send, n, who)
+            # FRR's ripd reads with a 41,600-byte socket buffer: the same table paced for it.
+            runner.run(f"send {big:,} routes: routprotd -> FRR with send-rate 1000, "
+                       "send-burst 32", scenarios.send, big, "FRR", 1000, 32)
             keep_fastest_kernel(ctx.rows)
         if "churn" in args.only:
             table = big if big >= 10000 else 10000
@@ -205,6 +236,9 @@ def main(argv=None):
     csv_path = args.out / f"{stamp}.csv"
     report.write_csv(csv_path, ctx.rows)
     (args.out / f"{stamp}.txt").write_text(text)
+    (args.out / f"{stamp}.json").write_text(json.dumps(
+        {"rows": ctx.rows, "sizes": sizes, "cap": args.cap, "machine": info, "meta": meta},
+        indent=1) + "\n")
     print(f"results: {csv_path} and {csv_path.with_suffix('.txt')}")
     if not args.no_plot:
         try:

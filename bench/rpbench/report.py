@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 COLUMNS = [
-    "section", "n", "daemon", "peer", "what", "round", "sample", "table",
+    "section", "n", "daemon", "tuning", "peer", "what", "round", "sample", "table",
     "time_s", "from_start_s", "lag_s", "fib_s", "reached", "peak", "complete", "updates",
     "first_update", "after_first_update",
     "rss_kb", "hwm_kb", "rss_idle_kb", "bytes_per_route",
@@ -111,6 +111,11 @@ def outcome(r, cap):
     return f">{cap:.0f} s ({num(r.get('reached', 0))})"
 
 
+def label(r):
+    """A row's daemon, with the pacing it was given when not routprotd's default."""
+    return f"{r['daemon']} ({r['tuning']})" if r.get("tuning") else r["daemon"]
+
+
 def ratio(a, b, cap):
     """a/b of two rows' times; '>x' when a never finished (its cap is a lower bound)."""
     if not a or not b or a.get("error") or b.get("error") or not b.get("complete"):
@@ -124,7 +129,7 @@ def ratio(a, b, cap):
 
 
 def table(headers, rows):
-    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)]
+    widths = [max([len(str(h))] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers)]
     line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa
     out = [line(headers), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
@@ -153,6 +158,24 @@ def render(rows, sizes, cap, info, meta):
                f"{meta.get('load_end', '?')} at the end")
     out.append("")
 
+    if any(r["section"] in ("receive", "kernel") for r in rows):
+        out.extend(_receive_section(rows, sizes, cap))
+    if any(r["section"] == "send" for r in rows):
+        out.extend(_send_section(rows, cap))
+    out.extend(_other_sections(rows, sizes))
+    out.append("Targets")
+    out.extend(f"  [{'met' if ok else 'NOT MET'}] {text}" for ok, text in targets(rows, sizes))
+    errors = [r for r in rows if r.get("error")]
+    if errors:
+        out.append("")
+        out.append("Errors")
+        out.extend(f"  {r['section']} {r.get('n')} {r.get('daemon')}: {r['error']}"
+                   for r in errors)
+    return "\n".join(out) + "\n"
+
+
+def _receive_section(rows, sizes, cap):
+    out = []
     out.append("Receive: a BIRD sender announces N /32 routes over a veth; time from its first "
                "update packet")
     out.append(f"until the receiver's kernel FIB holds all N (given up after {cap:.0f} s: routes "
@@ -183,33 +206,39 @@ def render(rows, sizes, cap, info, meta):
                         num(r.get("peak", 0)),
                         mb(r.get("hwm_kb")), r.get("rcvbuf_errors", "-"),
                         r.get("in_errors", "-"), r.get("in_datagrams", "-")])
-    out.append(table(["N", "receiver", "since sender start", "after its last packet",
-                      "peak routes", "peak RSS",
-                      "RcvbufErrors", "InErrors", "InDatagrams"], det))
-    out.append("")
+    if det:
+        out.append(table(["N", "receiver", "since sender start", "after its last packet",
+                          "peak routes", "peak RSS", "RcvbufErrors", "InErrors", "InDatagrams"],
+                         det))
+        out.append("")
+    return out
 
+
+def _send_section(rows, cap):
+    out = []
     out.append("Send: routprotd redistributes N static routes (send-rate 2000/s, send-burst 64); "
                "time from its")
     out.append("first packet until the receiver's FIB holds all N; 'first update' = complete "
                "without a second dump.")
     det = []
-    for n in sizes:
-        for who in ("BIRD", "FRR"):
-            r = _find(rows, section="send", n=n, daemon=who)
-            if not r:
-                continue
-            if r.get("error"):
-                det.append([num(n), who, "error", "", "", "", "", "", ""])
-                continue
-            det.append([num(n), who, outcome(r, cap),
-                        "yes" if r.get("first_update") else "no",
-                        num(r.get("after_first_update", 0)), secs(r.get("first_dump_s")),
-                        r.get("rcvbuf_errors", "-"), mb(r.get("hwm_kb")),
-                        mb(r.get("sender_hwm_kb"))])
+    for r in sorted((r for r in rows if r["section"] == "send"),
+                    key=lambda r: (r.get("n") or 0, bool(r.get("tuning")))):
+        n = r.get("n") or 0
+        if r.get("error"):
+            det.append([num(n), label(r), "error", "", "", "", "", "", ""])
+            continue
+        det.append([num(n), label(r), outcome(r, cap), "yes" if r.get("first_update") else "no",
+                    num(r.get("after_first_update", 0)), secs(r.get("first_dump_s")),
+                    r.get("rcvbuf_errors", "-"), mb(r.get("hwm_kb")),
+                    mb(r.get("sender_hwm_kb"))])
     out.append(table(["N", "receiver", "time", "first update", "after 1st update",
                       "1st dump took", "RcvbufErrors", "receiver RSS", "routprotd RSS"], det))
     out.append("")
+    return out
 
+
+def _other_sections(rows, sizes):
+    out = []
     ch = [r for r in rows if r["section"] == "churn"]
     if ch:
         r0 = ch[0]
@@ -266,16 +295,7 @@ def render(rows, sizes, cap, info, meta):
         out.append(table(["sample", "change at", "on the wire", "in BIRD's FIB",
                           "before dump ended", "dump packets after it", "dump took"], det))
         out.append("")
-
-    out.append("Targets")
-    out.extend(f"  [{'met' if ok else 'NOT MET'}] {text}" for ok, text in targets(rows, sizes))
-    errors = [r for r in rows if r.get("error")]
-    if errors:
-        out.append("")
-        out.append("Errors")
-        out.extend(f"  {r['section']} {r.get('n')} {r.get('daemon')}: {r['error']}"
-                   for r in errors)
-    return "\n".join(out) + "\n"
+    return out
 
 
 def targets(rows, sizes):
@@ -296,7 +316,7 @@ def targets(rows, sizes):
                                 "(RcvbufErrors + RIP drops over every receive run)"))
     for who in ("BIRD", "FRR"):
         tx = [r for r in rows if r["section"] == "send" and r["daemon"] == who
-              and not r.get("error")]
+              and not r.get("error") and not r.get("tuning")]
         if tx:
             bad = [num(r["n"]) for r in tx if not r.get("first_update")]
             out.append((not bad, f"a {who} receiver gets the whole table from routprotd's first "
@@ -344,7 +364,7 @@ def plot(path, rows, sizes, cap):
     for section, daemon, title in series:
         lines = [f"# {title}"]
         for n in sizes:
-            r = _find(rows, section=section, n=n, daemon=daemon)
+            r = _find(rows, section=section, n=n, daemon=daemon, tuning=None)
             if r and not r.get("error"):
                 t = r["time_s"] if r.get("complete") else cap
                 lines.append(f"{n} {max(t, 1e-3):.6f} {0 if r.get('complete') else 1}")
@@ -352,9 +372,12 @@ def plot(path, rows, sizes, cap):
     data.write_text("\n\n\n".join(blocks) + "\n")
     idx = {(s, d): i for i, (s, d, _) in enumerate(series)}
 
+    colors = {"routprotd": "#7b2cbf", "BIRD": "#2a9d8f", "FRR": "#e76f51", "kernel": "#6c757d"}
+
     def curve(section, daemon, title, style):
         i = idx[(section, daemon)]
-        return f"'{data}' index {i} using 1:2 with linespoints {style} title '{title}'"
+        return (f"'{data}' index {i} using 1:2 with linespoints {style} "
+                f"lc rgb '{colors[daemon]}' title '{title}'")
 
     script = f"""
 set terminal pngcairo size 1200,500 font ',10'
@@ -362,19 +385,20 @@ set output '{path}'
 set multiplot layout 1,2
 set logscale xy
 set grid
-set key top left
+set key bottom right
 set xlabel 'routes (N)'
 set ylabel 'seconds until the receiver FIB holds all N'
+set xrange [{sizes[0] / 1.5}:{sizes[-1] * 1.5}]
 set xtics ({', '.join(f"'{n:,}' {n}" for n in sizes)})
-set yrange [0.005:{cap * 2}]
-set arrow from {sizes[0]},{cap} to {sizes[-1]},{cap} nohead dashtype 2
-set label 'cap: gave up' at {sizes[0]},{cap * 1.3}
-set title 'Receiving from a BIRD sender'
+set yrange [0.005:{cap * 3}]
+set arrow from {sizes[0] / 1.5},{cap} to {sizes[-1] * 1.5},{cap} nohead dashtype 2
+set label 'gave up ({cap:.0f} s)' at {sizes[0] / 1.4},{cap * 1.6}
+set title 'Receiving a table from a BIRD sender'
 plot {curve('receive', 'routprotd', 'routprotd', 'lw 2 pt 7')}, \\
      {curve('receive', 'BIRD', 'BIRD 2', 'lw 2 pt 5')}, \\
      {curve('receive', 'FRR', 'FRR ripd', 'lw 2 pt 9')}, \\
      {curve('kernel', 'kernel', 'kernel limit (ip -batch)', 'lw 1 dt 3 pt 1')}
-set title 'routprotd sending (2000 packets/s)'
+set title 'routprotd sending its table (2000 packets/s, bursts of 64)'
 plot {curve('send', 'BIRD', 'to BIRD 2', 'lw 2 pt 5')}, \\
      {curve('send', 'FRR', 'to FRR ripd', 'lw 2 pt 9')}, \\
      {curve('kernel', 'kernel', 'kernel limit (ip -batch)', 'lw 1 dt 3 pt 1')}

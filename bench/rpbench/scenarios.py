@@ -120,9 +120,12 @@ def receive(ctx, n, who):
 # send: routprotd redistributes N static routes to a BIRD or FRR receiver
 # ---------------------------------------------------------------------------------------------
 
-def send(ctx, n, who):
+def send(ctx, n, who, send_rate=None, send_burst=None):
     """Returns (send row, kernel row): the static routes are installed with `ip -batch`
-    first, which is also the measure of what the kernel itself needs for N routes."""
+    first, which is also the measure of what the kernel itself needs for N routes.
+    send_rate/send_burst: other pacing than routprotd's defaults (2000/s, 64)."""
+    pacing = {k: v for k, v in (("send_rate", send_rate), ("send_burst", send_burst)) if v}
+    tuning = ", ".join(f"{k.replace('_', '-')} {v}" for k, v in pacing.items()) or None
     lab = L.Lab(ctx.root)
     try:
         s, r = lab.pair(stub=True)
@@ -136,7 +139,8 @@ def send(ctx, n, who):
         time.sleep(0.5)
         t_start = time.monotonic()
         snd = lab.routprotd(s, L.routprotd_config("to-recv", plan.SENDER_ADDR,
-                                                  redistribute=["static"]), name="sender")
+                                                  redistribute=["static"], **pacing),
+                            name="sender")
         first = cap.first_after(t_start, plan.SENDER_ADDR, 30)
         t_ref = first["t"] if first else t_start
         t_full = fib.wait_full(max(0.0, t_ref + ctx.cap - time.monotonic()))
@@ -148,7 +152,9 @@ def send(ctx, n, who):
         if after_first == 0 and t_full is not None and len(ups) == 1:
             after_first = n
         first_update = t_full is not None and len(ups) == 1 and stats.get("tx_updates") == 1
-        return row("send", n, who, peer="routprotd sender",
+        if tuning:
+            kernel = []
+        return row("send", n, who, peer="routprotd sender", tuning=tuning,
                    time_s=None if t_full is None else t_full - t_ref,
                    from_start_s=None if t_full is None else t_full - t_start,
                    reached=n if t_full is not None else fib.count(), peak=fib.peak(),
