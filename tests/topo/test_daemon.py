@@ -24,6 +24,7 @@ def test_ready_after_the_first_dump(ns, start_daemon):
     row = d.interface("veth0")
     assert row["protocols"] == ["trace"] and row["addresses"] == ["198.18.40.1/24"]
     assert "START_COMPLETE" in types(d.events())
+    assert d.status()["netlink"]["receive_buffer"] == 4 << 20, "default receive buffer: 4 MiB"
 
 
 def test_sigterm_stops_cleanly(ns, start_daemon):

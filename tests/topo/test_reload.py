@@ -108,6 +108,37 @@ def test_reload_removes_an_interface(running):
     assert row["protocols"] == [] and "trace" not in row and row["active"] is False
 
 
+def test_reload_removes_a_disabled_interface_without_disabled(lab):
+    """An interface that is down when it leaves the configuration just gets DELETE_INTERFACE."""
+    d = lab.d
+    d.settle()
+    evs = reload_ctl(d, trace_config(["veth0"]))
+    assert brief(evs) == [("DELETE_INTERFACE", "veth1")]
+
+
+def test_reload_of_an_absent_interface_applies_when_it_appears(lab):
+    """Settings changed for a configured interface that does not exist call nothing; the link
+    appearing later is added with the new settings."""
+    d, ns = lab.d, lab.ns
+    reload_ctl(d, trace_config(BASE + [{"name": "veth2", "verbose": False}]))
+    evs = reload_ctl(d, trace_config(BASE + [{"name": "veth2", "verbose": True}]))
+    assert evs == []
+    mark = d.mark()
+    ns.veth("veth2", "veth2p")
+    d.wait_events(mark, [("ADD_INTERFACE", "veth2")])
+    assert d.interface("veth2")["trace"]["verbose"] is True
+
+
+def test_reload_moves_the_protocol_to_another_interface(running):
+    """Replacing veth1 by veth2 in the file: veth1 is disabled and deleted, veth2 added with its
+    state; veth0 hears nothing."""
+    d = running.d
+    evs = reload_ctl(d, trace_config(["veth0", {"name": "veth2", "verbose": True}]))
+    assert brief(evs) == [("DISABLED", "veth1"), ("DELETE_INTERFACE", "veth1"),
+                          ("ADD_INTERFACE", "veth2"), ("ADDRESS_CHANGE", "veth2"),
+                          ("ENABLED", "veth2"), ("MEDIA_PRESENT", "veth2")]
+
+
 def test_reload_stops_and_starts_the_protocol(running):
     """Removing the trace section stops the protocol after deleting its interfaces; putting it
     back starts it again with its interfaces."""
