@@ -4,6 +4,7 @@ start (logged as `ERROR conf: FILE:LINE: message`, exit 1, nothing started); val
 import pytest
 
 from lib import process
+from lib.wait import wait_for
 from lib.routprotd import (EXIT_CLEAN, EXIT_CONFIG, EXIT_USAGE, REPO, base_env, daemon_binary,
                            trace_config)
 
@@ -45,6 +46,19 @@ BAD_CONFIGS = [
      'fib = { metric = 20;\n'
      '        table = 0; };\n',
      2, "'table' must be between 1 and 4294967295"),
+    ("out-of-range-64-bit-literal",
+     'fib = { table = 254;\n'
+     '        metric = 4294967297L; };\n',
+     2, "'metric' must be between 0 and 4294967295"),
+    # libconfig 1.5 keeps a plain decimal literal above 2^31 in 32 bits: 4294967297 reads as 1.
+    # The file says something out of range, so it must be refused, not run with metric 1.
+    ("out-of-range-wrapping-literal",
+     'fib = { table = 254;\n'
+     '        metric = 4294967297; };\n',
+     2, "'metric'"),
+    ("out-of-range-wrapping-table",
+     'fib = { table = 4294967550; };\n',
+     1, "'table'"),
     ("duplicate-interface",
      'trace = {\n'
      '  interfaces = (\n'
@@ -100,6 +114,9 @@ def test_start_with_bad_config_exits_1(ns, start_daemon, text, line, message):
     never says READY=1 and leaves no control socket."""
     d = start_daemon(ns, text, start=False)
     d.start(wait_ready=False)
+    wait_for(lambda: not d.alive or d.notify.find("READY"), timeout=15,
+             what="the daemon to exit (or, wrongly, to get ready)")
+    assert not d.notify.find("READY"), f"started with a bad file; log:\n{d.log()}"
     rc = d.wait_exit()
     assert rc == EXIT_CONFIG, d.log()
     assert f"ERROR conf: {d.conf_path}:{line}: " in d.log()
