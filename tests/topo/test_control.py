@@ -31,6 +31,11 @@ MALFORMED = [
     ("command-not-a-string", b'{"command": 5, "args": []}\n'),
     ("args-not-an-array", b'{"command": "show status", "args": "x"}\n'),
     ("trailing-garbage", b'{"command": "show status", "args": []} trailing\n'),
+    ("deeply-nested", b'{"command": "show status", "args": '
+     + b"[" * 30000 + b"]" * 30000 + b"}\n"),
+    ("nul-in-string", b'{"command": "show \\u0000status", "args": []}\n'),
+    ("duplicate-key", b'{"command": "show status", "command": "reload", "args": []}\n'),
+    ("empty-command", b'{"command": "", "args": []}\n'),
     ("oversized-without-newline", b"x" * 100_000),
     ("oversized-valid-json", b'{"command": "show status", "args": ["'
      + b"a" * 100_000 + b'"]}\n'),
@@ -84,6 +89,17 @@ def test_unknown_command_keeps_the_connection(lab):
         assert reply["ok"] is False and "no such command" in reply["error"]
         assert conn.request("show status")["ok"] is True
     assert bad_requests(d) == before
+
+
+@pytest.mark.parametrize("args", [[-1], ["abc"], [0], [1, 2], [None], [1e300]],
+                         ids=["negative", "text", "zero", "two", "null", "huge-float"])
+def test_bad_arguments_are_an_error_reply(lab, args):
+    """Wrong arguments to a known command are an error reply on a connection that stays open."""
+    with ControlConnection(lab.d.socket) as conn:
+        conn.send_line(json.dumps({"command": "show events", "args": args}).encode())
+        reply = conn.read_line()
+        assert reply["ok"] is False and reply["error"]
+        assert conn.request("show events", "1")["ok"] is True
 
 
 def test_pipelined_and_fragmented_requests(lab):
