@@ -270,6 +270,31 @@ def test_show_events_last_n(lab):
         assert {"time", "type", "interface"} <= set(e)
 
 
+@pytest.mark.timeout(120)
+def test_event_history_keeps_the_last_4096(ns, start_daemon):
+    """4200 address changes in one burst: the default 4 MiB buffer takes them without overrun,
+    history_total counts them all and `show events` holds exactly the newest 4096, in order,
+    each ADDRESS_CHANGE with its whole address_count and at most 32 addresses listed."""
+    from lib.addresses import host_addresses
+    from lib.routprotd import trace_config
+    ns.veth("veth0", "veth0p")
+    d = start_daemon(ns, trace_config(["veth0"]))
+    base = d.mark()
+    addrs = host_addresses("198.18.128.0/20", 2100, prefixlen=32)
+    ns.batch([f"addr add {a} dev veth0" for a in addrs]
+             + [f"addr del {a} dev veth0" for a in addrs])
+    wait_for(lambda: d.mark() >= base + 4200, timeout=60, what="4200 ADDRESS_CHANGE recorded")
+    d.settle()
+    assert d.mark() == base + 4200
+    assert d.status()["netlink"]["overruns"] == 0
+    events = d.ctl("show events")
+    assert len(events) == 4096
+    expected = list(range(1, 2101)) + list(range(2099, -1, -1))
+    assert [e["address_count"] for e in events] == expected[-4096:]
+    assert all(len(e["addresses"]) == min(32, e["address_count"]) for e in events)
+    assert d.ctl("show events", 2) == events[-2:]
+
+
 def test_human_output(lab):
     """Without --json routprotctl prints aligned tables and key: value lines."""
     lab.bring_up("veth0", "198.18.32.1/24")
