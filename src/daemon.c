@@ -11,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -50,6 +54,7 @@ struct daemon {
 	struct event *watchdog;
 	bool stopping;
 	int exit_code;
+	int lock_fd; /* the namespace's instance lock */
 };
 
 /* Load the file and apply the command-line overrides. */
@@ -105,8 +110,11 @@ static bool reload(void *arg, json_t **errors)
 			json_array_append_new(*errors, json_string(diag.messages[i]));
 		}
 		log_error(COMP, "configuration not reloaded: the running configuration stays");
+	} else if (!rm_apply_config(d->rm, c)) {
+		*errors = json_pack("[s]", "a configured protocol failed to start (see the log)");
+		log_error(COMP, "configuration applied, but a protocol failed to start");
+		c = NULL;
 	} else {
-		rm_apply_config(d->rm, c);
 		log_notice(COMP, "configuration reloaded");
 	}
 	conf_diag_free(&diag);
@@ -237,6 +245,25 @@ static int start_fib(struct daemon *d, const struct conf *c)
 	return 0;
 }
 
+/* One routprotd per network namespace: two would fight over port 520 and the kernel's routes.
+ * An abstract Unix socket name lives in the network namespace and vanishes with the process. */
+static int lock_namespace(void)
+{
+	static const char name[] = "\0routprotd-instance";
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	memcpy(sun.sun_path, name, sizeof(name) - 1);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, offsetof(struct sockaddr_un, sun_path) +
+					   sizeof(name) - 1) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd; /* held open until exit */
+}
+
 /* Bring everything up; on failure returns the exit code, else EXIT_CLEAN. */
 static int start(struct daemon *d, struct conf *c)
 {
@@ -258,6 +285,13 @@ static int start(struct daemon *d, struct conf *c)
 		conf_free(c);
 		return EXIT_RUNTIME;
 	}
+	d->lock_fd = lock_namespace();
+	if (d->lock_fd < 0) {
+		log_error(COMP, "another routprotd runs in this network namespace (%s)",
+			  strerror(errno));
+		conf_free(c);
+		return EXIT_RUNTIME;
+	}
 	ensure_state_dir(c->state_dir);
 	d->ifmon = ifmon_new(d->base, &ifmon_ops, d->rm, c->netlink_rcvbuf, err, sizeof(err));
 	if (!d->ifmon) {
@@ -270,7 +304,10 @@ static int start(struct daemon *d, struct conf *c)
 		return EXIT_RUNTIME;
 	}
 	rm_set_status_hook(d->rm, status_hook, d);
-	rm_apply_config(d->rm, c);
+	if (!rm_apply_config(d->rm, c)) {
+		log_error(COMP, "a configured protocol failed to start");
+		return EXIT_RUNTIME;
+	}
 	start_watchdog(d);
 	return EXIT_CLEAN;
 }
@@ -290,11 +327,13 @@ static void teardown(struct daemon *d)
 		event_free(d->watchdog);
 	if (d->base)
 		event_base_free(d->base);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
 }
 
 int daemon_run(const struct daemon_opts *opts)
 {
-	struct daemon d = { .opts = *opts };
+	struct daemon d = { .opts = *opts, .lock_fd = -1 };
 	struct conf_diag diag;
 	struct conf *c = load_config(opts, &diag);
 	int code;

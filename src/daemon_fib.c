@@ -13,7 +13,7 @@
 static void to_fib(const struct rm_fib_route *in, struct fib_route *out)
 {
 	*out = (struct fib_route){ .prefix = in->prefix, .len = in->len, .protocol = in->protocol,
-				   .nnexthops = in->nnexthops };
+				   .replace = in->replace, .nnexthops = in->nnexthops };
 	memcpy(out->nexthops, in->nexthops, sizeof(out->nexthops));
 }
 

@@ -42,6 +42,7 @@ struct rm_fib_route {
 	uint32_t prefix;
 	uint8_t len;
 	uint8_t protocol; /* kernel route protocol (rtm_protocol) */
+	bool replace;     /* a route of ours is there already: replace it (else create only) */
 	unsigned nnexthops;
 	struct rp_nexthop nexthops[RP_MAX_NEXTHOPS];
 };
@@ -81,7 +82,9 @@ void rm_free(struct rm *rm);
  * configured protocols, adds their present interfaces with their current statuses, then calls
  * start_complete; later calls apply the difference to the running configuration (reload): only
  * protocols and interfaces whose settings changed are touched. */
-void rm_apply_config(struct rm *rm, struct conf *conf);
+/* Returns false when a protocol the configuration asks for could not start (the daemon treats
+ * that as fatal at start-up, and as an error to report at a reload). */
+bool rm_apply_config(struct rm *rm, struct conf *conf);
 const struct conf *rm_config(const struct rm *rm);
 
 /* Attach the kernel FIB (before the first rm_apply_config): reads the routes of our protocols

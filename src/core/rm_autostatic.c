@@ -39,6 +39,7 @@ struct rm_as_set {
 	const char *last_result;  /* of the last finished update, NULL before any */
 	int64_t last_attempt_ms;
 	bool updating;
+	bool abandoned; /* the guard gave up; the protocol's late completion is ignored */
 	unsigned slot;
 	struct rm_state_route *pending;
 	size_t npending, cap;
@@ -99,13 +100,14 @@ static struct rm_as_set *get_set(struct rm *rm, const char *name)
 
 /* ---- what goes into the route table, the kernel and redistribution ---- */
 
-/* An interface that can carry its autostatic routes: present, enabled, with carrier (without
- * carrier the kernel would keep them as dead "linkdown" routes that still attract traffic). */
+/* An interface that can carry its autostatic routes: present, enabled, with carrier and an
+ * address (without carrier the kernel would keep them as dead "linkdown" routes that still
+ * attract traffic; without an address it refuses them). */
 static const struct rm_iface *usable_iface(const struct rm *rm, const char *name)
 {
 	const struct rm_iface *ifc = iface_by_name(rm, name);
 
-	return ifc && ifc->enabled && ifc->media_present ? ifc : NULL;
+	return ifc && rm_iface_active(ifc) ? ifc : NULL;
 }
 
 /* Bring one prefix in line: the best route of any set whose interface is usable. */
@@ -250,6 +252,15 @@ void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result stat
 
 	if (!s)
 		return;
+	if (s->abandoned) {
+		/* the guard gave up and the client was told so: keep the set as it was */
+		log_notice(COMP, "%s: late UPDATE_COMPLETE ignored", s->st.name);
+		s->abandoned = false;
+		free(s->pending);
+		s->pending = NULL;
+		s->npending = s->cap = 0;
+		return;
+	}
 	if (status == NO_ERROR)
 		commit(rm, s);
 	else
@@ -293,6 +304,7 @@ static void on_guard(evutil_socket_t fd, short what, void *arg)
 	struct rm_as_set *s = arg;
 
 	log_warning(COMP, "%s: the protocol never finished the update; giving up", s->st.name);
+	s->abandoned = true;
 	free(s->pending);
 	s->pending = NULL;
 	s->npending = s->cap = 0;

@@ -142,14 +142,17 @@ static void apply_daemon_settings(const struct conf *old, const struct conf *c)
 	if ((old->control_group == NULL) != (c->control_group == NULL) ||
 	    (old->control_group && strcmp(old->control_group, c->control_group) != 0))
 		log_warning(COMP, "control.group changed: takes effect at the next restart");
+	if (old->fib_stale_time != c->fib_stale_time)
+		log_notice(COMP, "fib.stale-time applies at start-up only");
 	if (old->netlink_rcvbuf != c->netlink_rcvbuf)
 		log_warning(COMP, "netlink.receive-buffer changed: takes effect at the next restart");
 }
 
-void rm_apply_config(struct rm *rm, struct conf *conf)
+bool rm_apply_config(struct rm *rm, struct conf *conf)
 {
 	struct conf *old = rm->conf;
 	bool started[RM_MAX_PROTOCOLS] = { false };
+	bool ok = true;
 
 	apply_daemon_settings(old, conf);
 	/* Switch first so that interface lookups during the changes see the new file. */
@@ -164,6 +167,7 @@ void rm_apply_config(struct rm *rm, struct conf *conf)
 			stop_protocol(rm, p);
 		} else if (!p->inst && newp) {
 			started[s] = start_protocol(rm, p, newp);
+			ok = ok && started[s];
 			if (started[s])
 				add_configured_interfaces(rm, p, newp);
 		} else if (p->inst && oldp && newp) {
@@ -175,4 +179,5 @@ void rm_apply_config(struct rm *rm, struct conf *conf)
 			start_complete(rm, &rm->protos[s]);
 	rm->started = true;
 	conf_free(old);
+	return ok;
 }

@@ -257,6 +257,8 @@ static void after_transitions(struct rm *rm, struct rm_iface *ifc, const struct 
 		      ifc->naddrs > b->naddrs;
 
 	rm_redist_iface_changed(rm, ifc);
+	if (b->enabled && !ifc->enabled)
+		rm_redist_link_flushed(rm, ifc->ifindex);
 	if (b->enabled != ifc->enabled || b->media != ifc->media_present)
 		rm_autostatic_iface_changed(rm, ifc->name);
 	if (flushed || opened)
@@ -407,6 +409,7 @@ void rm_link_delete(struct rm *rm, uint32_t ifindex)
 	detach_all(rm, ifc);
 	ifc->enabled = false;
 	rm_redist_iface_changed(rm, ifc);
+	rm_redist_link_flushed(rm, ifc->ifindex);
 	rm_routes_link_event(rm, true);
 	snprintf(name, sizeof(name), "%s", ifc->name);
 	iface_remove(rm, ifc);

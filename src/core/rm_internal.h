@@ -61,6 +61,8 @@ struct rm_route {
 	uint8_t fib_state;  /* enum rm_fib_state */
 	uint8_t fib_proto;  /* protocol of what we wrote (or found) in the kernel */
 	bool audit_seen;    /* found in the kernel by the audit in progress */
+	bool ours;          /* a route of ours holds this identity in the kernel (believed) */
+	bool last_replace;  /* the last install was a replace (a refusal leaves ours in place) */
 	int fib_error;      /* errno of the last refused write */
 	struct rm_cand *cands;
 };
@@ -193,6 +195,7 @@ void rm_redist_notify(struct rm *rm, const struct rp_redist_route *r, bool withd
 void rm_redist_iface_changed(struct rm *rm, struct rm_iface *ifc);
 void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool removed);
 void rm_redist_kernel_reload(struct rm *rm);
+void rm_redist_link_flushed(struct rm *rm, uint32_t ifindex);
 bool rm_kernel_has(const struct rm *rm, uint32_t prefix, uint8_t len);
 
 /* rm_autostatic.c, rm_autostatic_load.c */

@@ -118,6 +118,20 @@ static json_t *protocol_status(struct rm *rm, struct rm_proto *p)
 	return o;
 }
 
+static json_t *route_counters_json(const struct rm *rm)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+			 "routes", (json_int_t)rm->routes.count,
+			 "installs", (json_int_t)rm->counters.fib_installs,
+			 "removals", (json_int_t)rm->counters.fib_removals,
+			 "refused", (json_int_t)rm->counters.fib_failures,
+			 "deleted_by_others", (json_int_t)rm->counters.fib_external_deletes,
+			 "stale_found", (json_int_t)rm->counters.fib_stale_found,
+			 "stale_removed", (json_int_t)rm->counters.fib_stale_removed,
+			 "audits", (json_int_t)rm->counters.fib_audits,
+			 "reinstalled", (json_int_t)rm->counters.fib_reinstalled);
+}
+
 static json_t *counters_json(const struct rm *rm)
 {
 	return json_pack("{s:I,s:I,s:I,s:I,s:I}",
@@ -152,6 +166,7 @@ json_t *rm_json_status(struct rm *rm)
 	json_object_set_new(o, "protocols", protos);
 	json_object_set_new(o, "interfaces", json_integer((json_int_t)rm->nifaces));
 	json_object_set_new(o, "counters", counters_json(rm));
+	json_object_set_new(o, "route_table", route_counters_json(rm));
 	if (rm->status_hook)
 		rm->status_hook(o, rm->status_hook_arg);
 	return o;

@@ -117,6 +117,21 @@ void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool remov
 		rm_redist_notify(rm, &rr, false);
 }
 
+/* A link went admin-down or away: the kernel flushed every route through it without a word.
+ * Forget them now; the audit that follows re-reads the table anyway. */
+void rm_redist_link_flushed(struct rm *rm, uint32_t ifindex)
+{
+	struct avl_node *n = avl_first(&rm->kroutes);
+
+	while (n) {
+		struct rm_kroute *k = avl_entry(n, struct rm_kroute, node);
+
+		n = avl_next(n);
+		if (k->r.ifindex == ifindex)
+			rm_redist_kernel(rm, &k->r, true);
+	}
+}
+
 void rm_fib_kernel_route(struct rm *rm, const struct rm_kernel_route *r, bool removed)
 {
 	rm_redist_kernel(rm, r, removed);
@@ -231,6 +246,8 @@ static void replay(struct rm *rm, const struct rm_subscriber *sub, unsigned kind
 		if (kinds & k->kind)
 			sub->changed(sub->ctx, &rr, false);
 	}
+	if (kinds & RP_REDIST_AUTOSTATIC)
+		rm_autostatic_replay(rm, sub);
 }
 
 enum rp_result rm_redist_subscribe(struct rm *rm, unsigned slot, unsigned mask,

@@ -75,13 +75,15 @@ static const struct rm_cand *best_cand(const struct rm_route *r)
 static void write_route(struct rm *rm, struct rm_route *r, const struct rm_cand *c)
 {
 	struct rm_fib_route fr = { .prefix = r->prefix, .len = r->len, .protocol = c->kproto,
-				   .nnexthops = c->nnexthops };
+				   .nnexthops = c->nnexthops, .replace = r->ours };
 
 	memcpy(fr.nexthops, c->nexthops, c->nnexthops * sizeof(c->nexthops[0]));
 	if (rm->fib)
 		rm->fib->install(rm->fib_arg, &fr);
 	/* A different protocol number is a different kernel route only if the priority
 	 * differs; ours is fixed, so REPLACE takes the old one's place. */
+	r->last_replace = r->ours;
+	r->ours = true;
 	r->fib_state = RM_FIB_INSTALLED;
 	r->fib_proto = c->kproto;
 	r->fib_error = 0;
@@ -96,6 +98,7 @@ static void erase_route(struct rm *rm, struct rm_route *r)
 		rm->counters.fib_removals++;
 	r->fib_state = RM_FIB_NONE;
 	r->fib_proto = 0;
+	r->ours = false;
 }
 
 /* Bring the kernel in line with the route's best candidate; frees the route when empty. */
@@ -184,12 +187,17 @@ void rm_fib_write_failed(struct rm *rm, uint32_t prefix, uint8_t len, uint8_t pr
 	if (!install && error == ESRCH)
 		return; /* already gone (flushed by the kernel): what we wanted */
 	rm->counters.fib_failures++;
-	log_rl(&rl, LOG_LVL_WARNING, COMP, "kernel refused to %s %s: %s",
-	       install ? "install" : "remove", prefix4_format(prefix, len, p), strerror(error));
+	if (install && error == EEXIST)
+		log_rl(&rl, LOG_LVL_WARNING, COMP, "%s: the kernel has another protocol's route with "
+		       "our table and priority; leaving it alone", prefix4_format(prefix, len, p));
+	else
+		log_rl(&rl, LOG_LVL_WARNING, COMP, "kernel refused to %s %s: %s",
+		       install ? "install" : "remove", prefix4_format(prefix, len, p),
+		       strerror(error));
 	if (r && install && r->fib_proto == protocol) {
-		r->fib_state = RM_FIB_FAILED;
+		r->fib_state = RM_FIB_FAILED; /* retried by the audit after the next link change */
 		r->fib_error = error;
-		rm_routes_link_event(rm, false); /* retried at the next link change */
+		r->ours = r->last_replace; /* a refused create left nothing of ours */
 	}
 }
 
@@ -202,6 +210,7 @@ void rm_fib_own_route_deleted(struct rm *rm, uint32_t prefix, uint8_t len, uint8
 	if (!r || r->fib_proto != protocol)
 		return;
 	rm->counters.fib_external_deletes++;
+	r->ours = false;
 	if (!best) {
 		r->fib_state = RM_FIB_NONE;
 		sync_route(rm, r);
@@ -230,6 +239,8 @@ static void audit(evutil_socket_t fd, short what, void *arg)
 
 	rm->audit_full = false;
 	rm->counters.fib_audits++;
+	if (full)
+		rm_redist_kernel_reload(rm); /* their routes were flushed without notice too */
 	if (full && rm->fib && rm->fib->dump_own(rm->fib_arg, mark_present, rm) != 0)
 		full = false;
 	for (struct avl_node *n = avl_first(&rm->routes); n;) {
@@ -238,6 +249,8 @@ static void audit(evutil_socket_t fd, short what, void *arg)
 		bool lost = full && r->fib_state == RM_FIB_INSTALLED && !r->audit_seen;
 
 		n = avl_next(n);
+		if (full)
+			r->ours = r->audit_seen;
 		r->audit_seen = false;
 		if (best && (lost || r->fib_state == RM_FIB_FAILED)) {
 			rm->counters.fib_reinstalled += lost;
@@ -268,6 +281,7 @@ static void adopt_stale(void *arg, const struct rm_fib_route *fr)
 		return;
 	r->fib_state = RM_FIB_STALE;
 	r->fib_proto = fr->protocol;
+	r->ours = true;
 	rm->counters.fib_stale_found++;
 }
 

@@ -201,6 +201,11 @@ static const char *read_document(json_t *doc, struct rm_state_iface **out, size_
 			*n = i + 1;
 			return why;
 		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp((*out)[k].name, (*out)[i].name) == 0) {
+				*n = i + 1;
+				return "an interface is listed twice";
+			}
 	}
 	*n = json_array_size(arr);
 	return NULL;

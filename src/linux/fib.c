@@ -159,7 +159,8 @@ static size_t build_batch(struct fib *f)
 	     h = fib_queue_next(&f->queue, h)) {
 		const struct fib_pending *p = fib_queue_at(&f->queue, h);
 		struct fib_msg_write w = {
-			.install = p->install, .table = f->table, .priority = f->priority,
+			.install = p->install, .replace = p->replace, .table = f->table,
+			.priority = f->priority,
 			.prefix = p->prefix, .len = p->len, .protocol = p->protocol,
 			.nnexthops = p->nnexthops, .nexthops = fib_pending_nexthops(p),
 		};
@@ -248,9 +249,11 @@ static void report_failure(struct fib *f, uint32_t seq, int error)
 	}
 	e = &f->batch[i];
 	f->st.write_errors++;
-	log_rl(&f->rl_write, LOG_LVL_WARNING, FIB_COMP, "%s %s proto %u table %u: %s",
-	       e->install ? "install" : "remove", prefix4_format(e->prefix, e->len, buf),
-	       e->protocol, f->table, strerror(error));
+	/* Removing what the kernel already flushed is routine; the router manager reports the
+	 * failures that matter. */
+	log_rl(&f->rl_write, !e->install && error == ESRCH ? LOG_LVL_DEBUG : LOG_LVL_WARNING,
+	       FIB_COMP, "%s %s proto %u table %u: %s", e->install ? "install" : "remove",
+	       prefix4_format(e->prefix, e->len, buf), e->protocol, f->table, strerror(error));
 	if (!e->install)
 		fib_watch_delete_failed(f, e->prefix, e->len, e->protocol);
 	if (f->ops->write_failed)

@@ -35,6 +35,9 @@ struct fib_route {
 	uint32_t prefix; /* host order */
 	uint8_t len;
 	uint8_t protocol; /* kernel route protocol (rtm_protocol) */
+	bool replace;     /* install over a route of ours already there (NLM_F_REPLACE); else
+			     NLM_F_EXCL, so that another protocol's route with our table, prefix and
+			     priority is refused (EEXIST) instead of being taken over */
 	unsigned nnexthops;
 	struct rp_nexthop nexthops[RP_MAX_NEXTHOPS]; /* gateway 0 = on-link via ifindex */
 };

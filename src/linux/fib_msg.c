@@ -5,7 +5,8 @@
  * kernel's structs (nlmsghdr, rtmsg, rtattr, rtnexthop) define the layout; they are copied in
  * and out with memcpy and every length is checked against what is left before it is used.
  *
- * Writes: an install is RTM_NEWROUTE with NLM_F_CREATE | NLM_F_REPLACE (add or replace), type
+ * Writes: an install is RTM_NEWROUTE with NLM_F_CREATE and NLM_F_REPLACE over our own route
+ * or NLM_F_EXCL for a new one (so another protocol's route is never taken over), type
  * unicast, scope universe (link when no next hop has a gateway), RTA_PRIORITY, and either
  * RTA_GATEWAY + RTA_OIF or RTA_MULTIPATH (weight 1 each). A delete is RTM_DELROUTE naming
  * table, prefix, priority and protocol, with scope "nowhere" so that any scope matches. Tables
@@ -142,7 +143,7 @@ size_t fib_msg_build(void *buf, size_t room, const struct fib_msg_write *w, uint
 	uint32_t len;
 
 	if (w->install)
-		h.nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
+		h.nlmsg_flags |= NLM_F_CREATE | (w->replace ? NLM_F_REPLACE : NLM_F_EXCL);
 	put(&b, &h, sizeof(h));
 	put_rtmsg(&b, w);
 	put_addr(&b, RTA_DST, w->prefix);

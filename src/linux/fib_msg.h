@@ -16,7 +16,8 @@
 
 /* One write as it goes on the wire. */
 struct fib_msg_write {
-	bool install; /* RTM_NEWROUTE add-or-replace; false = RTM_DELROUTE */
+	bool install; /* RTM_NEWROUTE; false = RTM_DELROUTE */
+	bool replace; /* install: replace (ours is there) or exclusive create */
 	uint32_t table;
 	uint32_t priority;
 	uint32_t prefix; /* host order */

@@ -206,6 +206,7 @@ static int pending_set(struct fib_pending *p, const struct fib_route *r, bool in
 	p->len = r->len;
 	p->protocol = r->protocol;
 	p->install = install;
+	p->replace = r->replace;
 	p->nnexthops = (uint8_t)n;
 	p->more = more;
 	memset(&p->nh1, 0, sizeof(p->nh1));

@@ -41,6 +41,7 @@ struct fib_pending {
 	uint8_t len;
 	uint8_t protocol;
 	bool install;             /* false = delete */
+	bool replace;             /* install over our own route */
 	uint8_t nnexthops;
 	uint32_t next;            /* FIFO successor or free-list link (index + 1; 0 = none) */
 	struct rp_nexthop nh1;    /* the next hop of a single-path route */

@@ -1,7 +1,10 @@
 /*
  * ifmon.c — links and IPv4 addresses from netlink (libnl-3 cache manager) to rm_link snapshots.
  *
- * Only AF_UNSPEC link objects count (bridge and other per-family link messages are ignored).
+ * Link objects of family AF_UNSPEC describe links; libnl keeps a bridge master as an AF_BRIDGE
+ * object instead (it merges the two), so those count too. A deleted link object whose ifindex
+ * still exists (a port leaving its bridge drops the AF_BRIDGE part) is not a deleted link: the
+ * caches are re-read instead, from the event loop rather than inside libnl's callback.
  * enabled = IFF_UP; media present = IFF_LOWER_UP and IFF_RUNNING. The cache manager updates its
  * cache before calling us, so a snapshot built from the caches inside a callback is the state
  * right after that message. Overrun (ENOBUFS, reported by libnl as -NLE_NOMEM): the queued
@@ -41,6 +44,7 @@ struct ifmon {
 	struct nl_cache *addrs;
 	struct nl_sock *dump_sock; /* for re-dumps after an overrun */
 	struct event *ev;
+	struct event *resync_ev; /* a re-read requested from inside a libnl callback */
 	unsigned rcvbuf;
 	bool ready; /* initial dump delivered: callbacks may report */
 	uint64_t messages, overruns, resyncs, errors;
@@ -100,7 +104,9 @@ static void collect_addresses(struct ifmon *im, int ifindex, struct snapshot *s)
 
 static bool link_usable(struct rtnl_link *l)
 {
-	return rtnl_link_get_family(l) == AF_UNSPEC && rtnl_link_get_ifindex(l) > 0 &&
+	int family = rtnl_link_get_family(l);
+
+	return (family == AF_UNSPEC || family == AF_BRIDGE) && rtnl_link_get_ifindex(l) > 0 &&
 	       rtnl_link_get_name(l) != NULL;
 }
 
@@ -133,16 +139,20 @@ static void on_link_change(struct nl_cache *cache, struct nl_object *obj, int ac
 {
 	struct ifmon *im = arg;
 	struct rtnl_link *l = (struct rtnl_link *)obj;
+	char name[IF_NAMESIZE];
 
 	im->messages++;
 	log_debug(COMP, "link message: ifindex %d family %d action %d",
 		  rtnl_link_get_ifindex(l), rtnl_link_get_family(l), action);
 	if (!im->ready || !link_usable(l))
 		return;
-	if (action == NL_ACT_DEL)
-		im->ops->link_delete(im->arg, (uint32_t)rtnl_link_get_ifindex(l));
-	else
+	if (action != NL_ACT_DEL) {
 		report_link(im, l);
+	} else if (if_indextoname((unsigned)rtnl_link_get_ifindex(l), name)) {
+		event_active(im->resync_ev, EV_TIMEOUT, 0); /* part of a link went away */
+	} else {
+		im->ops->link_delete(im->arg, (uint32_t)rtnl_link_get_ifindex(l));
+	}
 }
 
 /* The AF_UNSPEC link object of an ifindex. rtnl_link_get() may return one of the per-family
@@ -265,6 +275,11 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	log_rl(&im->err_rl, LOG_LVL_WARNING, COMP, "receive error: %s", nl_geterror(err));
 }
 
+static void on_resync_request(evutil_socket_t fd, short what, void *arg)
+{
+	ifmon_resync(arg);
+}
+
 static int set_rcvbuf(int fd, unsigned bytes)
 {
 	int v = (int)bytes;
@@ -317,7 +332,8 @@ struct ifmon *ifmon_new(struct event_base *base, const struct ifmon_ops *ops, vo
 		goto fail;
 	im->ev = event_new(base, nl_cache_mngr_get_fd(im->mngr), EV_READ | EV_PERSIST,
 			   on_readable, im);
-	if (!im->ev || event_add(im->ev, NULL) != 0) {
+	im->resync_ev = event_new(base, -1, 0, on_resync_request, im);
+	if (!im->ev || !im->resync_ev || event_add(im->ev, NULL) != 0) {
 		snprintf(err, errlen, "cannot watch the netlink socket");
 		goto fail;
 	}
@@ -335,6 +351,8 @@ void ifmon_free(struct ifmon *im)
 		return;
 	if (im->ev)
 		event_free(im->ev);
+	if (im->resync_ev)
+		event_free(im->resync_ev);
 	if (im->mngr)
 		nl_cache_mngr_free(im->mngr); /* frees the managed caches too */
 	if (im->dump_sock)

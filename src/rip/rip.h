@@ -268,6 +268,7 @@ unsigned rip_auth_max_rtes(const struct rip_iface *ifc); /* route entries per pa
 int rip_sock_open(struct rip *rip, char *err, size_t errlen);
 void rip_sock_close(struct rip *rip);
 void rip_sock_membership(struct rip *rip, uint32_t ifindex, bool join);
+void rip_sock_set_rcvbuf(struct rip *rip);
 int rip_sock_send(struct rip *rip, uint32_t ifindex, uint32_t src, uint32_t dst,
 		  uint16_t port, const uint8_t *buf, size_t len);
 
@@ -281,6 +282,7 @@ void rip_neighbor_free_all(struct rip *rip);
 /* ---- rip_redist.c ---- */
 void rip_redist_changed(void *ctx, const struct rp_redist_route *r, bool withdrawn);
 void rip_redist_apply(struct rip *rip);
+void rip_redist_remetric(struct rip *rip);
 
 /* ---- rip_mib.c ---- */
 enum rp_result rip_mib_get(void *inst, enum rp_mib_table t, const json_t *key, json_t **row);

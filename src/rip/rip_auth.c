@@ -3,8 +3,8 @@
  * cryptographic authentication (Keyed-MD5, HMAC-SHA-1/256/384/512) with key chains.
  *
  * Sending: the key whose send lifetime covers now and started last (if every key expired, the
- * one that expired last, as RFC 4822 5.1 asks, with a warning); a sequence number that never
- * goes down, across restarts too (it starts at the wall clock in seconds).
+ * one that expired last, as RFC 4822 5.1 asks, with a warning); the sequence number is the
+ * wall clock in seconds, which never goes down, across restarts too.
  * Digest: the authentication data field is first filled with the key (Keyed-MD5, 16 bytes,
  * zero-padded) or with the Apad constant 0x878FE1F3 repeated (HMAC, whose key is zero-padded to
  * the digest length or hashed when longer), the digest is computed over the whole packet and
@@ -185,11 +185,15 @@ static void compute_digest(int type, const struct rip_auth_key *k, uint8_t *pkt,
 	memset(key, 0, sizeof(key));
 }
 
+/* The wall clock in seconds: non-decreasing (RFC 4822 4: several packets may share a number)
+ * and never ahead of the clock, so that a restarted daemon does not fall behind what its
+ * neighbors saw last. */
 static uint32_t next_sequence(struct rip_iface *ifc)
 {
 	uint32_t now = (uint32_t)(clock_wall_ms() / 1000);
 
-	ifc->auth_seq = now > ifc->auth_seq ? now : ifc->auth_seq + 1;
+	if (now > ifc->auth_seq)
+		ifc->auth_seq = now;
 	return ifc->auth_seq;
 }
 

@@ -148,10 +148,23 @@ static bool parse_version(const config_setting_t *ifs, int *out, struct conf_dia
 	return false;
 }
 
+static bool unicast(uint32_t a)
+{
+	return a != 0 && a < 0xe0000000u && (a >> 24) != 127 && (a >> 24) != 0;
+}
+
 static bool check_interface(const config_setting_t *s, const struct rip_if_settings *i,
 			    struct conf_diag *diag)
 {
 	bool ok = check_timers(s, &i->timers, diag);
+
+	for (size_t n = 0; n < i->nneighbors; n++)
+		if (!unicast(i->neighbors[n])) {
+			conf_diag_at(diag, config_setting_get_member(s, "neighbors"),
+				     "'neighbors' must be unicast addresses");
+			ok = false;
+			break;
+		}
 
 	if (i->update_on_connect && i->mode != RIP_MODE_AUTOSTATIC) {
 		conf_diag_at(diag, config_setting_get_member(s, "update-on-connect"),

@@ -120,9 +120,15 @@ static enum rp_result rip_set_global(void *inst, const void *info)
 	unsigned old_redist = rip->set.redistribute;
 	int old_metric = rip->set.redistribute_metric;
 
+	uint32_t old_rcvbuf = rip->set.receive_buffer;
+
 	rip->set = *s;
-	if (old_redist != s->redistribute || old_metric != s->redistribute_metric)
+	if (old_redist != s->redistribute)
 		rip_redist_apply(rip);
+	if (old_metric != s->redistribute_metric)
+		rip_redist_remetric(rip);
+	if (old_rcvbuf != s->receive_buffer)
+		rip_sock_set_rcvbuf(rip);
 	return NO_ERROR;
 }
 
@@ -221,6 +227,10 @@ static enum rp_result rip_set_interface(void *inst, uint32_t index, const void *
 		rip_iface_set_active(ifc, false);
 	rip_if_settings_free(ifc->set);
 	ifc->set = copy;
+	if (copy->mode != RIP_MODE_DEMAND)
+		rip_demand_free(ifc);
+	else if (!rip_demand_create(ifc))
+		log_error(COMP, "%s: out of memory for the demand circuit", ifc->name);
 	if (restart)
 		rip_iface_set_active(ifc, was_active);
 	else

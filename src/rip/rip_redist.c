@@ -37,3 +37,18 @@ void rip_redist_apply(struct rip *rip)
 		rip->sup.set_redistribution(rip->sup.rm, rip->sup.protocol_slot,
 					    rip->set.redistribute, rip_redist_changed, rip);
 }
+
+/* redistribute-metric changed: the redistributed routes (not autostatic ones, which keep their
+ * learned metric) take it at once. */
+void rip_redist_remetric(struct rip *rip)
+{
+	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
+		struct rip_route *r = avl_entry(n, struct rip_route, node);
+
+		if (r->source != RIP_SRC_REDIST || r->redist_kind == RP_REDIST_AUTOSTATIC ||
+		    r->metric >= RIP_METRIC_INFINITY)
+			continue;
+		r->metric = (uint8_t)rip->set.redistribute_metric;
+		rip_route_mark_changed(rip, r);
+	}
+}

@@ -110,11 +110,20 @@ static int configure_socket(struct rip *rip, char *err, size_t errlen)
 		snprintf(err, errlen, "socket options: %s", strerror(errno));
 		return -1;
 	}
+	rip_sock_set_rcvbuf(rip);
+	return 0;
+}
+
+void rip_sock_set_rcvbuf(struct rip *rip)
+{
+	int fd = rip->sock;
+
+	if (fd < 0)
+		return;
 	if (set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, (int)rip->set.receive_buffer) != 0 &&
 	    set_int(fd, SOL_SOCKET, SO_RCVBUF, (int)rip->set.receive_buffer) != 0)
 		log_warning(COMP, "cannot size the receive buffer to %u bytes: %s",
 			    rip->set.receive_buffer, strerror(errno));
-	return 0;
 }
 
 int rip_sock_open(struct rip *rip, char *err, size_t errlen)

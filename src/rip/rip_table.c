@@ -75,7 +75,7 @@ static bool reserve_paths(struct rip *rip, struct rip_route *r, unsigned n)
 
 	if (n <= 1 || r->paths != &r->one)
 		return true;
-	p = calloc((size_t)rip->set.ecmp, sizeof(*p));
+	p = calloc(RP_MAX_NEXTHOPS, sizeof(*p)); /* `ecmp` may grow by reload */
 	if (!p)
 		return false;
 	p[0] = r->one;
@@ -181,6 +181,7 @@ static void set_single_path(struct rip *rip, struct rip_route *r, const struct r
 	r->one = *p;
 	r->npaths = 1;
 	r->source = RIP_SRC_RIP;
+	r->redist_kind = 0;
 	r->metric = metric;
 	r->tag = tag;
 	r->gc_deadline = 0;
@@ -257,7 +258,8 @@ static void update_new_path(struct rip *rip, struct rip_route *r, const struct r
 	}
 	if (metric > r->metric)
 		return;
-	if (r->npaths < (unsigned)rip->set.ecmp && reserve_paths(rip, r, r->npaths + 1)) {
+	if (r->npaths < (unsigned)rip->set.ecmp && r->npaths < RP_MAX_NEXTHOPS &&
+	    reserve_paths(rip, r, r->npaths + 1)) {
 		r->paths[r->npaths++] = *p;
 		announce(rip, r);
 		return;
@@ -285,8 +287,8 @@ void rip_table_update(struct rip *rip, struct rip_iface *ifc, uint32_t from, uin
 		set_single_path(rip, r, &p, metric, tag);
 		return;
 	}
-	if (r->source != RIP_SRC_RIP)
-		return; /* local routes win */
+	if (r->source != RIP_SRC_RIP && r->metric < RIP_METRIC_INFINITY)
+		return; /* live local routes win; withdrawn ones may be replaced (RFC 2453 3.9.2) */
 	r->autostatic = ifc->set->mode != RIP_MODE_PERIODIC;
 	i = find_path(r, from, ifc->ifindex);
 	if (i >= 0)

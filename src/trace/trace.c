@@ -376,7 +376,7 @@ void trace_set_update_result(void *inst, enum rp_result result)
 const struct rp_protocol trace_protocol = {
 	.version = RP_INTERFACE_VERSION,
 	.protocol_id = 0, /* installs no routes */
-	.flags = RF_ROUTING | RF_DEMAND_UPDATE_ROUTES,
+	.flags = RF_ROUTING, /* do_update_routes exists for the RM's tests, not for operators */
 	.name = "trace",
 	.config = &trace_config_ops,
 	.start_protocol = trace_start,

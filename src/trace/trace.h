@@ -3,7 +3,8 @@
  * nothing and records every callback the router manager delivers. It keeps the RM honest (the
  * RM's unit tests run against it, with no RIP involved) and lets an operator watch what the RM
  * tells protocols about an interface (`trace = { interfaces = (...); }` in the config).
- * It completes autostatic updates at once (UPDATE_COMPLETE NO_ERROR, or the result set by a test).
+ * Its do_update_routes completes at once (UPDATE_COMPLETE NO_ERROR, or the result set by a test)
+ * but it does not claim RF_DEMAND_UPDATE_ROUTES, so operators cannot start updates through it.
  */
 #ifndef ROUTPROTD_TRACE_TRACE_H
 #define ROUTPROTD_TRACE_TRACE_H
