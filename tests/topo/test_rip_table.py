@@ -442,3 +442,19 @@ def test_routes_of_other_protocols_untouched(topo, start_daemon, closing, metric
     assert s is not None and s["metric"] == metric, "the static route was deleted"
     assert p not in kernel_routes(lab.r)
     assert d.alive
+
+
+def test_route_deleted_by_someone_else_is_written_back(topo, start_daemon, closing):
+    """`ip route del` of one of routprotd's routes: the daemon writes it back at once and says
+    so in its log; `show routes` keeps telling the truth meanwhile."""
+    lab = make_lab(topo, start_daemon)
+    closing(lab)
+    d = lab.d
+    p = "198.19.99.0/24"
+    lab.send(response([entry(p)]))
+    wait_kernel_route(lab.r, p, timeout=3)
+    lab.r.ip("route", "del", p, "proto", "rip", "metric", "20")
+    k = wait_kernel_route(lab.r, p, timeout=3, what=f"{p} written back")
+    assert (k["gateways"], k["metric"]) == ([lab.P0], 20), k
+    d.wait_log(f"{p} was deleted from the kernel by someone else", timeout=3)
+    assert rip_routes(d)[p]["in_fib"] is True
