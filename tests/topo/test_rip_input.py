@@ -365,3 +365,18 @@ def test_flood_of_malformed_packets(lab):
     lines = d.log().count("dropped packet") - log_before
     assert 1 <= lines <= 50, f"{lines} 'dropped packet' log lines for {sent} packets"
     assert d.alive
+
+
+def test_25_entries_accepted(lab):
+    """25 entries is the most a packet may carry: all of them are learned."""
+    d = lab.d
+    prefixes = [f"198.18.{210 + i // 10}.{(i % 10) * 16}/28" for i in range(25)]
+    before = drops(d)
+    lab.send(response([entry(p, metric=1) for p in prefixes]))
+    wait_rip_route(d, prefixes[-1], timeout=5)
+    routes = rip_routes(d)
+    assert all(routes.get(p, {}).get("metric") == 2 for p in prefixes)
+    assert set(prefixes) <= set(kernel_routes(lab.r))
+    grown = growth(before, drops(d))
+    grown.pop("own_packets", None)
+    assert grown == {}
