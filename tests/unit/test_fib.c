@@ -451,8 +451,18 @@ START_TEST(replace_and_remove)
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_uint_eq(l.r[0].nexthops[0].gateway, addr("198.18.0.3"));
 
-	/* A later install replaces the route in the kernel (one route, new next hop). */
+	/* A create-only install does not touch the route already there (it is refused)... */
 	a = route1("198.18.40.0/24", "198.18.1.2", c.vc, PROTO_RIP);
+	fib_install(c.f, &a);
+	drain(&c);
+	ck_assert_uint_eq(c.rec.nfails, 1);
+	ck_assert_int_eq(c.rec.fails[0].error, EEXIST);
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.r[0].nexthops[0].gateway, addr("198.18.0.3"));
+	c.rec.nfails = 0;
+
+	/* ...a replace takes its place (one route, new next hop). */
+	a.replace = true;
 	fib_install(c.f, &a);
 	drain(&c);
 	dump_own(&c, &l);
