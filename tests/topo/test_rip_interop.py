@@ -123,9 +123,6 @@ def test_withdrawal_from_frr_reaches_bird(chain):
     assert t_bird < PROPAGATION, f"routprotd after {t_router:.1f} s, BIRD after {t_bird:.1f} s"
     assert chain.bird.route(Chain.F_STUB).metric == 3
 
-    chain.f.ip("route", "add", "blackhole", Chain.F_KERNEL)
-    chain.converged(timeout=PROPAGATION)
-
 
 LOSS = {
     "admin-down": (lambda c: c.r.link_down("to-bird"), lambda c: c.r.link_up("to-bird")),
@@ -277,7 +274,7 @@ def test_reload(chain):
     watch = KernelWatch(chain.r, B_ROUTES + F_ROUTES)
     try:
         d.ctl("reload")
-        end = time.monotonic() + 2.5
+        end = time.monotonic() + 1.5
         while time.monotonic() < end:
             for prefix in B_ROUTES:
                 r = chain.frr.rip_route(prefix)

@@ -323,7 +323,7 @@ def test_start_activation_and_periodic_updates(chain):
                          timeout=1.5, what="a request and a full update at start",
                          src=Chain.R_B, since=t0)
         check_envelope(first)
-        time.sleep(5.0)
+        time.sleep(4.5)
         periodic = [p.time for p in cap.rip(src=Chain.R_B, command=CMD_RESPONSE, since=t0)
                     if Chain.NET_F in p.routes()]
         gaps = [b - a for a, b in zip(periodic[1:], periodic[2:])]
