@@ -215,6 +215,16 @@ class CapProbe(Probe):
 # daemons
 # ---------------------------------------------------------------------------------------------
 
+class DaemonDied(RuntimeError):
+    """A daemon ended during a measurement: the scenario's numbers mean nothing."""
+
+    def __init__(self, daemon):
+        tail = " | ".join(daemon.log().strip().splitlines()[-4:])
+        super().__init__(f"{daemon.kind} ({daemon.name}) ended during the measurement; "
+                         f"its last words: {tail[-600:]}")
+        self.daemon = daemon
+
+
 class Daemon:
     """What the scenarios need of any RIP daemon: its processes, memory, CPU, stop."""
 
@@ -243,6 +253,7 @@ class RoutprotdDaemon(Daemon):
     kind = "routprotd"
 
     def __init__(self, ns, workdir, config, name="routprotd"):
+        self.name = name
         self.d = Routprotd(ns, workdir, config, name=name, debug=False)
         self.d.start(timeout=30)
 
@@ -306,6 +317,7 @@ class BirdDaemon(Daemon):
     kind = "BIRD"
 
     def __init__(self, ns, workdir, config, name="bird"):
+        self.name = name
         self.b = QuietBird(ns, workdir, config, name=name)
         self.b.start(timeout=60)
 
@@ -332,6 +344,7 @@ class FrrDaemon(Daemon):
     kind = "FRR"
 
     def __init__(self, ns, workdir, ripd_conf, interfaces, name="frr"):
+        self.name = name
         self.f = Frr(ns, workdir, ripd_conf, name=name)
         self.f.start(interfaces, timeout=30)
 
@@ -356,12 +369,16 @@ class FrrDaemon(Daemon):
 # configurations
 # ---------------------------------------------------------------------------------------------
 
+# Everything but debugging and tracing: start, shutdown and refused packets show in the log.
+BIRD_LOG = "{ info, remote, warning, error, auth, fatal, bug }"
+
+
 def bird_sender_config(groups, iface="to-recv", router_id=plan.SENDER_ADDR, update_time=30):
     """BIRD announcing static blackhole routes over RIP on `iface`.
 
     groups: {static protocol name: [prefix, ...]}; `birdc disable NAME` withdraws one group.
     """
-    lines = [f"router id {router_id};", "log stderr { error, fatal, bug };",
+    lines = [f"router id {router_id};", f"log stderr {BIRD_LOG};",
              "protocol device { scan time 10; }"]
     for name, prefixes in groups.items():
         lines.append(f"protocol static {name} {{")
@@ -379,7 +396,7 @@ def bird_receiver_config(iface="to-send", router_id=plan.RECEIVER_ADDR):
     """BIRD learning RIP on `iface` and installing what it learns in the kernel's main table."""
     return "\n".join([
         f"router id {router_id};",
-        "log stderr { error, fatal, bug };",
+        f"log stderr {BIRD_LOG};",
         "protocol device { scan time 10; }",
         "protocol kernel kernel1 { ipv4 { import none; export all; }; }",
         "protocol rip rip1 {",
@@ -447,6 +464,12 @@ class Lab:
 
     def frr(self, ns, iface="to-send", name="frr"):
         return self.add(FrrDaemon(ns, self.dir, frr_receiver_config(iface), [iface], name=name))
+
+    def check_alive(self):
+        """DaemonDied when a daemon of the scenario is no longer running."""
+        for d in self.daemons:
+            if not d.alive():
+                raise DaemonDied(d)
 
     def close(self):
         for p in self.probes:

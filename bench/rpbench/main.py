@@ -87,7 +87,13 @@ class Runner:
         """One scenario; its failure becomes an error row, an interruption ends the run."""
         self.say(f"{title} ...")
         try:
-            result = fn(self.ctx, *args, **kw)
+            try:
+                result = fn(self.ctx, *args, **kw)
+            except L.DaemonDied as exc:
+                # Something outside the benchmark ended a daemon (on Debian without systemd,
+                # `/etc/init.d/bird stop` ends every BIRD of the machine): measure again.
+                self.say(f"{title}: {exc}; once more")
+                result = fn(self.ctx, *args, **kw)
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # noqa: BLE001 - reported, the run goes on

@@ -98,6 +98,7 @@ def receive(ctx, n, who):
         t_end = t_full if t_full is not None else time.monotonic()
         if t_full is not None:
             time.sleep(1.0)     # let the table settle before reading memory
+        lab.check_alive()
         pk = [p for p in cap.packets(src=plan.SENDER_ADDR) if p["t"] <= t_end]
         updates = len(bursts(pk))
         extra = {"rss_idle_kb": rss_idle, "sender_packets": len(pk),
@@ -144,6 +145,7 @@ def send(ctx, n, who, send_rate=None, send_burst=None):
         first = cap.first_after(t_start, plan.SENDER_ADDR, 30)
         t_ref = first["t"] if first else t_start
         t_full = fib.wait_full(max(0.0, t_ref + ctx.cap - time.monotonic()))
+        lab.check_alive()
         stats = snd.iface_stats("to-recv")
         t_end = t_full if t_full is not None else time.monotonic()
         pk = [p for p in cap.packets(src=plan.SENDER_ADDR) if p["t"] <= t_end]
@@ -210,6 +212,7 @@ def churn(ctx, table, churned, rounds=2):
                                 churned - fib.count(),
                                 untouched_ok=rest.count() == rest.goal if rest else True))
                 time.sleep(1.5)
+        lab.check_alive()
         for r_ in rows:
             r_.update(_routprotd_health(d))
         return rows
@@ -240,6 +243,7 @@ def steady(ctx, n, interval=10, periods=4):
         c0, t0 = d.cpu(), time.monotonic()
         time.sleep(periods * interval)
         c1, t1 = d.cpu(), time.monotonic()
+        lab.check_alive()
         st1, if1 = d.rip_state(), d.iface_stats("to-send")
         rss = d.rss_kb()
         cpu = c1 - c0
@@ -315,6 +319,7 @@ def triggered(ctx, n, interval=10, samples=3, send_rate=2000):
                             during_dump=seen is not None and seen["t"] < d_end,
                             packets_after=after_it))
             after = d_end + 0.5
+        lab.check_alive()
         return rows
     finally:
         lab.close()
