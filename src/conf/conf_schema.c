@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -186,6 +187,46 @@ static bool parse_bool(const config_setting_t *s, const struct conf_field *f, vo
 	return true;
 }
 
+/* libconfig 1.5 keeps plain decimal or hex integer literals in 32 bits: 4294967297 reads as 1,
+ * with no error. Read the literal back from the file (the setting's own line, after its name)
+ * and return it when it differs from the value libconfig produced. */
+static bool wrapped_literal(const config_setting_t *s, long long *literal)
+{
+	const char *file = config_setting_source_file(s);
+	int line = (int)config_setting_source_line(s);
+	const char *name = config_setting_name(s);
+	char buf[4096], *p = NULL;
+	unsigned long long v;
+	FILE *f;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT || !file || !name || line <= 0 ||
+	    !(f = fopen(file, "r")))
+		return false;
+	for (int n = 1; n <= line && fgets(buf, sizeof(buf), f); n++)
+		p = n == line ? buf : NULL;
+	fclose(f);
+	while (p && (p = strstr(p, name)) != NULL) {
+		char *q = p + strlen(name), *end;
+
+		p = q;
+		q += strspn(q, " \t");
+		if (*q != '=' && *q != ':')
+			continue;
+		q += 1 + strspn(q + 1, " \t");
+		errno = 0;
+		if (*q == '-') {
+			*literal = strtoll(q, &end, 0);
+		} else {
+			v = strtoull(q, &end, 0);
+			*literal = v > LLONG_MAX ? LLONG_MAX : (long long)v;
+		}
+		if (end == q || errno)
+			return false;
+		return *literal != config_setting_get_int64(s);
+	}
+	return false;
+}
+
 /* Integers in range; the hint covers libconfig 1.5, which wraps plain decimal or hex integers
  * above INT_MAX into negative ints unless they carry an L suffix. */
 static bool parse_integer(const config_setting_t *s, const struct conf_field *f,
@@ -195,6 +236,13 @@ static bool parse_integer(const config_setting_t *s, const struct conf_field *f,
 
 	if (!setting_integer(s, &v)) {
 		conf_diag_at(diag, s, "'%s' must be an integer", f->name);
+		return false;
+	}
+	if (wrapped_literal(s, &v)) {
+		conf_diag_at(diag, s,
+			     "'%s' must be between %lld and %lld (got %lld, which does not fit in "
+			     "32 bits: write larger integers with an L suffix, e.g. %lldL)",
+			     f->name, min, max, v, max);
 		return false;
 	}
 	if (v >= min && v <= max) {

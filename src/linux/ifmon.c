@@ -5,6 +5,10 @@
  * object instead (it merges the two), so those count too. A deleted link object whose ifindex
  * still exists (a port leaving its bridge drops the AF_BRIDGE part) is not a deleted link: the
  * caches are re-read instead, from the event loop rather than inside libnl's callback.
+ * libnl calls back only when a link object's attributes it compares changed; a notification
+ * whose only news is the kernel's carrier counter (a flap linkwatch folded into one message)
+ * would go unseen. A hook on every incoming message notes the links it concerns, and those
+ * are reported again after the batch, so the router manager sees the counter move.
  * enabled = IFF_UP; media present = IFF_LOWER_UP and IFF_RUNNING. The cache manager updates its
  * cache before calling us, so a snapshot built from the caches inside a callback is the state
  * right after that message. Overrun (ENOBUFS, reported by libnl as -NLE_NOMEM): the queued
@@ -25,6 +29,8 @@
 #include <netlink/cache.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
 #include <netlink/route/link.h>
 
 #include "lib/log.h"
@@ -45,6 +51,10 @@ struct ifmon {
 	struct nl_sock *dump_sock; /* for re-dumps after an overrun */
 	struct event *ev;
 	struct event *resync_ev; /* a re-read requested from inside a libnl callback */
+	struct nl_sock *mngr_sock; /* the cache manager's socket, with our message hook */
+	uint32_t touched[64];      /* links named by the messages of the current batch */
+	unsigned ntouched;
+	bool touched_overflow;
 	unsigned rcvbuf;
 	bool ready; /* initial dump delivered: callbacks may report */
 	uint64_t messages, overruns, resyncs, errors;
@@ -256,13 +266,55 @@ int ifmon_resync(struct ifmon *im)
 	return 0;
 }
 
+/* NL_CB_MSG_IN: every message, before libnl decides whether anything changed. */
+static int note_message(struct nl_msg *msg, void *arg)
+{
+	struct ifmon *im = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct ifinfomsg ifi;
+
+	if (h->nlmsg_type != RTM_NEWLINK || nlmsg_datalen(h) < (int)sizeof(ifi))
+		return NL_OK;
+	memcpy(&ifi, nlmsg_data(h), sizeof(ifi));
+	for (unsigned i = 0; i < im->ntouched; i++)
+		if (im->touched[i] == (uint32_t)ifi.ifi_index)
+			return NL_OK;
+	if (im->ntouched < sizeof(im->touched) / sizeof(im->touched[0]))
+		im->touched[im->ntouched++] = (uint32_t)ifi.ifi_index;
+	else
+		im->touched_overflow = true;
+	return NL_OK;
+}
+
+/* Report the links the batch's messages named (no-ops unless libnl kept quiet about them). */
+static void report_touched(struct ifmon *im)
+{
+	if (im->touched_overflow) {
+		im->touched_overflow = false;
+		im->ntouched = 0;
+		report_all(im, true);
+		return;
+	}
+	for (unsigned i = 0; i < im->ntouched; i++) {
+		struct rtnl_link *l = find_link(im, (int)im->touched[i]);
+
+		if (l)
+			report_link(im, l);
+	}
+	im->ntouched = 0;
+}
+
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct ifmon *im = arg;
 	int err = nl_cache_mngr_data_ready(im->mngr);
 
-	if (err >= 0)
+	if (err >= 0) {
+		report_touched(im);
 		return;
+	}
+	im->ntouched = 0;
+	im->touched_overflow = false;
 	if (err == -NLE_NOMEM) {
 		im->overruns++;
 		log_warning(COMP, "notifications lost (receive buffer overrun #%llu): "
@@ -300,7 +352,13 @@ static int open_caches(struct ifmon *im, char *err, size_t errlen)
 			 im->dump_sock ? nl_geterror(e) : "out of memory");
 		return -1;
 	}
-	e = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE, &im->mngr);
+	im->mngr_sock = nl_socket_alloc();
+	if (!im->mngr_sock) {
+		snprintf(err, errlen, "netlink socket: out of memory");
+		return -1;
+	}
+	nl_socket_modify_cb(im->mngr_sock, NL_CB_MSG_IN, NL_CB_CUSTOM, note_message, im);
+	e = nl_cache_mngr_alloc(im->mngr_sock, NETLINK_ROUTE, NL_AUTO_PROVIDE, &im->mngr);
 	if (e >= 0)
 		e = nl_cache_mngr_add(im->mngr, "route/link", on_link_change, im, &im->links);
 	if (e >= 0)
@@ -355,6 +413,8 @@ void ifmon_free(struct ifmon *im)
 		event_free(im->resync_ev);
 	if (im->mngr)
 		nl_cache_mngr_free(im->mngr); /* frees the managed caches too */
+	if (im->mngr_sock)
+		nl_socket_free(im->mngr_sock); /* a socket we gave the manager stays ours */
 	if (im->dump_sock)
 		nl_socket_free(im->dump_sock);
 	free(im);
