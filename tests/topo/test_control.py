@@ -13,8 +13,10 @@ import time
 import pytest
 
 from lib import process
+from lib.addresses import host_addresses
 from lib.routprotd import (CTL_DAEMON_ERROR, CTL_OK, CTL_UNREACHABLE, CTL_USAGE, ControlConnection,
-                           base_env, ctl_binary, daemon_binary, raw_exchange, run_ctl)
+                           base_env, ctl_binary, daemon_binary, raw_exchange, run_ctl,
+                           trace_config)
 from lib.wait import wait_for
 
 MAX_LINE = 65536
@@ -140,8 +142,8 @@ def test_a_client_that_does_not_read_blocks_nobody(lab):
     """A client that pipelines hundreds of requests with large replies and never reads does not
     hold up the others; when it goes away the daemon forgets it."""
     d = lab.d
-    d.ns.batch([f"addr add {a} dev veth0p" for a in
-                ("198.18.33.%d/32" % i for i in range(1, 201))])
+    d.ns.batch([f"addr add {a} dev veth0p"
+                for a in host_addresses("198.18.33.0/24", 200, prefixlen=32)])
     d.wait_interface("veth0p", lambda r: len(r["addresses"]) == 200)
     hog = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     hog.connect(str(d.socket))
@@ -208,7 +210,6 @@ def test_socket_mode(lab):
 def test_show_status_keys(ns, start_daemon):
     """`show status --json` has the version, uptime, router id, protocols and the netlink,
     counters and control sections with their keys; receive_buffer is the configured size."""
-    from lib.routprotd import trace_config
     ns.veth("veth0", "veth0p")
     d = start_daemon(ns, trace_config(["veth0"], receive_buffer=1 << 20))
     st = d.ctl("show status")
@@ -275,8 +276,6 @@ def test_event_history_keeps_the_last_4096(ns, start_daemon):
     """4200 address changes in one burst: the default 4 MiB buffer takes them without overrun,
     history_total counts them all and `show events` holds exactly the newest 4096, in order,
     each ADDRESS_CHANGE with its whole address_count and at most 32 addresses listed."""
-    from lib.addresses import host_addresses
-    from lib.routprotd import trace_config
     ns.veth("veth0", "veth0p")
     d = start_daemon(ns, trace_config(["veth0"]))
     base = d.mark()

@@ -5,6 +5,7 @@ import grp
 import os
 import re
 import signal
+import socket
 import stat
 import time
 
@@ -110,9 +111,8 @@ def test_second_instance_on_the_same_socket(ns, start_daemon):
 
 def test_stale_socket_file_is_replaced(ns, start_daemon, workdir):
     """A socket file left by a crashed daemon (nobody listening) does not prevent a start."""
-    import socket as pysocket
     path = workdir / "stale.sock"
-    s = pysocket.socket(pysocket.AF_UNIX, pysocket.SOCK_STREAM)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.bind(str(path))
     s.close()
     d = start_daemon(ns, CONFIG, socket_path=path)
