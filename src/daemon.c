@@ -221,11 +221,21 @@ static void start_watchdog(struct daemon *d)
 		log_info(COMP, "watchdog every %llu ms", (unsigned long long)(usec / 2000));
 }
 
-/* The state directory holds persistent state (autostatic routes); create it if missing. */
-static void ensure_state_dir(const char *dir)
+/* The state directory holds persistent state (autostatic routes): created if missing, and it
+ * must be a writable directory, or nothing could be kept across restarts. */
+static bool ensure_state_dir(const char *dir)
 {
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-		log_warning(COMP, "cannot create state directory %s: %s", dir, strerror(errno));
+	struct stat st;
+
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		log_error(COMP, "cannot create state directory %s: %s", dir, strerror(errno));
+		return false;
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0) {
+		log_error(COMP, "state directory %s is not a writable directory", dir);
+		return false;
+	}
+	return true;
 }
 
 /* The kernel FIB: our routes already there are adopted (kept while relearned). */
@@ -292,7 +302,10 @@ static int start(struct daemon *d, struct conf *c)
 		conf_free(c);
 		return EXIT_RUNTIME;
 	}
-	ensure_state_dir(c->state_dir);
+	if (!ensure_state_dir(c->state_dir)) {
+		conf_free(c);
+		return EXIT_RUNTIME;
+	}
 	d->ifmon = ifmon_new(d->base, &ifmon_ops, d->rm, c->netlink_rcvbuf, err, sizeof(err));
 	if (!d->ifmon) {
 		log_error(COMP, "%s", err);

@@ -344,7 +344,7 @@ static int set_rcvbuf(int fd, unsigned bytes)
 
 static int open_caches(struct ifmon *im, char *err, size_t errlen)
 {
-	int e;
+	int e = 0;
 
 	im->dump_sock = nl_socket_alloc();
 	if (!im->dump_sock || (e = nl_connect(im->dump_sock, NETLINK_ROUTE)) < 0) {

@@ -20,9 +20,9 @@ static const char *const drop_names[RIP_DROP_COUNT] = {
 	[RIP_DROP_NOT_CONNECTED] = "source not on a connected subnet",
 	[RIP_DROP_OWN] = "our own packet",
 	[RIP_DROP_DECODE] = "malformed",
-	[RIP_DROP_VERSION] = "version not accepted on this interface",
+	[RIP_DROP_VERSION] = "RIP version unknown or not accepted on this interface",
 	[RIP_DROP_AUTH] = "authentication failed",
-	[RIP_DROP_COMMAND] = "command not accepted on this interface",
+	[RIP_DROP_COMMAND] = "command unknown or not accepted on this interface",
 	[RIP_DROP_PASSIVE] = "request on a passive interface or demand circuit",
 	[RIP_DROP_TRUNCATED] = "truncated",
 };
@@ -212,8 +212,11 @@ static bool check_message(struct rx *rx, enum rip_decode_status st)
 	const char *why;
 
 	if (st != RIP_DECODE_OK) {
-		drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_DECODE, rx->src,
-		     rip_decode_status_name(st));
+		enum rip_drop reason = st == RIP_DECODE_BAD_VERSION ? RIP_DROP_VERSION
+				       : st == RIP_DECODE_BAD_COMMAND ? RIP_DROP_COMMAND
+								      : RIP_DROP_DECODE;
+
+		drop(rx->rip, rx->ifc, rx->nbr, reason, rx->src, rip_decode_status_name(st));
 		return false;
 	}
 	if (rx->msg->command == RIP_CMD_RESPONSE && rx->sport != RIP_PORT) {

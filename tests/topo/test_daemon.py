@@ -74,11 +74,11 @@ def test_watchdog_pings(ns, start_daemon):
     assert gaps[len(gaps) // 2] < 0.2, gaps
 
 
-def test_watchdog_for_own_pid_only(ns, start_daemon):
+def test_watchdog_for_own_pid_only(ns, topo, start_daemon):
     """WATCHDOG_PID naming another process disables the pings; naming the daemon's pid keeps
-    them."""
-    other = start_daemon(ns, CONFIG, name="other", env={"WATCHDOG_USEC": "200000",
-                                                         "WATCHDOG_PID": "1"})
+    them. (One daemon per network namespace: the second runs in a namespace of its own.)"""
+    other = start_daemon(topo.netns("other"), CONFIG, name="other",
+                         env={"WATCHDOG_USEC": "200000", "WATCHDOG_PID": "1"})
     own = start_daemon(ns, CONFIG, name="own", env={"WATCHDOG_USEC": "200000"},
                        wrapper=["sh", "-c", 'WATCHDOG_PID=$$ exec "$@"', "sh"])
     own.notify.wait("WATCHDOG", "1", timeout=5)
@@ -91,6 +91,19 @@ def test_no_watchdog_without_watchdog_usec(ns, start_daemon):
     d = start_daemon(ns, CONFIG)
     time.sleep(0.5)
     assert not d.notify.find("WATCHDOG")
+
+
+def test_second_instance_in_the_same_namespace(ns, start_daemon):
+    """Two daemons in one network namespace would fight over port 520 and the kernel's routes:
+    the second, even with its own socket and state directory, exits 3 and says why; the first
+    goes on."""
+    first = start_daemon(ns, CONFIG)
+    second = start_daemon(ns, CONFIG, name="second", start=False)
+    second.start(wait_ready=False)
+    assert second.wait_exit() == EXIT_RUNTIME, second.log()
+    assert "another routprotd runs in this network namespace" in second.log()
+    assert not second.notify.find("READY")
+    assert first.ctl("show status")["version"]
 
 
 def test_second_instance_on_the_same_socket(ns, start_daemon):

@@ -678,7 +678,8 @@ static void demand_rx(uint8_t command, uint8_t flush, uint16_t seq,
 	uint8_t buf[RIP_MAX_PACKET];
 	size_t len;
 
-	memcpy(m.rtes, e, n * sizeof(*e));
+	if (n > 0)
+		memcpy(m.rtes, e, n * sizeof(*e));
 	len = rip_encode(&m, buf, sizeof(buf), NULL);
 	ck_assert_uint_gt(len, 0);
 	rip_input_packet(rip, 4, PEER, RIP_PORT, RIP_MCAST_GROUP, buf, len);
