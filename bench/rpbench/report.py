@@ -5,6 +5,7 @@ import os
 import platform
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 COLUMNS = [
@@ -356,7 +357,7 @@ def plot(path, rows, sizes, cap):
     gnuplot = shutil.which("gnuplot")
     if not gnuplot or len(sizes) < 2:
         return False
-    data = path.with_suffix(".dat")
+    data = Path(tempfile.mkdtemp(prefix="rpbench-plot-")) / "series.dat"
     series = [("receive", d, f"{d} receiving from BIRD") for d in RECEIVERS] + \
              [("send", d, f"routprotd sending to {d}") for d in ("BIRD", "FRR")] + \
              [("kernel", "kernel", "kernel, ip -batch")]
@@ -405,6 +406,7 @@ plot {curve('send', 'BIRD', 'to BIRD 2', 'lw 2 pt 5')}, \\
 unset multiplot
 """
     res = subprocess.run([gnuplot], input=script, capture_output=True, text=True)
+    shutil.rmtree(data.parent, ignore_errors=True)
     if res.returncode != 0:
         raise RuntimeError(f"gnuplot: {res.stderr.strip()}")
     return True
