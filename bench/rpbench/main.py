@@ -178,8 +178,9 @@ def main(argv=None):
             print(f"bench: {p}", file=sys.stderr)
         return 2
 
-    signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGHUP, _terminate)
+    # SIGINT too: a shell that starts the benchmark in the background makes it ignore SIGINT.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
     atexit.register(_sweep)
     gone = L.sweep_stale()
     if gone:
