@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,8 @@ struct ctl_server {
 	struct log_ratelimit accept_rl;
 };
 
+#define CTL_TRIM_AFTER (1u << 20) /* reply bytes after which freed memory is returned */
+
 static void conn_free(struct ctl_conn *conn);
 static void conn_step(struct ctl_conn *conn);
 
@@ -96,12 +99,16 @@ static void conn_send(struct ctl_conn *conn, json_t *reply)
 		"{\"ok\":false,\"error\":\"internal error: reply not encodable\"}";
 	char *text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
 	const char *line = text ? text : fallback;
+	size_t len = strlen(line);
 
 	json_decref(reply);
-	if (evbuffer_add(conn->out, line, strlen(line)) != 0 ||
-	    evbuffer_add(conn->out, "\n", 1) != 0)
+	if (evbuffer_add(conn->out, line, len) != 0 || evbuffer_add(conn->out, "\n", 1) != 0)
 		conn->dead = true;
 	free(text);
+	/* A large view (a 100,000-route table is tens of MB of JSON objects) leaves freed heap
+	 * behind: give it back to the system. */
+	if (len > CTL_TRIM_AFTER)
+		malloc_trim(0);
 	if (evbuffer_get_length(conn->out) > CTL_MAX_OUTPUT) {
 		log_rl(&conn->srv->bad_rl, LOG_LVL_WARNING, CTL_COMP,
 		       "client %u: more than %u bytes of replies unread, closing", conn->id,

@@ -77,8 +77,8 @@ void rip_settings_default(struct rip_settings *s)
 		.redistribute_metric = 1,
 		.ecmp = 4,
 		.receive_buffer = 8u << 20,
-		.send_rate = 2000,
-		.send_burst = 64,
+		.send_rate = 1000, /* a stock FRR ripd (83 KB socket buffer) keeps up with this */
+		.send_burst = 32,
 		.update_timeout = 30,
 		.update_quiet = 1000,
 	};

@@ -471,12 +471,12 @@ void rip_table_scan_now(struct rip *rip)
 
 void rip_table_schedule_scan(struct rip *rip, int64_t at_ms)
 {
-	int64_t now = clock_now_ms();
-	int64_t delay;
+	int64_t now, delay;
 	struct timeval tv;
 
 	if (at_ms <= 0 || (rip->scan_at_ms && rip->scan_at_ms <= at_ms))
-		return;
+		return; /* the common case, per received route: no clock read */
+	now = clock_now_ms();
 	delay = at_ms - now;
 	if (delay < SCAN_MIN_GAP_MS)
 		delay = SCAN_MIN_GAP_MS;
