@@ -19,26 +19,33 @@
 #include <string.h>
 
 #include <nettle/hmac.h>
-#include <nettle/md5.h>
-#include <nettle/sha1.h>
-#include <nettle/sha2.h>
+#include <nettle/nettle-meta.h>
 
 #include "lib/clock.h"
 #include "rip/rip.h"
 
 #define APAD 0x878fe1f3u
 #define MAX_DIGEST 64
+#define MAX_HASH_CONTEXT 512 /* bytes of one nettle hash context (SHA-512's is ~216) */
+
+/* The hash behind each cryptographic type (nettle's generic interface). */
+static const struct nettle_hash *hash_of(int type)
+{
+	switch (type) {
+	case RIP_AUTH_TYPE_MD5: return &nettle_md5;
+	case RIP_AUTH_TYPE_SHA1: return &nettle_sha1;
+	case RIP_AUTH_TYPE_SHA256: return &nettle_sha256;
+	case RIP_AUTH_TYPE_SHA384: return &nettle_sha384;
+	case RIP_AUTH_TYPE_SHA512: return &nettle_sha512;
+	}
+	return NULL;
+}
 
 static size_t digest_length(int type)
 {
-	switch (type) {
-	case RIP_AUTH_TYPE_MD5: return MD5_DIGEST_SIZE;
-	case RIP_AUTH_TYPE_SHA1: return SHA1_DIGEST_SIZE;
-	case RIP_AUTH_TYPE_SHA256: return SHA256_DIGEST_SIZE;
-	case RIP_AUTH_TYPE_SHA384: return SHA384_DIGEST_SIZE;
-	case RIP_AUTH_TYPE_SHA512: return SHA512_DIGEST_SIZE;
-	}
-	return 0;
+	const struct nettle_hash *h = hash_of(type);
+
+	return h ? h->digest_size : 0;
 }
 
 unsigned rip_auth_max_rtes(const struct rip_iface *ifc)
@@ -74,88 +81,41 @@ static const struct rip_auth_key *send_key(const struct rip_iface *ifc, int64_t 
 	return best ? best : last;
 }
 
-/* HMAC key of RFC 4822 3.4: zero-padded to the digest length, or hashed when longer. */
-static size_t hmac_key(int type, const struct rip_auth_key *k, uint8_t out[MAX_DIGEST])
+/* One pass of hash `h` over `data`. */
+static void hash_once(const struct nettle_hash *h, const uint8_t *data, size_t len,
+		      uint8_t *out)
 {
-	size_t L = digest_length(type);
+	_Alignas(16) uint8_t ctx[MAX_HASH_CONTEXT];
 
-	memset(out, 0, MAX_DIGEST);
-	if (k->secret_len <= L) {
-		memcpy(out, k->secret, k->secret_len);
-		return L;
-	}
-	switch (type) {
-	case RIP_AUTH_TYPE_SHA1: {
-		struct sha1_ctx c;
-
-		sha1_init(&c);
-		sha1_update(&c, k->secret_len, k->secret);
-		sha1_digest(&c, L, out);
-		break;
-	}
-	case RIP_AUTH_TYPE_SHA256: {
-		struct sha256_ctx c;
-
-		sha256_init(&c);
-		sha256_update(&c, k->secret_len, k->secret);
-		sha256_digest(&c, L, out);
-		break;
-	}
-	case RIP_AUTH_TYPE_SHA384: {
-		struct sha384_ctx c;
-
-		sha384_init(&c);
-		sha384_update(&c, k->secret_len, k->secret);
-		sha384_digest(&c, L, out);
-		break;
-	}
-	default: {
-		struct sha512_ctx c;
-
-		sha512_init(&c);
-		sha512_update(&c, k->secret_len, k->secret);
-		sha512_digest(&c, L, out);
-	}
-	}
-	return L;
+	h->init(ctx);
+	h->update(ctx, len, data);
+	h->digest(ctx, h->digest_size, out);
+	memset(ctx, 0, sizeof(ctx));
 }
 
-static void hmac(int type, const uint8_t *key, size_t klen, const uint8_t *data, size_t len,
-		 uint8_t *out)
+/* HMAC key of RFC 4822 3.4: zero-padded to the digest length, or hashed when longer. */
+static size_t hmac_key(const struct nettle_hash *h, const struct rip_auth_key *k,
+		       uint8_t out[MAX_DIGEST])
 {
-	switch (type) {
-	case RIP_AUTH_TYPE_SHA1: {
-		struct hmac_sha1_ctx c;
+	memset(out, 0, MAX_DIGEST);
+	if (k->secret_len <= h->digest_size)
+		memcpy(out, k->secret, k->secret_len);
+	else
+		hash_once(h, k->secret, k->secret_len, out);
+	return h->digest_size;
+}
 
-		hmac_sha1_set_key(&c, klen, key);
-		hmac_sha1_update(&c, len, data);
-		hmac_sha1_digest(&c, SHA1_DIGEST_SIZE, out);
-		break;
-	}
-	case RIP_AUTH_TYPE_SHA256: {
-		struct hmac_sha256_ctx c;
+static void hmac(const struct nettle_hash *h, const uint8_t *key, size_t klen,
+		 const uint8_t *data, size_t len, uint8_t *out)
+{
+	_Alignas(16) uint8_t outer[MAX_HASH_CONTEXT], inner[MAX_HASH_CONTEXT],
+		state[MAX_HASH_CONTEXT];
 
-		hmac_sha256_set_key(&c, klen, key);
-		hmac_sha256_update(&c, len, data);
-		hmac_sha256_digest(&c, SHA256_DIGEST_SIZE, out);
-		break;
-	}
-	case RIP_AUTH_TYPE_SHA384: {
-		struct hmac_sha384_ctx c;
-
-		hmac_sha384_set_key(&c, klen, key);
-		hmac_sha384_update(&c, len, data);
-		hmac_sha384_digest(&c, SHA384_DIGEST_SIZE, out);
-		break;
-	}
-	default: {
-		struct hmac_sha512_ctx c;
-
-		hmac_sha512_set_key(&c, klen, key);
-		hmac_sha512_update(&c, len, data);
-		hmac_sha512_digest(&c, SHA512_DIGEST_SIZE, out);
-	}
-	}
+	hmac_set_key(outer, inner, state, h, klen, key);
+	hmac_update(state, h, len, data);
+	hmac_digest(outer, inner, state, h, h->digest_size, out);
+	memset(outer, 0, sizeof(outer));
+	memset(inner, 0, sizeof(inner));
 }
 
 /* Compute the digest of `pkt` (len bytes) whose digest field at `off` is overwritten here
@@ -163,16 +123,14 @@ static void hmac(int type, const uint8_t *key, size_t klen, const uint8_t *data,
 static void compute_digest(int type, const struct rip_auth_key *k, uint8_t *pkt, size_t len,
 			   size_t off, uint8_t *out)
 {
-	size_t L = digest_length(type);
+	const struct nettle_hash *h = hash_of(type);
+	size_t L = h->digest_size;
 	uint8_t key[MAX_DIGEST];
-	struct md5_ctx md5;
 
 	if (type == RIP_AUTH_TYPE_MD5) {
 		memset(pkt + off, 0, L);
 		memcpy(pkt + off, k->secret, k->secret_len);
-		md5_init(&md5);
-		md5_update(&md5, len, pkt);
-		md5_digest(&md5, MD5_DIGEST_SIZE, out);
+		hash_once(h, pkt, len, out);
 		return;
 	}
 	for (size_t i = 0; i + 4 <= L; i += 4) {
@@ -181,7 +139,7 @@ static void compute_digest(int type, const struct rip_auth_key *k, uint8_t *pkt,
 		pkt[off + i + 2] = (uint8_t)(APAD >> 8);
 		pkt[off + i + 3] = (uint8_t)APAD;
 	}
-	hmac(type, key, hmac_key(type, k, key), pkt, len, out);
+	hmac(h, key, hmac_key(h, k, key), pkt, len, out);
 	memset(key, 0, sizeof(key));
 }
 
