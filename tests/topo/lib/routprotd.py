@@ -238,9 +238,11 @@ class Routprotd:
 
     # ---- life cycle ----
 
-    def write_config(self, text):
-        """Replace the configuration file (for a later start or reload)."""
+    def write_config(self, text, mode=0o600):
+        """Replace the configuration file (for a later start or reload). Private by default:
+        the daemon refuses authentication secrets in a file everyone can read."""
         self.conf_path.write_text(text)
+        self.conf_path.chmod(mode)
 
     def argv(self):
         """The command line: wrapper (a program that execs the rest), routprotd and options."""
