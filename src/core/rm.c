@@ -269,6 +269,7 @@ void rm_stop(struct rm *rm, unsigned timeout_ms, void (*done)(void *arg), void *
 
 	rm->stop_done = done;
 	rm->stop_done_arg = arg;
+	rm_autostatic_fail_waiters(rm);
 	for (size_t i = 0; i < rm->nprotos; i++) {
 		struct rm_proto *p = &rm->protos[i];
 		enum rp_result r;

@@ -367,6 +367,20 @@ enum rp_result rm_update_routes(struct rm *rm, const char *ifname, unsigned time
 	return NO_ERROR;
 }
 
+/* The daemon stops: whoever waits for an update is told it could not complete. */
+void rm_autostatic_fail_waiters(struct rm *rm)
+{
+	for (struct rm_as_set *s = rm->autostatic; s; s = s->next) {
+		rm_update_done_fn done = s->done;
+
+		if (!done)
+			continue;
+		s->done = NULL;
+		done(s->done_ctx, s->st.name, ERROR_CAN_NOT_COMPLETE, s->st.nroutes);
+		s->done_ctx = NULL;
+	}
+}
+
 void rm_update_forget(struct rm *rm, void *ctx)
 {
 	for (struct rm_as_set *s = rm->autostatic; s; s = s->next)

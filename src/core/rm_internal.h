@@ -207,6 +207,7 @@ void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result stat
 enum rp_result rm_autostatic_update_route(struct rm *rm, unsigned slot, uint32_t ifindex,
 					  const struct rp_route *r);
 void rm_autostatic_free(struct rm *rm);
+void rm_autostatic_fail_waiters(struct rm *rm);
 struct rm_as_set *rm_autostatic_set(struct rm *rm, const char *name);
 void rm_autostatic_set_routes(struct rm *rm, struct rm_as_set *s, struct rm_state_iface *st);
 void rm_autostatic_persist(struct rm *rm);

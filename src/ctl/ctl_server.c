@@ -829,6 +829,11 @@ void ctl_server_free(struct ctl_server *srv)
 
 	if (!srv)
 		return;
+	/* Replies given just before the stop (a waiting update-routes told the daemon is going
+	 * away) get one last chance to leave. */
+	TAILQ_FOREACH(conn, &srv->conns, link)
+		if (!conn->dead && evbuffer_get_length(conn->out) > 0)
+			evbuffer_write(conn->out, conn->fd);
 	while ((conn = TAILQ_FIRST(&srv->conns)) != NULL)
 		conn_free(conn);
 	if (srv->accept_ev)

@@ -335,6 +335,31 @@ def test_concurrent_updates_in_progress(lab):
     lab.assert_set({NET_A, NET_B})
 
 
+def test_stop_during_update_answers_the_waiting_client(lab):
+    """The daemon stops (SIGTERM) while update-routes waits on a silent neighbor: the client
+    still gets an answer, ERROR_CAN_NOT_COMPLETE (exit 4), not a closed connection, and the
+    daemon exits 0."""
+    lab.start_bird()
+    d = lab.start_router(rip={"update-timeout": 60})
+    lab.update_ok()
+    lab.bird.stop()
+    mark = d.mark()
+    waiting = {}
+    worker = threading.Thread(target=lambda: waiting.setdefault("res", lab.update()))
+    worker.start()
+    try:
+        d.wait_events(mark, lambda evs: any(e["type"] == "DO_UPDATE_ROUTES" for e in evs),
+                      what="the update started")
+        d.stop()
+    finally:
+        worker.join(timeout=30)
+    res = waiting.get("res")
+    assert res is not None, "update-routes never returned"
+    assert res.rc == CAN_NOT_COMPLETE, (res.rc, res.stdout, res.stderr)
+    assert res.data["status"] == "ERROR_CAN_NOT_COMPLETE", res.data
+    assert res.data["routes"] == 2, res.data
+
+
 def test_update_ends_while_neighbor_keeps_announcing(lab):
     """BIRD announces every second, more often than the quiet period (1.5 s) that ends an
     update: the update must still end within its timeout with BIRD's routes (BIRD did answer),
