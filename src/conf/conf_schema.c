@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -187,44 +188,146 @@ static bool parse_bool(const config_setting_t *s, const struct conf_field *f, vo
 	return true;
 }
 
-/* libconfig 1.5 keeps plain decimal or hex integer literals in 32 bits: 4294967297 reads as 1,
- * with no error. Read the literal back from the file (the setting's own line, after its name)
- * and return it when it differs from the value libconfig produced. */
+/* ---- the literal behind an integer setting ----
+ * libconfig 1.5 keeps plain decimal or hex integer literals in 32 bits: 4294967297 reads as 1,
+ * with no error. The literal is read again from the file: from the setting's line on, skipping
+ * comments and strings, the setting's name as a whole word, then '=' or ':', then the number
+ * (decimal, or hex after 0x, as libconfig reads them). */
+
+struct literal_scan {
+	FILE *f;
+	int c;     /* current character, EOF at the end */
+	int lines; /* lines read since the start, to give up on runaway scans */
+};
+
+static void scan_next(struct literal_scan *ls)
+{
+	ls->c = fgetc(ls->f);
+	if (ls->c == '\n')
+		ls->lines++;
+}
+
+/* Skip blanks and comments (# // and block comments). */
+static void scan_space(struct literal_scan *ls)
+{
+	for (;;) {
+		while (ls->c != EOF && isspace(ls->c))
+			scan_next(ls);
+		if (ls->c == '#') {
+			while (ls->c != EOF && ls->c != '\n')
+				scan_next(ls);
+		} else if (ls->c == '/') {
+			scan_next(ls);
+			if (ls->c == '/') {
+				while (ls->c != EOF && ls->c != '\n')
+					scan_next(ls);
+			} else if (ls->c == '*') {
+				int prev = 0;
+
+				scan_next(ls);
+				while (ls->c != EOF && !(prev == '*' && ls->c == '/')) {
+					prev = ls->c;
+					scan_next(ls);
+				}
+				scan_next(ls);
+			} else {
+				return;
+			}
+		} else {
+			return;
+		}
+	}
+}
+
+/* One token into buf: a word ([-A-Za-z0-9_*+.]), a string (skipped, returns "\""), or a single
+ * punctuation character. Returns false at the end of the file. */
+static bool scan_token(struct literal_scan *ls, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	scan_space(ls);
+	if (ls->c == EOF)
+		return false;
+	if (ls->c == '"') {
+		scan_next(ls);
+		while (ls->c != EOF && ls->c != '"') {
+			if (ls->c == '\\')
+				scan_next(ls);
+			scan_next(ls);
+		}
+		scan_next(ls);
+		snprintf(buf, cap, "\"");
+		return true;
+	}
+	while (ls->c != EOF && (isalnum(ls->c) || strchr("-_*+.", ls->c))) {
+		if (n + 1 < cap)
+			buf[n++] = (char)ls->c;
+		scan_next(ls);
+	}
+	if (n == 0) {
+		buf[n++] = (char)ls->c;
+		scan_next(ls);
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+/* Parse an integer literal as libconfig writes them (optional sign, decimal or 0x hex,
+ * optional L suffix). */
+static bool literal_value(const char *tok, long long *out)
+{
+	bool neg = *tok == '-';
+	const char *p = tok + (*tok == '-' || *tok == '+');
+	int base = (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) ? 16 : 10;
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*p))
+		return false;
+	errno = 0;
+	v = strtoull(p, &end, base);
+	if (*end == 'L' || *end == 'l')
+		end++;
+	if (*end != '\0' || errno || v > (unsigned long long)LLONG_MAX)
+		return false;
+	*out = neg ? -(long long)v : (long long)v;
+	return true;
+}
+
+/* True, with the literal in *literal, when the file says another number than libconfig read. */
 static bool wrapped_literal(const config_setting_t *s, long long *literal)
 {
 	const char *file = config_setting_source_file(s);
 	int line = (int)config_setting_source_line(s);
 	const char *name = config_setting_name(s);
-	char buf[4096], *p = NULL;
-	unsigned long long v;
-	FILE *f;
+	struct literal_scan ls = { 0 };
+	enum { WANT_NAME, WANT_ASSIGN, WANT_VALUE } state = WANT_NAME;
+	char tok[128];
+	bool found = false;
+	long long v = 0;
 
 	if (config_setting_type(s) != CONFIG_TYPE_INT || !file || !name || line <= 0 ||
-	    !(f = fopen(file, "r")))
+	    !(ls.f = fopen(file, "r")))
 		return false;
-	for (int n = 1; n <= line && fgets(buf, sizeof(buf), f); n++)
-		p = n == line ? buf : NULL;
-	fclose(f);
-	while (p && (p = strstr(p, name)) != NULL) {
-		char *q = p + strlen(name), *end;
-
-		p = q;
-		q += strspn(q, " \t");
-		if (*q != '=' && *q != ':')
-			continue;
-		q += 1 + strspn(q + 1, " \t");
-		errno = 0;
-		if (*q == '-') {
-			*literal = strtoll(q, &end, 0);
-		} else {
-			v = strtoull(q, &end, 0);
-			*literal = v > LLONG_MAX ? LLONG_MAX : (long long)v;
+	while (ls.lines < line - 1 && (ls.c = fgetc(ls.f)) != EOF)
+		ls.lines += ls.c == '\n';
+	ls.lines = 0;
+	scan_next(&ls);
+	while (ls.lines < 64 && scan_token(&ls, tok, sizeof(tok))) {
+		if (state == WANT_VALUE) {
+			found = literal_value(tok, &v);
+			break;
 		}
-		if (end == q || errno)
-			return false;
-		return *literal != config_setting_get_int64(s);
+		if (state == WANT_ASSIGN && (strcmp(tok, "=") == 0 || strcmp(tok, ":") == 0))
+			state = WANT_VALUE;
+		else
+			state = strcmp(tok, name) == 0 ? WANT_ASSIGN : WANT_NAME;
 	}
-	return false;
+	fclose(ls.f);
+	if (!found || v == config_setting_get_int64(s))
+		return false;
+	*literal = v;
+	return true;
 }
 
 /* Integers in range; the hint covers libconfig 1.5, which wraps plain decimal or hex integers
@@ -232,17 +335,17 @@ static bool wrapped_literal(const config_setting_t *s, long long *literal)
 static bool parse_integer(const config_setting_t *s, const struct conf_field *f,
 			  long long min, long long max, long long *out, struct conf_diag *diag)
 {
-	long long v;
+	long long v, literal;
 
 	if (!setting_integer(s, &v)) {
 		conf_diag_at(diag, s, "'%s' must be an integer", f->name);
 		return false;
 	}
-	if (wrapped_literal(s, &v)) {
+	if (wrapped_literal(s, &literal)) {
 		conf_diag_at(diag, s,
 			     "'%s' must be between %lld and %lld (got %lld, which does not fit in "
 			     "32 bits: write larger integers with an L suffix, e.g. %lldL)",
-			     f->name, min, max, v, max);
+			     f->name, min, max, literal, max);
 		return false;
 	}
 	if (v >= min && v <= max) {
