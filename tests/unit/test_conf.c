@@ -654,6 +654,30 @@ START_TEST(test_large_u32)
 }
 END_TEST
 
+START_TEST(test_wrapped_literal)
+{
+	struct conf_diag d;
+	struct conf *c;
+
+	load_fails("fib = { table = 4294967297; };\n", &d, 1);
+	expect(&d, 1, "'table' must be between 1 and 4294967295 (got 4294967297, which does not "
+		      "fit in 32 bits: write larger integers with an L suffix, e.g. 4294967295L)");
+	conf_diag_free(&d);
+
+	load_fails("fib = {\n  /* table = 1 */ table =\n    0x100000001; };\n", &d, 1);
+	expect(&d, 2, "'table' must be between 1 and 4294967295 (got 4294967297, which does not "
+		      "fit in 32 bits: write larger integers with an L suffix, e.g. 4294967295L)");
+	conf_diag_free(&d);
+
+	c = load_ok("fib = {\n  # table = 4294967297\n  metric = 3; // table = 1\n"
+		    "  table = 7; };\n", &d);
+	ck_assert_uint_eq(c->fib_table, 7);
+	ck_assert_uint_eq(c->fib_metric, 3);
+	conf_free(c);
+	conf_diag_free(&d);
+}
+END_TEST
+
 START_TEST(test_bad_choice)
 {
 	struct conf_diag d;
@@ -1155,6 +1179,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(load_tc, test_protocol_shape);
 	tcase_add_test(load_tc, test_out_of_range);
 	tcase_add_test(load_tc, test_large_u32);
+	tcase_add_test(load_tc, test_wrapped_literal);
 	tcase_add_test(load_tc, test_bad_choice);
 	tcase_add_test(load_tc, test_bad_flags);
 	tcase_add_test(load_tc, test_flags_list_and_empty);
