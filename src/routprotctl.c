@@ -27,9 +27,9 @@
 #define DEFAULT_SOCKET "/run/routprotd/routprotd.sock"
 #define SOCKET_ENV "ROUTPROTCTL_SOCKET"
 #define WAIT_SEC 30             /* reply wait for ordinary commands */
-#define UPDATE_DEFAULT_SEC 120  /* update-routes without --timeout */
 #define UPDATE_SLACK_SEC 15     /* added to the update timeout for the reply wait */
-#define UPDATE_MAX_SEC 3600
+#define UPDATE_MAX_SEC 3600    /* also the wait without --timeout: the protocol's own timeout
+				   applies, and no protocol allows more */
 #define MAX_REPLY (256u * 1024 * 1024)
 
 enum exit_code {
@@ -237,7 +237,7 @@ static int build_request(int n, char **w, const struct options *opt, struct requ
 	if (json_object_set_new(req->msg, "command", json_string(cmd)) != 0)
 		return usage_error("out of memory");
 	if (strcmp(cmd, "update-routes") == 0) {
-		req->wait_sec = (int)(opt->timeout > 0 ? opt->timeout : UPDATE_DEFAULT_SEC) +
+		req->wait_sec = (int)(opt->timeout > 0 ? opt->timeout : UPDATE_MAX_SEC) +
 				UPDATE_SLACK_SEC;
 		if (opt->timeout > 0 &&
 		    json_object_set_new(req->msg, "timeout", json_integer(opt->timeout)) != 0)

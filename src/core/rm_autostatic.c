@@ -29,8 +29,8 @@
 
 #define COMP "autostatic"
 #define GUARD_EXTRA_S 15      /* beyond the update timeout before the RM gives up itself */
-#define DEFAULT_TIMEOUT_S 120 /* when the caller gave none: the protocol's own default applies,
-				 this only bounds the wait */
+#define DEFAULT_TIMEOUT_S 3600 /* when the caller gave none: the protocol's own timeout applies
+				  (at most 3600 s in every protocol), this only bounds the wait */
 
 struct rm_as_set {
 	struct rm_as_set *next;

@@ -259,7 +259,7 @@ static void after_transitions(struct rm *rm, struct rm_iface *ifc, const struct 
 	rm_redist_iface_changed(rm, ifc);
 	if (b->enabled && !ifc->enabled)
 		rm_redist_link_flushed(rm, ifc->ifindex);
-	if (b->enabled != ifc->enabled || b->media != ifc->media_present)
+	if ((b->enabled && b->media && b->naddrs > 0) != rm_iface_active(ifc))
 		rm_autostatic_iface_changed(rm, ifc->name);
 	if (flushed || opened)
 		rm_routes_link_event(rm, flushed);

@@ -477,6 +477,32 @@ def test_routes_reinstalled_after_link_bounce(lab):
     lab.assert_set({NET_A, NET_B})
 
 
+def test_routes_follow_the_address(lab):
+    """An up link with carrier but no address cannot carry the routes (the kernel refuses a
+    gateway it cannot reach); they leave with the last address and come back with the first,
+    including after a restart with the address still missing."""
+    lab.start_bird()
+    d = lab.start_router()
+    lab.update_ok()
+    lab.assert_set({NET_A, NET_B})
+    lab.bird.stop()
+
+    lab.r.addr_del("as0", f"{R_ADDR}/24")
+    lab.wait_kernel(set())
+    assert set(lab.autostatic()) == {NET_A, NET_B}
+    lab.r.addr_add("as0", f"{R_ADDR}/24")
+    lab.assert_set({NET_A, NET_B})
+
+    d.stop()
+    lab.r.addr_del("as0", f"{R_ADDR}/24")
+    lab.r.ip("route", "flush", "proto", AS_PROTO)
+    lab.restart_router()
+    lab.assert_stay(set(), seconds=1.0)
+    lab.r.addr_add("as0", f"{R_ADDR}/24")
+    lab.assert_set({NET_A, NET_B})
+    lab.assert_stay({NET_A, NET_B})
+
+
 def test_routes_never_age(lab):
     """With RIP's timeout at 3 s and garbage at 2 s, autostatic routes are still there well
     after both, BIRD having gone away."""
