@@ -123,6 +123,12 @@ static void fib_own_deleted(void *arg, uint32_t prefix, uint8_t len, uint8_t pro
 	rm_fib_own_route_deleted(arg, prefix, len, protocol);
 }
 
+static void fib_foreign_at_priority(void *arg, uint32_t prefix, uint8_t len, uint8_t protocol,
+				    bool taken)
+{
+	rm_fib_foreign_route(arg, prefix, len, protocol, taken);
+}
+
 static void fib_overrun(void *arg)
 {
 	rm_fib_lost_notifications(arg);
@@ -132,5 +138,6 @@ const struct fib_ops daemon_fib_ops = {
 	.write_failed = fib_write_failed,
 	.kernel_route = fib_kernel_route,
 	.own_route_deleted = fib_own_deleted,
+	.foreign_at_priority = fib_foreign_at_priority,
 	.watch_overrun = fib_overrun,
 };

@@ -96,6 +96,10 @@ void rm_fib_write_failed(struct rm *rm, uint32_t prefix, uint8_t len, uint8_t pr
 			 bool install, int error);
 void rm_fib_kernel_route(struct rm *rm, const struct rm_kernel_route *r, bool removed);
 void rm_fib_own_route_deleted(struct rm *rm, uint32_t prefix, uint8_t len, uint8_t protocol);
+/* Another protocol's route at our table and priority took the place of ours (`taken`), or left
+ * it free again (then a route of ours the kernel refused for it is written again). */
+void rm_fib_foreign_route(struct rm *rm, uint32_t prefix, uint8_t len, uint8_t protocol,
+			  bool taken);
 void rm_fib_lost_notifications(struct rm *rm);
 
 /* Link input from the netlink monitor. */

@@ -103,7 +103,7 @@ struct rm_iface {
 };
 
 struct rm_counters {
-	uint64_t fib_installs, fib_removals, fib_failures, fib_external_deletes;
+	uint64_t fib_installs, fib_removals, fib_failures, fib_external_deletes, fib_taken_over;
 	uint64_t fib_stale_found, fib_stale_removed, fib_audits, fib_reinstalled;
 	uint64_t callbacks;     /* callbacks delivered to protocols */
 	uint64_t events;        /* events drained from protocols */
@@ -182,6 +182,7 @@ void rm_route_unset(struct rm *rm, uint8_t source, uint32_t prefix, uint8_t len)
 void rm_routes_link_event(struct rm *rm, bool may_have_flushed);
 void rm_routes_apply_fib_config(struct rm *rm);
 bool rm_route_in_fib(const struct rm *rm, uint32_t prefix, uint8_t len);
+bool rm_route_held(const struct rm *rm, uint32_t prefix, uint8_t len); /* in the RTM at all */
 void rm_routes_drop_source(struct rm *rm, uint8_t source);
 void rm_routes_release(struct rm *rm, bool remove_from_kernel);
 

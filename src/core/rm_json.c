@@ -120,12 +120,13 @@ static json_t *protocol_status(struct rm *rm, struct rm_proto *p)
 
 static json_t *route_counters_json(const struct rm *rm)
 {
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 			 "routes", (json_int_t)rm->routes.count,
 			 "installs", (json_int_t)rm->counters.fib_installs,
 			 "removals", (json_int_t)rm->counters.fib_removals,
 			 "refused", (json_int_t)rm->counters.fib_failures,
 			 "deleted_by_others", (json_int_t)rm->counters.fib_external_deletes,
+			 "replaced_by_others", (json_int_t)rm->counters.fib_taken_over,
 			 "stale_found", (json_int_t)rm->counters.fib_stale_found,
 			 "stale_removed", (json_int_t)rm->counters.fib_stale_removed,
 			 "audits", (json_int_t)rm->counters.fib_audits,
@@ -180,7 +181,9 @@ static struct rm_proto *proto_by_name(struct rm *rm, const char *name)
 	return NULL;
 }
 
-/* Route rows: whether the kernel has the route, and the interface name when missing. */
+/* Route rows: whether the kernel has the route (the RTM's own route where the RTM holds one,
+ * else a kernel route of another protocol, as for connected and redistributed rows), and the
+ * interface name when missing. */
 static void annotate_route(struct rm *rm, json_t *row)
 {
 	const char *p = json_string_value(json_object_get(row, "prefix"));
@@ -189,7 +192,8 @@ static void annotate_route(struct rm *rm, json_t *row)
 	bool in_fib = false;
 
 	if (p && prefix4_parse(p, &pf, false))
-		in_fib = rm_route_in_fib(rm, pf.addr, pf.len) || rm_kernel_has(rm, pf.addr, pf.len);
+		in_fib = rm_route_held(rm, pf.addr, pf.len) ? rm_route_in_fib(rm, pf.addr, pf.len)
+							    : rm_kernel_has(rm, pf.addr, pf.len);
 	json_object_set_new(row, "in_fib", json_boolean(in_fib));
 	if (!json_object_get(row, "interface")) {
 		const char *name = json_is_integer(ifx)

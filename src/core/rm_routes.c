@@ -5,6 +5,7 @@
  * source's route protocol, in our table with our priority. FIB state per prefix:
  *
  *   NONE ──candidate──► INSTALLED ──kernel refused──► FAILED ──link up / address added──► retry
+ *   INSTALLED ──another protocol's route replaced it──► FAILED (EEXIST) ──that route went──► retry
  *   STALE (ours, found at start-up) ──candidate──► INSTALLED, or removed after fib.stale-time
  *   INSTALLED ──link down / address removed / link deleted──► audit: re-read the kernel,
  *             reinstall what it flushed without telling (RFC-NOTES "Linux facts")
@@ -168,6 +169,11 @@ void rm_route_unset(struct rm *rm, uint8_t source, uint32_t prefix, uint8_t len)
 	sync_route(rm, r);
 }
 
+bool rm_route_held(const struct rm *rm, uint32_t prefix, uint8_t len)
+{
+	return find_route(rm, prefix, len) != NULL;
+}
+
 bool rm_route_in_fib(const struct rm *rm, uint32_t prefix, uint8_t len)
 {
 	const struct rm_route *r = find_route(rm, prefix, len);
@@ -219,6 +225,41 @@ void rm_fib_own_route_deleted(struct rm *rm, uint32_t prefix, uint8_t len, uint8
 	log_notice(COMP, "%s was deleted from the kernel by someone else: reinstalling",
 		   prefix4_format(prefix, len, p));
 	write_route(rm, r, best);
+}
+
+/* Our place in the kernel (table, priority) is taken by another protocol's route, or free again.
+ * A replaced route of ours is left to the newcomer, as a refused create is; both are written
+ * again once the place is free. */
+void rm_fib_foreign_route(struct rm *rm, uint32_t prefix, uint8_t len, uint8_t protocol,
+			  bool taken)
+{
+	struct rm_route *r = find_route(rm, prefix, len);
+	const struct rm_cand *best = r ? best_cand(r) : NULL;
+	char p[PREFIX4_STRLEN];
+
+	if (!r)
+		return;
+	if (!taken) {
+		if (r->fib_state == RM_FIB_FAILED && r->fib_error == EEXIST && best) {
+			log_notice(COMP, "%s: the other protocol's route is gone: installing ours",
+				   prefix4_format(prefix, len, p));
+			write_route(rm, r, best);
+		}
+		return;
+	}
+	if (r->fib_state != RM_FIB_INSTALLED && r->fib_state != RM_FIB_STALE)
+		return;
+	rm->counters.fib_taken_over++;
+	log_notice(COMP, "%s: replaced in the kernel by a route of protocol %u; leaving it alone "
+		   "until it goes", prefix4_format(prefix, len, p), protocol);
+	r->ours = false;
+	if (!best) {
+		r->fib_state = RM_FIB_NONE;
+		sync_route(rm, r);
+		return;
+	}
+	r->fib_state = RM_FIB_FAILED;
+	r->fib_error = EEXIST;
 }
 
 /* ---- audits after links changed ---- */

@@ -67,6 +67,11 @@ struct fib_ops {
 	/* A route of one of our protocols (in our table, at our priority) was deleted by someone
 	 * else. The kernel's silent flushes (link down, address removed) are not reported. */
 	void (*own_route_deleted)(void *arg, uint32_t prefix, uint8_t len, uint8_t protocol);
+	/* A route of another protocol (any type) in our table at our priority: it took the place
+	 * of whatever route was there (`taken`, an RTM_NEWROUTE with NLM_F_REPLACE, as after
+	 * `ip route replace`), or it went away (`taken` false), leaving the place free. */
+	void (*foreign_at_priority)(void *arg, uint32_t prefix, uint8_t len, uint8_t protocol,
+				    bool taken);
 	/* The watch socket overflowed: notifications were lost; the RM should re-dump. */
 	void (*watch_overrun)(void *arg);
 };

@@ -345,6 +345,7 @@ int fib_msg_parse(const struct nlmsghdr *h, struct fib_msg_route *out)
 	out->len = rtm.rtm_dst_len;
 	out->tos = rtm.rtm_tos;
 	out->cloned = rtm.rtm_flags & RTM_F_CLONED;
+	out->replace = h->nlmsg_flags & NLM_F_REPLACE;
 	out->table = rtm.rtm_table;
 	it.p = (const uint8_t *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(rtm));
 	it.left = h->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(rtm)));

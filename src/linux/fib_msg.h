@@ -47,6 +47,7 @@ struct fib_msg_route {
 	uint8_t len;
 	uint8_t tos;
 	bool cloned;       /* RTM_F_CLONED */
+	bool replace;      /* NLM_F_REPLACE: a notification of a route that took another's place */
 	uint32_t table;
 	uint32_t priority;
 	uint32_t prefix;   /* host order */

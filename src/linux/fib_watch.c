@@ -6,6 +6,8 @@
  * not flood this socket. Notifications come one message per skb with the nlmsghdr at offset 0 and
  * the rtmsg right after it, which is all the filter looks at. What passes, in our table only:
  *  - RTM_NEWROUTE / RTM_DELROUTE of other protocols (unicast, not cloned) -> ops->kernel_route;
+ *  - of those, the ones at our priority that replace a route or go away (any route type)
+ *    -> ops->foreign_at_priority: our route may have been replaced, or may fit in again;
  *  - RTM_DELROUTE of our protocols at our priority -> ops->own_route_deleted, unless it is the
  *    echo of a delete we sent: fib.c counts our deletes in flight per (prefix, len, protocol)
  *    and the matching notification consumes one count (a failed delete gives its count back).
@@ -125,6 +127,10 @@ static void route_message(struct fib *f, const struct nlmsghdr *h)
 		own_route_message(f, &m);
 		return;
 	}
+	if (m.priority == f->priority && m.tos == 0 && f->ops->foreign_at_priority &&
+	    (m.msg_type == RTM_DELROUTE || m.replace))
+		f->ops->foreign_at_priority(f->arg, m.prefix, m.len, m.protocol,
+					    m.msg_type == RTM_NEWROUTE);
 	if (m.rtm_type != RTN_UNICAST)
 		return;
 	f->st.kernel_routes_seen++;

@@ -458,3 +458,49 @@ def test_route_deleted_by_someone_else_is_written_back(topo, start_daemon, closi
     assert (k["gateways"], k["metric"]) == ([lab.P0], 20), k
     d.wait_log(f"{p} was deleted from the kernel by someone else", timeout=3)
     assert rip_routes(d)[p]["in_fib"] is True
+
+
+def test_route_refused_for_a_static_one_comes_when_it_goes(topo, start_daemon, closing):
+    """A static route at routprotd's table and priority keeps its place (the kernel refuses
+    ours); when the administrator deletes it, routprotd's route takes the free place."""
+    lab = make_lab(topo, start_daemon)
+    closing(lab)
+    d = lab.d
+    p = "198.19.96.0/24"
+    lab.r.route_add(p, "via", lab.P0B, "proto", "static", "metric", "20")
+    lab.send(response([entry(p)]))
+    wait_rip_route(d, p, timeout=3)
+    d.wait_log(f"{p}: the kernel has another protocol's route", timeout=3)
+    assert rip_routes(d)[p]["in_fib"] is False
+    assert p not in kernel_routes(lab.r)
+
+    lab.r.ip("route", "del", p, "proto", "static", "metric", "20")
+    k = wait_kernel_route(lab.r, p, timeout=3, what=f"{p} installed once the place is free")
+    assert (k["gateways"], k["metric"]) == ([lab.P0], 20), k
+    wait_rip_route(d, p, lambda r: r is not None and r["in_fib"], timeout=3)
+
+
+def test_route_replaced_by_someone_else_is_left_alone(topo, start_daemon, closing):
+    """`ip route replace` of one of routprotd's routes with a static route at the same
+    priority: routprotd leaves the static route alone, says so (log, `show routes`, the
+    route_table counter) and writes its own route again once the static one is deleted."""
+    lab = make_lab(topo, start_daemon)
+    closing(lab)
+    d = lab.d
+    p = "198.19.95.0/24"
+    lab.send(response([entry(p)]))
+    wait_kernel_route(lab.r, p, timeout=3)
+    lab.r.ip("route", "replace", p, "via", lab.P0B, "proto", "static", "metric", "20")
+    d.wait_log(f"{p}: replaced in the kernel by a route of protocol 4", timeout=3)
+    wait_rip_route(d, p, lambda r: r is not None and not r["in_fib"], timeout=3)
+    assert d.data("show status")["route_table"]["replaced_by_others"] == 1
+    lab.send(response([entry(p)]))
+    time.sleep(0.5)
+    s = kernel_routes(lab.r, proto="static").get(p)
+    assert s is not None and s["gateways"] == [lab.P0B], s
+    assert p not in kernel_routes(lab.r)
+
+    lab.r.ip("route", "del", p, "proto", "static", "metric", "20")
+    k = wait_kernel_route(lab.r, p, timeout=3, what=f"{p} written back")
+    assert (k["gateways"], k["metric"]) == ([lab.P0], 20), k
+    wait_rip_route(d, p, lambda r: r is not None and r["in_fib"], timeout=3)
