@@ -94,9 +94,10 @@ int daemon_check_config(const struct daemon_opts *opts)
 	return c ? EXIT_CLEAN : EXIT_CONFIG;
 }
 
-static bool reload(void *arg, json_t **errors)
+static enum ctl_reload_result reload(void *arg, json_t **errors)
 {
 	struct daemon *d = arg;
+	enum ctl_reload_result r = CTL_RELOADED;
 	struct conf_diag diag;
 	struct conf *c;
 
@@ -110,16 +111,17 @@ static bool reload(void *arg, json_t **errors)
 			json_array_append_new(*errors, json_string(diag.messages[i]));
 		}
 		log_error(COMP, "configuration not reloaded: the running configuration stays");
+		r = CTL_RELOAD_REJECTED;
 	} else if (!rm_apply_config(d->rm, c)) {
 		*errors = json_pack("[s]", "a configured protocol failed to start (see the log)");
 		log_error(COMP, "configuration applied, but a protocol failed to start");
-		c = NULL;
+		r = CTL_RELOAD_PARTIAL;
 	} else {
 		log_notice(COMP, "configuration reloaded");
 	}
 	conf_diag_free(&diag);
-	notify_ready(c ? "running" : "running (last reload failed)");
-	return c != NULL;
+	notify_ready(r == CTL_RELOADED ? "running" : "running (last reload failed)");
+	return r;
 }
 
 static void on_stopped(void *arg)

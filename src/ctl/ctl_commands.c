@@ -58,17 +58,25 @@ static bool no_args(struct ctl_request *req, const char *command, const json_t *
 static void cmd_reload(struct ctl_commands *c, struct ctl_request *req, const json_t *args)
 {
 	json_t *errors = NULL;
+	enum ctl_reload_result r;
+	size_t n;
 
 	if (!no_args(req, "reload", args))
 		return;
-	if (c->reload(c->reload_arg, &errors)) {
+	r = c->reload(c->reload_arg, &errors);
+	if (r == CTL_RELOADED) {
 		ctl_reply_ok(req, json_pack("{s:b}", "reloaded", 1));
 		return;
 	}
-	ctl_reply_error_data(req, json_pack("{s:o}", "errors", errors ? errors : json_array()),
-			     "configuration not reloaded (%zu problem%s); the running "
-			     "configuration is unchanged", json_array_size(errors),
-			     json_array_size(errors) == 1 ? "" : "s");
+	n = json_array_size(errors);
+	if (r == CTL_RELOAD_PARTIAL)
+		ctl_reply_error_data(req, json_pack("{s:o}", "errors", errors ? errors : json_array()),
+				     "configuration reloaded with %zu problem%s; the rest of the new "
+				     "configuration is in effect", n, n == 1 ? "" : "s");
+	else
+		ctl_reply_error_data(req, json_pack("{s:o}", "errors", errors ? errors : json_array()),
+				     "configuration not reloaded (%zu problem%s); the running "
+				     "configuration is unchanged", n, n == 1 ? "" : "s");
 }
 
 static void cmd_show_status(struct ctl_commands *c, struct ctl_request *req, const json_t *args)

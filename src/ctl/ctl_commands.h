@@ -15,8 +15,14 @@ struct rm;
 
 struct ctl_commands {
 	struct rm *rm;
-	/* Reload the configuration file; on failure *errors is a JSON array of "FILE:LINE: ..." */
-	bool (*reload)(void *arg, json_t **errors);
+	/* Reload the configuration file; unless RELOADED, *errors is a JSON array of messages
+	 * ("FILE:LINE: ..." for a rejected file). */
+	enum ctl_reload_result {
+		CTL_RELOADED,        /* the new file is in effect */
+		CTL_RELOAD_REJECTED, /* the file has errors: the running configuration stays */
+		CTL_RELOAD_PARTIAL,  /* the new file is in effect, but part of it failed (a
+					protocol it asks for could not start) */
+	} (*reload)(void *arg, json_t **errors);
 	void *reload_arg;
 };
 

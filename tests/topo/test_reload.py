@@ -203,3 +203,31 @@ def test_bad_sighup_keeps_the_running_config(running):
     assert d.alive and d.interface("veth1")["protocols"] == ["trace"]
     ready = d.notify.find("READY", "1")[-1]
     assert "fail" in ready.fields.get("STATUS", ""), ready.fields
+
+
+def test_reload_with_a_protocol_that_cannot_start(running):
+    """A reload adding RIP while UDP port 520 is taken: routprotctl exits 1 and says the new
+    configuration is in effect but for the failed part (the trace change is applied); the
+    daemon keeps running, and a later reload of the same file starts RIP once the port is
+    free."""
+    import socket
+
+    d = running.d
+    rip = 'rip = { interfaces = ( { name = "veth2"; } ); };'
+    new = trace_config(["veth0", {"name": "veth1", "verbose": False}], extra=rip)
+    with running.ns.entered():
+        holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        holder.bind(("0.0.0.0", 520))
+        d.write_config(new)
+        res = d.ctl_result("reload", json_output=False)
+        assert res.rc == CTL_DAEMON_ERROR, res
+        assert "configuration reloaded with 1 problem; the rest of the new configuration " \
+               "is in effect" in res.stderr, res.stderr
+        assert "a configured protocol failed to start" in res.stderr, res.stderr
+        assert d.interface("veth1")["trace"]["verbose"] is False
+        assert d.alive
+    finally:
+        holder.close()
+    assert d.ctl("reload") == {"reloaded": True}
+    d.wait_interface("veth2", lambda r: "rip" in r["protocols"], what="RIP on veth2")
