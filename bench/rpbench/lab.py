@@ -412,7 +412,7 @@ def frr_receiver_config(iface="to-send"):
 
 
 def routprotd_config(iface, router_id, update_interval=30, timeout=180, garbage=120,
-                     redistribute=None, receive_buffer=8388608, send_rate=2000, send_burst=64):
+                     redistribute=None, receive_buffer=8388608, send_rate=1000, send_burst=32):
     return rip_config([iface], router_id=router_id, timers=(update_interval, timeout, garbage),
                       redistribute=redistribute, fib={"table": 254, "metric": 20},
                       rip={"receive-buffer": receive_buffer, "send-rate": send_rate,

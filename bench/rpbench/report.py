@@ -217,9 +217,9 @@ def _receive_section(rows, sizes, cap):
 
 def _send_section(rows, cap):
     out = []
-    out.append("Send: routprotd redistributes N static routes (send-rate 2000/s, send-burst 64); "
-               "time from its")
-    out.append("first packet until the receiver's FIB holds all N; 'first update' = complete "
+    out.append("Send: routprotd redistributes N static routes (default pacing: send-rate 1000/s, "
+               "send-burst 32); time from")
+    out.append("its first packet until the receiver's FIB holds all N; 'first update' = complete "
                "without a second dump.")
     det = []
     for r in sorted((r for r in rows if r["section"] == "send"),
@@ -399,7 +399,7 @@ plot {curve('receive', 'routprotd', 'routprotd', 'lw 2 pt 7')}, \\
      {curve('receive', 'BIRD', 'BIRD 2', 'lw 2 pt 5')}, \\
      {curve('receive', 'FRR', 'FRR ripd', 'lw 2 pt 9')}, \\
      {curve('kernel', 'kernel', 'kernel limit (ip -batch)', 'lw 1 dt 3 pt 1')}
-set title 'routprotd sending its table (2000 packets/s, bursts of 64)'
+set title 'routprotd sending its table (1000 packets/s, bursts of 32)'
 plot {curve('send', 'BIRD', 'to BIRD 2', 'lw 2 pt 5')}, \\
      {curve('send', 'FRR', 'to FRR ripd', 'lw 2 pt 9')}, \\
      {curve('kernel', 'kernel', 'kernel limit (ip -batch)', 'lw 1 dt 3 pt 1')}

@@ -124,7 +124,7 @@ def receive(ctx, n, who):
 def send(ctx, n, who, send_rate=None, send_burst=None):
     """Returns (send row, kernel row): the static routes are installed with `ip -batch`
     first, which is also the measure of what the kernel itself needs for N routes.
-    send_rate/send_burst: other pacing than routprotd's defaults (2000/s, 64)."""
+    send_rate/send_burst: other pacing than routprotd's defaults (1000/s, 32)."""
     pacing = {k: v for k, v in (("send_rate", send_rate), ("send_burst", send_burst)) if v}
     tuning = ", ".join(f"{k.replace('_', '-')} {v}" for k, v in pacing.items()) or None
     lab = L.Lab(ctx.root)
@@ -264,7 +264,7 @@ def steady(ctx, n, interval=10, periods=4):
 # triggered update during a full dump
 # ---------------------------------------------------------------------------------------------
 
-def triggered(ctx, n, interval=10, samples=3, send_rate=2000):
+def triggered(ctx, n, interval=10, samples=3, send_rate=1000):
     """routprotd sends N routes to a BIRD receiver with update-interval `interval`. A quarter
     into a periodic dump (at most 0.5 s), a static route whose prefix sorts before the whole
     table is added: the dump has passed its place, so only a triggered update can bring it
