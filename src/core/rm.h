@@ -143,9 +143,16 @@ json_t *rm_json_autostatic(struct rm *rm);
 json_t *rm_json_status(struct rm *rm);
 json_t *rm_json_interfaces(struct rm *rm);
 json_t *rm_json_events(struct rm *rm, size_t last_n); /* 0 = all remembered */
-/* A protocol's MIB table (RP_MIB_ROUTE, RP_MIB_NEIGHBOR...) as an array; route rows get
- * "in_fib" and "interface" filled in. NULL when the protocol does not run. */
-json_t *rm_json_protocol_table(struct rm *rm, const char *protocol, enum rp_mib_table table);
+/* A protocol's MIB table (RP_MIB_ROUTE, RP_MIB_NEIGHBOR...) a row at a time, for replies that
+ * are written between other work: route rows get "in_fib" and "interface" filled in. Each row is
+ * read afresh after the previous one's key, so the table may change in between; a protocol that
+ * stops meanwhile ends the table. rm_table_iter_new returns NULL when the protocol does not run
+ * (or out of memory); rm_table_iter_next a new reference, or NULL at the end. */
+struct rm_table_iter;
+struct rm_table_iter *rm_table_iter_new(struct rm *rm, const char *protocol,
+					enum rp_mib_table table);
+json_t *rm_table_iter_next(struct rm_table_iter *it);
+void rm_table_iter_free(struct rm_table_iter *it);
 
 /* Extra sections for `show status` from outside the RM (netlink monitor, control socket): the
  * hook adds keys to the status object. */

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "conf/conf.h"
@@ -204,22 +205,58 @@ static void annotate_route(struct rm *rm, json_t *row)
 	}
 }
 
-json_t *rm_json_protocol_table(struct rm *rm, const char *protocol, enum rp_mib_table table)
+struct rm_table_iter {
+	struct rm *rm;
+	const char *protocol; /* a protocol definition's own name */
+	enum rp_mib_table table;
+	json_t *last;         /* the previous row: the key of the next one; NULL before the first */
+	bool ended;
+};
+
+struct rm_table_iter *rm_table_iter_new(struct rm *rm, const char *protocol,
+					enum rp_mib_table table)
 {
 	struct rm_proto *p = proto_by_name(rm, protocol);
-	json_t *arr, *row = NULL;
-	enum rp_result r;
+	struct rm_table_iter *it;
 
 	if (!p || !p->def->mib_get_first || !p->def->mib_get_next)
 		return NULL;
-	arr = json_array();
-	for (r = p->def->mib_get_first(p->inst, table, &row); arr && r == NO_ERROR && row;
-	     r = p->def->mib_get_next(p->inst, table, json_array_get(arr, json_array_size(arr) - 1),
-				      &row)) {
-		if (table == RP_MIB_ROUTE)
-			annotate_route(rm, row);
-		json_array_append_new(arr, row);
-		row = NULL;
+	it = calloc(1, sizeof(*it));
+	if (!it)
+		return NULL;
+	*it = (struct rm_table_iter){ .rm = rm, .protocol = p->def->name, .table = table };
+	return it;
+}
+
+json_t *rm_table_iter_next(struct rm_table_iter *it)
+{
+	struct rm_proto *p = it->ended ? NULL : proto_by_name(it->rm, it->protocol);
+	json_t *row = NULL;
+	enum rp_result r;
+
+	if (!p) {
+		it->ended = true;
+		return NULL;
 	}
-	return arr;
+	r = it->last ? p->def->mib_get_next(p->inst, it->table, it->last, &row)
+		     : p->def->mib_get_first(p->inst, it->table, &row);
+	json_decref(it->last);
+	it->last = NULL;
+	if (r != NO_ERROR || !row) {
+		json_decref(row);
+		it->ended = true;
+		return NULL;
+	}
+	if (it->table == RP_MIB_ROUTE)
+		annotate_route(it->rm, row);
+	it->last = json_incref(row);
+	return row;
+}
+
+void rm_table_iter_free(struct rm_table_iter *it)
+{
+	if (!it)
+		return;
+	json_decref(it->last);
+	free(it);
 }

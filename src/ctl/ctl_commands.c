@@ -92,19 +92,30 @@ static void cmd_show_interfaces(struct ctl_commands *c, struct ctl_request *req,
 		ctl_reply_ok(req, rm_json_interfaces(c->rm));
 }
 
+static json_t *table_next(void *it)
+{
+	return rm_table_iter_next(it);
+}
+
+static void table_done(void *it)
+{
+	rm_table_iter_free(it);
+}
+
+/* RIP's tables can hold 100,000 rows and more: streamed, a slice at a time. */
 static void reply_protocol_table(struct ctl_commands *c, struct ctl_request *req,
 				 const json_t *args, const char *command, enum rp_mib_table table)
 {
-	json_t *rows;
+	struct rm_table_iter *it;
 
 	if (!no_args(req, command, args))
 		return;
-	rows = rm_json_protocol_table(c->rm, "rip", table);
-	if (!rows) {
+	it = rm_table_iter_new(c->rm, "rip", table);
+	if (!it) {
 		ctl_reply_error(req, "RIP is not running (no rip section in the configuration)");
 		return;
 	}
-	ctl_reply_ok(req, rows);
+	ctl_reply_stream(req, table_next, table_done, it);
 }
 
 static void cmd_show_routes(struct ctl_commands *c, struct ctl_request *req, const json_t *args)

@@ -1,13 +1,16 @@
 /*
- * ctl_server.c — the control socket server (see ctl_server.h): the listening Unix socket and its
- * file, one connection object per client with its own input/output buffers, JSON-lines framing,
- * request validation, in-order serving with deferred replies, and the limits that keep a slow or
- * hostile client from hurting the daemon (request size, client count, output size, write stalls).
+ * ctl_server.c — the control socket server (see ctl_server.h): accepting on the listening socket
+ * (its file is ctl_socket.c's), one connection object per client with its own input/output
+ * buffers, JSON-lines framing, request validation, in-order serving with deferred and streamed
+ * replies, and the limits that keep a slow or hostile client from hurting the daemon (request
+ * size, client count, output size, write stalls).
  *
  * A connection serves one request at a time: while a request is pending, further lines stay in
  * the input buffer (reading continues up to CTL_MAX_REQUEST bytes so that a hang-up is noticed).
  * Connections are never freed from inside the dispatcher: replies only queue output and wake the
- * connection through its `resume` event.
+ * connection through its `resume` event. A streamed reply is pumped by the connection's `pump`
+ * timer (zero delay, so that the loop polls its sockets between slices) while its output is
+ * below CTL_STREAM_HIGH, and by the write callback once the client has read it down.
  */
 #include "config.h"
 
@@ -28,6 +31,7 @@
 #include <event2/event.h>
 
 #include "ctl/ctl_server.h"
+#include "ctl/ctl_socket.h"
 #include "lib/log.h"
 
 #define CTL_COMP "ctl"
@@ -38,6 +42,8 @@
 #define CTL_ACCEPT_RETRY_SEC 1             /* pause after EMFILE and friends */
 #define CTL_LISTEN_BACKLOG 128
 #define CTL_IOV_MAX 16
+#define CTL_STREAM_HIGH (256u * 1024) /* queued bytes above which a stream waits for the client */
+#define CTL_STREAM_SLICE 1024         /* rows per slice, between other work of the loop */
 
 struct ctl_conn;
 
@@ -47,6 +53,11 @@ struct ctl_request {
 	void (*cancel)(void *arg);  /* dispatcher's hook for a client that went away */
 	void *cancel_arg;
 	bool cancelling;            /* inside cancel(): replies are ignored */
+	json_t *(*stream_next)(void *arg); /* set while a streamed reply is written */
+	void (*stream_done)(void *arg);
+	void *stream_arg;
+	size_t stream_rows;
+	size_t stream_bytes;
 };
 
 struct ctl_conn {
@@ -57,6 +68,7 @@ struct ctl_conn {
 	struct event *rev;          /* readable */
 	struct event *wev;          /* writable, with the stall timeout */
 	struct event *resume;       /* activated after a reply: serve the next line */
+	struct event *pump;         /* the next slice of a streamed reply */
 	struct evbuffer *in;
 	struct evbuffer *out;
 	size_t scanned;             /* bytes of `in` already searched for a newline */
@@ -72,8 +84,7 @@ struct ctl_server {
 	struct event_base *base;
 	char *path;
 	int fd;
-	dev_t sock_dev;             /* identity of our socket file, so we only unlink our own */
-	ino_t sock_ino;
+	struct ctl_socket_id sock_id; /* our socket file, so that we only unlink our own */
 	struct event *accept_ev;
 	struct event *retry_ev;     /* re-enables accept_ev after a resource shortage */
 	ctl_dispatch_fn dispatch;
@@ -138,6 +149,17 @@ static json_t *error_reply(const char *msg, json_t *data)
 	return reply;
 }
 
+/* `req` is answered: free it and wake its connection for the next line. */
+static void request_done(struct ctl_request *req)
+{
+	struct ctl_conn *conn = req->conn;
+
+	conn->pending = NULL;
+	json_decref(req->body);
+	free(req);
+	event_active(conn->resume, EV_TIMEOUT, 0);
+}
+
 /* Answer `req` with `reply` (stolen), free it and wake its connection for the next line. */
 static void request_finish(struct ctl_request *req, json_t *reply)
 {
@@ -148,10 +170,7 @@ static void request_finish(struct ctl_request *req, json_t *reply)
 		return;
 	}
 	conn_send(conn, reply);
-	conn->pending = NULL;
-	json_decref(req->body);
-	free(req);
-	event_active(conn->resume, EV_TIMEOUT, 0);
+	request_done(req);
 }
 
 void ctl_reply_ok(struct ctl_request *req, json_t *data)
@@ -197,6 +216,81 @@ void ctl_reply_error_data(struct ctl_request *req, json_t *data, const char *fmt
 	va_end(ap);
 }
 
+/* ---- streamed replies ---- */
+
+static void stream_add(struct ctl_conn *conn, const char *text, size_t len)
+{
+	if (evbuffer_add(conn->out, text, len) != 0)
+		conn->dead = true;
+	conn->pending->stream_bytes += len;
+}
+
+static void stream_end(struct ctl_request *req)
+{
+	struct ctl_conn *conn = req->conn;
+	bool trim = req->stream_bytes > CTL_TRIM_AFTER;
+
+	stream_add(conn, "]}\n", 3);
+	req->stream_done(req->stream_arg);
+	request_done(req);
+	if (trim)
+		malloc_trim(0);
+}
+
+/* Write the next slice of the pending streamed reply, if the client keeps up. */
+static void stream_pump(struct ctl_conn *conn)
+{
+	struct ctl_request *req = conn->pending;
+
+	for (unsigned n = 0; n < CTL_STREAM_SLICE && !conn->dead; n++) {
+		json_t *row;
+		char *text;
+
+		if (evbuffer_get_length(conn->out) >= CTL_STREAM_HIGH)
+			return; /* the write callback pumps again */
+		row = req->stream_next(req->stream_arg);
+		if (!row) {
+			stream_end(req);
+			return;
+		}
+		text = json_dumps(row, JSON_COMPACT | JSON_ENCODE_ANY);
+		json_decref(row);
+		if (!text) {
+			conn->dead = true;
+			return;
+		}
+		if (req->stream_rows++ > 0)
+			stream_add(conn, ",", 1);
+		stream_add(conn, text, strlen(text));
+		free(text);
+	}
+	if (!conn->dead) {
+		static const struct timeval now = { 0, 0 };
+
+		if (evtimer_add(conn->pump, &now) != 0)
+			conn->dead = true;
+	}
+}
+
+static void conn_pump_cb(evutil_socket_t fd, short what, void *arg)
+{
+	conn_step(arg);
+}
+
+void ctl_reply_stream(struct ctl_request *req, json_t *(*next)(void *arg),
+		      void (*done)(void *arg), void *arg)
+{
+	if (req->cancelling) {
+		done(arg);
+		return;
+	}
+	req->stream_next = next;
+	req->stream_done = done;
+	req->stream_arg = arg;
+	stream_add(req->conn, "{\"ok\":true,\"data\":[", 19);
+	event_active(req->conn->resume, EV_TIMEOUT, 0);
+}
+
 void ctl_request_on_cancel(struct ctl_request *req, void (*cancel)(void *arg), void *arg)
 {
 	req->cancel = cancel;
@@ -216,6 +310,8 @@ static void request_cancel(struct ctl_request *req)
 		req->cancelling = true;
 		req->cancel(req->cancel_arg);
 	}
+	if (req->stream_done)
+		req->stream_done(req->stream_arg);
 	json_decref(req->body);
 	free(req);
 }
@@ -378,7 +474,7 @@ static void conn_process_input(struct ctl_conn *conn)
 		}
 		conn_handle_line(conn, line, len);
 		free(line);
-		if (conn->eof && conn->pending) {
+		if (conn->eof && conn->pending && !conn->pending->stream_next) {
 			request_cancel(conn->pending);
 			conn->closing = true;
 		}
@@ -441,6 +537,8 @@ static void conn_update_io(struct ctl_conn *conn)
 /* Run the connection's state machine; may free it, so it is the last thing a callback does. */
 static void conn_step(struct ctl_conn *conn)
 {
+	if (!conn->dead && conn->pending && conn->pending->stream_next)
+		stream_pump(conn);
 	if (!conn->dead)
 		conn_process_input(conn);
 	if (!conn->dead)
@@ -454,7 +552,7 @@ static void conn_on_eof(struct ctl_conn *conn)
 {
 	conn->eof = true;
 	log_debug(CTL_COMP, "client %u: end of input", conn->id);
-	if (conn->pending) {
+	if (conn->pending && !conn->pending->stream_next) { /* a stream goes on to the end */
 		request_cancel(conn->pending);
 		conn->closing = true;
 	}
@@ -523,6 +621,7 @@ static void conn_free(struct ctl_conn *conn)
 	event_free(conn->rev);
 	event_free(conn->wev);
 	event_free(conn->resume);
+	event_free(conn->pump);
 	evbuffer_free(conn->in);
 	evbuffer_free(conn->out);
 	if (close(conn->fd) != 0)
@@ -557,9 +656,10 @@ static struct ctl_conn *conn_new(struct ctl_server *srv, int fd)
 	conn->rev = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb, conn);
 	conn->wev = event_new(srv->base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, conn);
 	conn->resume = event_new(srv->base, -1, 0, conn_resume_cb, conn);
+	conn->pump = evtimer_new(srv->base, conn_pump_cb, conn);
 	conn->in = evbuffer_new();
 	conn->out = evbuffer_new();
-	if (!conn->rev || !conn->wev || !conn->resume || !conn->in || !conn->out ||
+	if (!conn->rev || !conn->wev || !conn->resume || !conn->pump || !conn->in || !conn->out ||
 	    event_add(conn->rev, NULL) != 0) {
 		if (conn->rev)
 			event_free(conn->rev);
@@ -567,6 +667,8 @@ static struct ctl_conn *conn_new(struct ctl_server *srv, int fd)
 			event_free(conn->wev);
 		if (conn->resume)
 			event_free(conn->resume);
+		if (conn->pump)
+			event_free(conn->pump);
 		if (conn->in)
 			evbuffer_free(conn->in);
 		if (conn->out)
@@ -649,145 +751,10 @@ static void srv_accept_cb(evutil_socket_t lfd, short what, void *arg)
 }
 
 /* mkdir -p of the directory part of `path`, new directories mode 0755. */
-static int make_parent_dirs(const char *path, char *err, size_t errlen)
-{
-	char *dir = strdup(path);
-	char *slash;
-	int rc = 0;
-
-	if (!dir) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		for (char *p = dir + 1; rc == 0; p++) {
-			bool end = *p == '\0';
-
-			if (*p != '/' && !end)
-				continue;
-			*p = '\0';
-			if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-				snprintf(err, errlen, "cannot create directory %s: %s", dir,
-					 strerror(errno));
-				rc = -1;
-			}
-			if (end)
-				break;
-			*p = '/';
-		}
-	}
-	free(dir);
-	return rc;
-}
-
-static void fill_addr(struct sockaddr_un *sun, const char *path)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	memcpy(sun->sun_path, path, strlen(path) + 1);
-}
-
-/* An existing file at `path`: replace it when it is a dead socket, refuse otherwise. */
-static int clear_stale_socket(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un sun;
-	struct stat st;
-	int fd, rc;
-
-	if (lstat(path, &st) != 0) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, errlen, "cannot check %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "%s exists and is not a socket", path);
-		return -1;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	fill_addr(&sun, path);
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	if (rc == 0 || errno == EAGAIN) {
-		snprintf(err, errlen, "another routprotd is listening on %s", path);
-		rc = -1;
-	} else if (errno == ECONNREFUSED) {
-		rc = 0;
-		if (unlink(path) != 0 && errno != ENOENT) {
-			snprintf(err, errlen, "cannot remove stale socket %s: %s", path,
-				 strerror(errno));
-			rc = -1;
-		}
-	} else {
-		snprintf(err, errlen, "cannot probe existing socket %s: %s", path, strerror(errno));
-		rc = -1;
-	}
-	close(fd);
-	return rc;
-}
-
-/* Bind (created 0660 thanks to the umask), set owner group, listen. */
-static int open_listener(struct ctl_server *srv, gid_t gid, char *err, size_t errlen)
-{
-	const char *path = srv->path;
-	struct sockaddr_un sun;
-	struct stat st;
-	mode_t old_mask;
-	int fd, rc;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	fill_addr(&sun, path);
-	old_mask = umask(0117);
-	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(old_mask);
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot bind %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (chmod(path, 0660) != 0 ||
-	    (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) != 0) ||
-	    lstat(path, &st) != 0 || listen(fd, CTL_LISTEN_BACKLOG) != 0) {
-		snprintf(err, errlen, "cannot set up %s: %s", path, strerror(errno));
-		unlink(path);
-		close(fd);
-		return -1;
-	}
-	srv->fd = fd;
-	srv->sock_dev = st.st_dev;
-	srv->sock_ino = st.st_ino;
-	return 0;
-}
-
-/* Remove the socket file, but only if it is still the one we created. */
-static void remove_socket_file(const struct ctl_server *srv)
-{
-	struct stat st;
-
-	if (lstat(srv->path, &st) != 0 || st.st_dev != srv->sock_dev || st.st_ino != srv->sock_ino)
-		return;
-	if (unlink(srv->path) != 0)
-		log_warning(CTL_COMP, "cannot remove %s: %s", srv->path, strerror(errno));
-}
-
 static int srv_open(struct ctl_server *srv, gid_t gid, char *err, size_t errlen)
 {
-	if (strlen(srv->path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
-		snprintf(err, errlen, "socket path too long: %s", srv->path);
-		return -1;
-	}
-	if (make_parent_dirs(srv->path, err, errlen) != 0 ||
-	    clear_stale_socket(srv->path, err, errlen) != 0 ||
-	    open_listener(srv, gid, err, errlen) != 0)
+	srv->fd = ctl_socket_open(srv->path, gid, CTL_LISTEN_BACKLOG, &srv->sock_id, err, errlen);
+	if (srv->fd < 0)
 		return -1;
 	srv->accept_ev = event_new(srv->base, srv->fd, EV_READ | EV_PERSIST, srv_accept_cb, srv);
 	srv->retry_ev = evtimer_new(srv->base, srv_retry_cb, srv);
@@ -841,7 +808,7 @@ void ctl_server_free(struct ctl_server *srv)
 	if (srv->retry_ev)
 		event_free(srv->retry_ev);
 	if (srv->fd >= 0) {
-		remove_socket_file(srv);
+		ctl_socket_remove(srv->path, &srv->sock_id);
 		close(srv->fd);
 	}
 	free(srv->path);

@@ -54,6 +54,13 @@ void ctl_reply_error(struct ctl_request *req, const char *fmt, ...)
 void ctl_reply_error_data(struct ctl_request *req, json_t *data, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Streamed replies, for tables of any size: {"ok": true, "data": [row, row, ...]} written a
+ * slice of rows at a time, between other work of the event loop and only as fast as the client
+ * reads. `next(arg)` gives the next row (a new reference) or NULL at the end; `done(arg)` is
+ * called once, at the end or when the client goes away first. Frees `req` at the end. */
+void ctl_reply_stream(struct ctl_request *req, json_t *(*next)(void *arg),
+		      void (*done)(void *arg), void *arg);
+
 /* Deferred replies: if the client disconnects before the reply, `cancel(arg)` is called and `req`
  * is freed right after it returns (the dispatcher must drop its pointer). */
 void ctl_request_on_cancel(struct ctl_request *req, void (*cancel)(void *arg), void *arg);

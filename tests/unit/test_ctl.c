@@ -40,6 +40,8 @@ struct fixture {
 	int ndeferred;
 	int cancels;
 	char last_command[64];
+	int stream_rows;     /* rows the "stream" command gives */
+	int streams_done;    /* done() calls of streamed replies */
 };
 
 static struct fixture fx;
@@ -65,6 +67,35 @@ static void reply_big(struct ctl_request *req, size_t size)
 	free(s);
 }
 
+struct stream_state {
+	int next, total;
+};
+
+static json_t *stream_next(void *arg)
+{
+	struct stream_state *st = arg;
+
+	if (st->next >= st->total)
+		return NULL;
+	st->next++;
+	return json_pack("{s:i,s:s}", "i", st->next - 1, "pad", "0123456789abcdef0123456789");
+}
+
+static void stream_done(void *arg)
+{
+	fx.streams_done++;
+	free(arg);
+}
+
+static void reply_stream(struct ctl_request *req)
+{
+	struct stream_state *st = calloc(1, sizeof(*st));
+
+	ck_assert_ptr_nonnull(st);
+	st->total = fx.stream_rows;
+	ctl_reply_stream(req, stream_next, stream_done, st);
+}
+
 /* echo: data = {command, args}; fail / faildata: errors; defer: keep req; big / huge: long
  * replies; timeout: data = the request's "timeout" member. */
 static void test_dispatch(void *arg, struct ctl_request *req, const char *command,
@@ -85,6 +116,8 @@ static void test_dispatch(void *arg, struct ctl_request *req, const char *comman
 		fx.deferred[fx.ndeferred++] = req;
 	} else if (strcmp(command, "big") == 0) {
 		reply_big(req, 512 * 1024);
+	} else if (strcmp(command, "stream") == 0) {
+		reply_stream(req);
 	} else if (strcmp(command, "huge") == 0) {
 		reply_big(req, 65 * 1024 * 1024);
 	} else if (strcmp(command, "timeout") == 0) {
@@ -736,6 +769,90 @@ START_TEST(test_output_limit)
 }
 END_TEST
 
+/* A streamed reply of `rows` rows is one well-formed line, and the next request is served. */
+static void assert_stream(struct client *c, int rows)
+{
+	char *line = client_line(c);
+	json_t *r = json_loads(line, 0, NULL);
+	json_t *data = json_object_get(r, "data");
+
+	ck_assert_msg(r != NULL, "reply not JSON (%zu bytes)", strlen(line));
+	ck_assert(json_is_true(json_object_get(r, "ok")));
+	ck_assert_int_eq((int)json_array_size(data), rows);
+	for (int i = 0; i < rows; i++)
+		ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(data, (size_t)i),
+								     "i")), i);
+	json_decref(r);
+	free(line);
+}
+
+START_TEST(test_stream)
+{
+	struct client *c = client_open();
+
+	fx.stream_rows = 0;
+	client_send(c, "{\"command\":\"stream\"}\n" ECHO_REQ);
+	assert_reply(c, "{\"ok\":true,\"data\":[]}");
+	assert_reply(c, ECHO_REPLY);
+	fx.stream_rows = 100000; /* about 5 MB: many slices, and waits for the client */
+	client_send(c, "{\"command\":\"stream\"}\n{\"command\":\"stream\"}\n" ECHO_REQ);
+	assert_stream(c, 100000);
+	assert_stream(c, 100000);
+	assert_reply(c, ECHO_REPLY);
+	ck_assert_int_eq(fx.streams_done, 3);
+	client_close(c);
+}
+END_TEST
+
+/* While a client reads a long stream slowly, other clients are served. */
+START_TEST(test_stream_interleaves)
+{
+	struct client *slow = client_open(), *other = client_open();
+
+	fx.stream_rows = 200000;
+	client_send(slow, "{\"command\":\"stream\"}\n");
+	pump(50);
+	client_send(other, ECHO_REQ);
+	assert_reply(other, ECHO_REPLY);
+	ck_assert_int_eq(fx.streams_done, 0);
+	assert_stream(slow, 200000);
+	ck_assert_int_eq(fx.streams_done, 1);
+	client_close(slow);
+	client_close(other);
+}
+END_TEST
+
+/* A client that half-closes after its request still gets the whole stream; one that goes
+ * away in the middle ends it (done() once); so does the server's end. */
+START_TEST(test_stream_eof_disconnect_free)
+{
+	struct client *c = client_open();
+
+	fx.stream_rows = 50000;
+	client_send(c, "{\"command\":\"stream\"}\n");
+	ck_assert_int_eq(shutdown(c->fd, SHUT_WR), 0);
+	assert_stream(c, 50000);
+	assert_closed(c);
+	client_close(c);
+	ck_assert_int_eq(fx.streams_done, 1);
+
+	c = client_open();
+	client_send(c, "{\"command\":\"stream\"}\n");
+	pump(20);
+	client_close(c);
+	wait_clients(0);
+	ck_assert_int_eq(fx.streams_done, 2);
+
+	c = client_open();
+	client_send(c, "{\"command\":\"stream\"}\n");
+	pump(20);
+	ctl_server_free(fx.srv);
+	fx.srv = NULL;
+	ck_assert_int_eq(fx.streams_done, 3);
+	client_close(c);
+}
+END_TEST
+
 /* ---- formatting ---- */
 
 static char *fmt(const char *command, const char *args, const char *data)
@@ -911,6 +1028,9 @@ static Suite *ctl_suite(void)
 	tcase_add_test(srv, test_stats);
 	tcase_add_test(srv, test_backpressure);
 	tcase_add_test(srv, test_output_limit);
+	tcase_add_test(srv, test_stream);
+	tcase_add_test(srv, test_stream_interleaves);
+	tcase_add_test(srv, test_stream_eof_disconnect_free);
 	suite_add_tcase(s, srv);
 
 	tcase_add_test(fmt_tc, test_fmt_interfaces);
