@@ -242,7 +242,8 @@ static void commit(struct rm *rm, struct rm_as_set *s)
 	refresh_routes(rm, s->st.routes, s->st.nroutes);
 	free(old);
 	persist(rm);
-	log_notice(COMP, "%s: %zu autostatic routes (were %zu)", s->st.name, k, nold);
+	log_notice(COMP, "%s: %zu autostatic route%s (were %zu)", s->st.name, k, k == 1 ? "" : "s",
+		   nold);
 }
 
 void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result status)
@@ -408,7 +409,7 @@ enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *re
 	free(old);
 	persist(rm);
 	*removed = n;
-	log_notice(COMP, "%s: %zu autostatic routes cleared", ifname, n);
+	log_notice(COMP, "%s: %zu autostatic route%s cleared", ifname, n, n == 1 ? "" : "s");
 	return NO_ERROR;
 }
 

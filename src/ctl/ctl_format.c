@@ -467,6 +467,12 @@ static void sb_interface(struct sbuf *sb, const json_t *data, const json_t *args
 	sb_value(sb, name, "-");
 }
 
+/* A count other than exactly 1 takes the plural. */
+static bool plural(const json_t *count)
+{
+	return !json_is_integer(count) || json_integer_value(count) != 1;
+}
+
 static char *format_update(const json_t *data, const json_t *args)
 {
 	struct sbuf sb = { 0 };
@@ -478,7 +484,8 @@ static char *format_update(const json_t *data, const json_t *args)
 	sb_value(&sb, json_object_get(data, "status"), "-");
 	sb_str(&sb, ", ");
 	sb_value(&sb, json_object_get(data, "routes"), "-");
-	sb_str(&sb, " autostatic routes\n");
+	sb_str(&sb, plural(json_object_get(data, "routes")) ? " autostatic routes\n"
+							    : " autostatic route\n");
 	return sb_finish(&sb);
 }
 
@@ -491,7 +498,8 @@ static char *format_clear(const json_t *data, const json_t *args)
 	sb_interface(&sb, data, args);
 	sb_str(&sb, ": ");
 	sb_value(&sb, json_object_get(data, "removed"), "-");
-	sb_str(&sb, " autostatic routes removed\n");
+	sb_str(&sb, plural(json_object_get(data, "removed")) ? " autostatic routes removed\n"
+							     : " autostatic route removed\n");
 	return sb_finish(&sb);
 }
 

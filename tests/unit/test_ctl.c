@@ -970,8 +970,13 @@ START_TEST(test_fmt_summaries)
 	assert_fmt("update-routes", "[\"ppp0\"]",
 		   "{\"interface\":\"ppp0\",\"status\":\"NO_ERROR\",\"routes\":3}",
 		   "ppp0: NO_ERROR, 3 autostatic routes\n");
+	assert_fmt("update-routes", "[\"ppp0\"]",
+		   "{\"interface\":\"ppp0\",\"status\":\"NO_ERROR\",\"routes\":1}",
+		   "ppp0: NO_ERROR, 1 autostatic route\n");
 	assert_fmt("clear autostatic", "[\"ppp0\"]", "{\"removed\":5}",
 		   "ppp0: 5 autostatic routes removed\n");
+	assert_fmt("clear autostatic", "[\"ppp0\"]", "{\"removed\":1}",
+		   "ppp0: 1 autostatic route removed\n");
 	assert_fmt("reload", NULL, "null", "configuration reloaded\n");
 	assert_fmt("reload", NULL, "{\"changes\":[\"eth1: added\",\"eth2: removed\"]}",
 		   "configuration reloaded\n  eth1: added\n  eth2: removed\n");
