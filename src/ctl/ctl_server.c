@@ -57,7 +57,6 @@ struct ctl_request {
 	void (*stream_done)(void *arg);
 	void *stream_arg;
 	size_t stream_rows;
-	size_t stream_bytes;
 };
 
 struct ctl_conn {
@@ -222,22 +221,17 @@ static void stream_add(struct ctl_conn *conn, const char *text, size_t len)
 {
 	if (evbuffer_add(conn->out, text, len) != 0)
 		conn->dead = true;
-	conn->pending->stream_bytes += len;
 }
 
 static void stream_end(struct ctl_request *req)
 {
-	struct ctl_conn *conn = req->conn;
-	bool trim = req->stream_bytes > CTL_TRIM_AFTER;
-
-	stream_add(conn, "]}\n", 3);
+	stream_add(req->conn, "]}\n", 3);
 	req->stream_done(req->stream_arg);
 	request_done(req);
-	if (trim)
-		malloc_trim(0);
 }
 
-/* Write the next slice of the pending streamed reply, if the client keeps up. */
+/* Write the next slice of the pending streamed reply, if the client keeps up. Rows are dumped
+ * and freed one by one: a stream leaves no heap behind to trim. */
 static void stream_pump(struct ctl_conn *conn)
 {
 	struct ctl_request *req = conn->pending;
