@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf_list.h"
 #include "conf/conf_schema.h"
 #include "lib/prefix.h"
 
@@ -492,101 +493,20 @@ static bool parse_flags(const config_setting_t *s, const struct conf_field *f, v
 	return ok;
 }
 
-/* A dotted-quad string into *out; false after reporting it (at `s`, named `name`). */
-static bool parse_addr_value(const config_setting_t *s, const char *name, uint32_t *out,
-			     struct conf_diag *diag)
-{
-	const char *v = config_setting_get_string(s);
-
-	if (config_setting_type(s) != CONFIG_TYPE_STRING || !v) {
-		conf_diag_at(diag, s, "'%s' must be an IPv4 address string (\"a.b.c.d\")", name);
-		return false;
-	}
-	if (!addr4_parse(v, out)) {
-		conf_diag_at(diag, s, "'%s' is not an IPv4 address: \"%s\"", name, v);
-		return false;
-	}
-	return true;
-}
 
 static bool parse_addr4(const config_setting_t *s, const struct conf_field *f, void *target,
 			struct conf_diag *diag)
 {
 	uint32_t a;
 
-	if (!parse_addr_value(s, f->name, &a, diag))
+	if (!conf_parse_addr_value(s, f->name, &a, diag))
 		return false;
 	*(uint32_t *)field_ptr(target, f->offset) = a;
 	return true;
 }
 
-static bool addr_in(const uint32_t *list, size_t n, uint32_t a)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (list[i] == a)
-			return true;
-	}
-	return false;
-}
 
-/* Every element into list[] (room for all of them); returns how many were valid and unique
- * through *count, false when any was not. */
-static bool parse_addr_elems(const config_setting_t *s, const struct conf_field *f,
-			     uint32_t *list, size_t *count, struct conf_diag *diag)
-{
-	char buf[ADDR4_STRLEN];
-	int n = config_setting_length(s);
-	bool ok = true, type_reported = false;
-	uint32_t a;
 
-	*count = 0;
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-
-		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			if (!type_reported)
-				conf_diag_at(diag, e, "'%s' must be an array of IPv4 addresses",
-					     f->name);
-			type_reported = true;
-			ok = false;
-		} else if (!parse_addr_value(e, f->name, &a, diag)) {
-			ok = false;
-		} else if (addr_in(list, *count, a)) {
-			conf_diag_at(diag, e, "'%s' lists %s twice", f->name, addr4_format(a, buf));
-			ok = false;
-		} else {
-			list[(*count)++] = a;
-		}
-	}
-	return ok;
-}
-
-static bool parse_addr4_list(const config_setting_t *s, const struct conf_field *f,
-			     void *target, struct conf_diag *diag)
-{
-	uint32_t **slot = field_ptr(target, f->offset);
-	size_t *count_slot = field_ptr(target, f->count_offset);
-	uint32_t *list = NULL;
-	size_t n, count;
-
-	if (!is_sequence(s)) {
-		conf_diag_at(diag, s, "'%s' must be an array of IPv4 addresses", f->name);
-		return false;
-	}
-	n = (size_t)config_setting_length(s);
-	if (n > 0 && !(list = calloc(n, sizeof(*list)))) {
-		conf_diag_at(diag, s, "out of memory");
-		return false;
-	}
-	if (!parse_addr_elems(s, f, list, &count, diag)) {
-		free(list);
-		return false;
-	}
-	free(*slot);
-	*slot = list;
-	*count_slot = count;
-	return true;
-}
 
 static bool parse_field(const config_setting_t *s, const struct conf_field *f, void *target,
 			struct conf_diag *diag)
@@ -607,7 +527,8 @@ static bool parse_field(const config_setting_t *s, const struct conf_field *f, v
 	case CONF_ADDR4:
 		return parse_addr4(s, f, target, diag);
 	case CONF_ADDR4_LIST:
-		return parse_addr4_list(s, f, target, diag);
+	case CONF_PREFIX4_LIST:
+		return conf_list_parse(s, f, target, diag);
 	}
 	conf_diag_at(diag, s, "'%s': internal error: unknown field kind %d", f->name,
 		     (int)f->kind);
@@ -699,12 +620,8 @@ void conf_free_fields(const struct conf_field *fields, size_t nfields, void *tar
 
 			free(*slot);
 			*slot = NULL;
-		} else if (f->kind == CONF_ADDR4_LIST) {
-			uint32_t **slot = field_ptr(target, f->offset);
-
-			free(*slot);
-			*slot = NULL;
-			*(size_t *)field_ptr(target, f->count_offset) = 0;
+		} else if (conf_kind_is_list(f->kind)) {
+			conf_list_free(f, target);
 		}
 	}
 }
@@ -716,22 +633,6 @@ static bool strings_equal(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Same addresses in any order (lists hold no duplicates). */
-static bool addr_lists_equal(const struct conf_field *f, const void *a, const void *b)
-{
-	const uint32_t *la = *(uint32_t *const *)field_cptr(a, f->offset);
-	const uint32_t *lb = *(uint32_t *const *)field_cptr(b, f->offset);
-	size_t na = *(const size_t *)field_cptr(a, f->count_offset);
-	size_t nb = *(const size_t *)field_cptr(b, f->count_offset);
-
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++) {
-		if (!addr_in(lb, nb, la[i]))
-			return false;
-	}
-	return true;
-}
 
 static bool field_equal(const struct conf_field *f, const void *a, const void *b)
 {
@@ -751,7 +652,8 @@ static bool field_equal(const struct conf_field *f, const void *a, const void *b
 	case CONF_STRING:
 		return strings_equal(*(char *const *)pa, *(char *const *)pb);
 	case CONF_ADDR4_LIST:
-		return addr_lists_equal(f, a, b);
+	case CONF_PREFIX4_LIST:
+		return conf_list_equal(f, a, b);
 	}
 	return false;
 }
@@ -770,7 +672,6 @@ static bool copy_field(const struct conf_field *f, void *dst, const void *src)
 {
 	void *pd = field_ptr(dst, f->offset);
 	const void *ps = field_cptr(src, f->offset);
-	size_t n;
 
 	switch (f->kind) {
 	case CONF_BOOL:
@@ -793,14 +694,8 @@ static bool copy_field(const struct conf_field *f, void *dst, const void *src)
 		*(char **)pd = strdup(*(char *const *)ps);
 		return *(char **)pd != NULL;
 	case CONF_ADDR4_LIST:
-		n = *(const size_t *)field_cptr(src, f->count_offset);
-		if (n == 0 || !*(uint32_t *const *)ps)
-			return true;
-		if (!(*(uint32_t **)pd = malloc(n * sizeof(uint32_t))))
-			return false;
-		memcpy(*(uint32_t **)pd, *(uint32_t *const *)ps, n * sizeof(uint32_t));
-		*(size_t *)field_ptr(dst, f->count_offset) = n;
-		return true;
+	case CONF_PREFIX4_LIST:
+		return conf_list_copy(f, dst, src);
 	}
 	return false;
 }
@@ -813,9 +708,8 @@ static void clear_owned(const struct conf_field *fields, size_t nfields, void *d
 
 		if (f->kind == CONF_STRING) {
 			*(char **)field_ptr(dst, f->offset) = NULL;
-		} else if (f->kind == CONF_ADDR4_LIST) {
-			*(uint32_t **)field_ptr(dst, f->offset) = NULL;
-			*(size_t *)field_ptr(dst, f->count_offset) = 0;
+		} else if (conf_kind_is_list(f->kind)) {
+			conf_list_clear(f, dst);
 		}
 	}
 }

@@ -6,7 +6,7 @@
  * FILE:LINE through conf_diag. The target struct is filled with defaults by the caller first;
  * only keys present in the group overwrite them.
  *
- * Ownership: CONF_STRING and CONF_ADDR4_LIST members of a target hold malloc'd memory or NULL
+ * Ownership: CONF_STRING and list (CONF_ADDR4_LIST, CONF_PREFIX4_LIST) members of a target hold malloc'd memory or NULL
  * (never a string literal): a key present in the group frees and replaces them, and
  * conf_free_fields() releases them.
  */
@@ -31,6 +31,9 @@ enum conf_kind {
 	CONF_ADDR4,      /* uint32_t, host order, from "a.b.c.d" */
 	CONF_ADDR4_LIST, /* uint32_t * (malloc'd) + size_t count at count_offset, from an array of
 			    "a.b.c.d" strings; duplicates are errors */
+	CONF_PREFIX4_LIST, /* struct prefix4 * (malloc'd) + size_t count at count_offset, from an
+			      array of "a.b.c.d/len" (or "a.b.c.d": a /32) strings, network
+			      addresses; duplicates are errors */
 };
 
 struct conf_field {
@@ -39,7 +42,7 @@ struct conf_field {
 	size_t offset;              /* of the value in the target struct */
 	long long min, max;         /* CONF_INT / CONF_U32 ranges; CONF_STRING: max length */
 	const char *const *choices; /* CONF_CHOICE / CONF_FLAGS: NULL-terminated list */
-	size_t count_offset;        /* CONF_ADDR4_LIST: offset of the size_t count */
+	size_t count_offset;        /* list kinds: offset of the size_t count */
 	/* Optional check after a successful parse of this field: return false after reporting
 	 * through diag to reject the value. */
 	bool (*check)(const config_setting_t *s, const void *target, struct conf_diag *diag);

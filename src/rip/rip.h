@@ -86,6 +86,8 @@ struct rip_iface_stats {
 	uint64_t rx_packets, rx_bad_packets, rx_bad_routes, rx_requests;
 	uint64_t tx_packets, tx_updates, tx_triggered, tx_requests, tx_errors;
 	uint64_t ignored_unsolicited; /* autostatic: unsolicited updates that changed nothing */
+	uint64_t rx_filtered_routes;  /* valid entries the accept policy refused */
+	uint64_t rx_ignored_neighbor; /* packets from neighbors accept-from/ignore-from refuse */
 };
 
 struct rip_iface {
@@ -114,6 +116,9 @@ struct rip_iface {
 	/* RFC 2091 demand circuit state (mode demand) */
 	struct rip_demand *demand;
 	uint32_t auth_seq; /* last RFC 4822 sequence number sent */
+	/* routes whose changed_seq lies in (farewell_after, farewell_until] were announced here
+	 * before a reload refused them: a triggered update sends them once as unreachable */
+	uint64_t farewell_after, farewell_until;
 };
 
 struct rip_neighbor {
@@ -138,7 +143,7 @@ struct rip_stats {
 enum rip_drop {
 	RIP_DROP_NOT_RIP_IFACE, RIP_DROP_INACTIVE, RIP_DROP_BAD_PORT, RIP_DROP_NOT_CONNECTED,
 	RIP_DROP_OWN, RIP_DROP_DECODE, RIP_DROP_VERSION, RIP_DROP_AUTH, RIP_DROP_COMMAND,
-	RIP_DROP_PASSIVE, RIP_DROP_TRUNCATED, RIP_DROP_COUNT
+	RIP_DROP_PASSIVE, RIP_DROP_TRUNCATED, RIP_DROP_NEIGHBOR, RIP_DROP_COUNT
 };
 
 struct rip {
@@ -212,6 +217,18 @@ void rip_table_mark_from(struct rip *rip, uint32_t ifindex, uint32_t from);
 void rip_table_sweep_marked(struct rip *rip, uint32_t ifindex, uint32_t from);
 bool rip_route_via_iface(const struct rip_route *r, uint32_t ifindex);
 void rip_route_mark_changed(struct rip *rip, struct rip_route *r);
+/* Send the route again in the next triggered update, although it did not change. */
+void rip_route_touch(struct rip *rip, struct rip_route *r);
+/* Paths through the interface that its accept policy now refuses (route or neighbor) go. */
+void rip_table_withdraw_unwanted(struct rip *rip, struct rip_iface *ifc);
+
+/* ---- rip_policy.c ---- */
+bool rip_filter_passes(const struct rip_filter *f, uint32_t prefix, uint8_t len);
+bool rip_policy_accepts(const struct rip_if_settings *s, uint32_t prefix, uint8_t len);
+bool rip_policy_announces(const struct rip_if_settings *s, uint32_t prefix, uint8_t len);
+bool rip_policy_hears(const struct rip_if_settings *s, uint32_t src);
+/* The interface's settings were replaced (old still readable): apply a policy difference. */
+void rip_policy_changed(struct rip_iface *ifc, const struct rip_if_settings *old);
 
 /* ---- rip_input.c ---- */
 /* One validated response entry (metric already includes the interface cost). */

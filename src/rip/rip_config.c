@@ -45,7 +45,33 @@ static const struct conf_field global_fields[] = {
 	  .offset = offsetof(struct rip_settings, update_quiet), .min = 50, .max = 60000 },
 };
 
+#define FILTER_FIELD(key, member, list)                                                     \
+	{ .name = key, .kind = CONF_PREFIX4_LIST,                                           \
+	  .offset = offsetof(struct rip_if_settings, member.list),                          \
+	  .count_offset = offsetof(struct rip_if_settings, member.n##list) }
+
+#define ACCEPT_POLICY_FIELDS                                                                \
+	FILTER_FIELD("accept-only", accept, only), FILTER_FIELD("accept-except", accept, except), \
+	FILTER_FIELD("accept-from", peers, only), FILTER_FIELD("ignore-from", peers, except),  \
+	{ .name = "accept-host-routes", .kind = CONF_BOOL,                                  \
+	  .offset = offsetof(struct rip_if_settings, accept_host_routes) },                 \
+	{ .name = "accept-default-route", .kind = CONF_BOOL,                                \
+	  .offset = offsetof(struct rip_if_settings, accept_default_route) }
+
+#define ANNOUNCE_POLICY_FIELDS                                                              \
+	FILTER_FIELD("announce-only", announce, only),                                      \
+	FILTER_FIELD("announce-except", announce, except),                                  \
+	{ .name = "announce-host-routes", .kind = CONF_BOOL,                                \
+	  .offset = offsetof(struct rip_if_settings, announce_host_routes) },               \
+	{ .name = "announce-default-route", .kind = CONF_BOOL,                              \
+	  .offset = offsetof(struct rip_if_settings, announce_default_route) }
+
+static const struct conf_field accept_policy_fields[] = { ACCEPT_POLICY_FIELDS };
+static const struct conf_field announce_policy_fields[] = { ANNOUNCE_POLICY_FIELDS };
+
 static const struct conf_field iface_fields[] = {
+	ACCEPT_POLICY_FIELDS,
+	ANNOUNCE_POLICY_FIELDS,
 	TIMER_FIELDS(struct rip_if_settings),
 	{ .name = "mode", .kind = CONF_CHOICE, .offset = offsetof(struct rip_if_settings, mode),
 	  .choices = mode_choices },
@@ -86,7 +112,10 @@ void rip_settings_default(struct rip_settings *s)
 
 void rip_if_settings_default(struct rip_if_settings *s, const struct rip_settings *global)
 {
-	*s = (struct rip_if_settings){ .cost = 1, .md5_auth_length = 20 };
+	*s = (struct rip_if_settings){ .cost = 1, .md5_auth_length = 20,
+				       .accept_host_routes = true, .announce_host_routes = true,
+				       .accept_default_route = true,
+				       .announce_default_route = true };
 	s->timers = global ? global->timers
 			   : (struct rip_timers){ .update_interval = 30, .timeout = 180,
 						  .garbage = 120 };
@@ -203,6 +232,18 @@ static void *rip_parse_interface(const config_setting_t *s, const void *global,
 		return NULL;
 	}
 	return i;
+}
+
+bool rip_accept_policy_equal(const struct rip_if_settings *a, const struct rip_if_settings *b)
+{
+	return conf_fields_equal(accept_policy_fields, CONF_NFIELDS(accept_policy_fields), a, b);
+}
+
+bool rip_announce_policy_equal(const struct rip_if_settings *a,
+			       const struct rip_if_settings *b)
+{
+	return conf_fields_equal(announce_policy_fields, CONF_NFIELDS(announce_policy_fields), a,
+				 b);
 }
 
 static bool rip_global_equal(const void *a, const void *b)

@@ -13,6 +13,7 @@
 #include <libconfig.h>
 
 #include "core/routprot.h"
+#include "lib/prefix.h"
 
 struct conf_diag;
 
@@ -55,6 +56,15 @@ struct rip_auth_key {
 	int64_t accept_from, accept_until; /* wall ms; 0 = unbounded */
 };
 
+/* A route filter of an interface: a prefix passes when it lies inside one of `only` (when there
+ * are any) and inside none of `except`; "inside" means equal to it or more specific. */
+struct rip_filter {
+	struct prefix4 *only;
+	size_t nonly;
+	struct prefix4 *except;
+	size_t nexcept;
+};
+
 struct rip_timers {
 	int update_interval; /* s */
 	int timeout;         /* s */
@@ -87,6 +97,12 @@ struct rip_if_settings {
 	int md5_auth_length;        /* Keyed-MD5 auth data length sent: 16 (RFC 4822) or 20 */
 	struct rip_auth_key *keys;  /* key chain (not for simple: one key, id 0) */
 	size_t nkeys;
+	/* route policy (RRAS accept/announce filters and peer security) */
+	struct rip_filter accept;   /* routes taken from neighbors */
+	struct rip_filter announce; /* routes sent */
+	struct rip_filter peers;    /* neighbors listened to (accept-from / ignore-from) */
+	bool accept_host_routes, announce_host_routes;     /* /32 */
+	bool accept_default_route, announce_default_route; /* 0.0.0.0/0 */
 };
 
 const char *rip_auth_type_name(int type);
@@ -101,6 +117,12 @@ void rip_auth_settings_free(struct rip_if_settings *s);
 extern const struct rp_config_ops rip_config_ops;
 
 const char *rip_mode_name(int mode);
+
+/* Whether two settings of an interface take the same routes and neighbors (accept side), or
+ * send the same routes (announce side): a reload applies a difference without a restart. */
+bool rip_accept_policy_equal(const struct rip_if_settings *a, const struct rip_if_settings *b);
+bool rip_announce_policy_equal(const struct rip_if_settings *a,
+			       const struct rip_if_settings *b);
 
 /* Deep copies (the protocol keeps its own copies of the blobs); NULL when memory runs out. */
 struct rip_settings *rip_settings_copy(const struct rip_settings *s);

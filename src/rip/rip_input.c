@@ -6,7 +6,9 @@
  * version, no authentication we were not configured for. Then entry by entry, a bad entry being
  * skipped and counted: AFI, address class, mask consistent with the address, metric 1..16, next
  * hop usable. RIPv1 entries get their mask from the classful rules and must have zero tag, mask
- * and next hop.
+ * and next hop. Valid entries then meet the interface's accept policy (rip_policy.c): refused
+ * ones are counted, not logged; announcements of neighbors the policy does not listen to are
+ * dropped whole.
  */
 #include "config.h"
 
@@ -25,6 +27,7 @@ static const char *const drop_names[RIP_DROP_COUNT] = {
 	[RIP_DROP_COMMAND] = "command unknown or not accepted on this interface",
 	[RIP_DROP_PASSIVE] = "request on a passive interface or demand circuit",
 	[RIP_DROP_TRUNCATED] = "truncated",
+	[RIP_DROP_NEIGHBOR] = "neighbor not listened to (accept-from / ignore-from)",
 };
 
 /* Receive context of one packet. */
@@ -46,6 +49,10 @@ static void drop(struct rip *rip, struct rip_iface *ifc, struct rip_neighbor *nb
 
 	rip->stats.rx_dropped++;
 	rip->stats.drops[why]++;
+	if (why == RIP_DROP_NEIGHBOR) {
+		ifc->stats.rx_ignored_neighbor++; /* policy, not a fault of the packet */
+		return;
+	}
 	if (ifc)
 		ifc->stats.rx_bad_packets++;
 	if (nbr)
@@ -150,6 +157,8 @@ void rip_input_entries(struct rip *rip, struct rip_iface *ifc, struct rip_neighb
 
 		if (why)
 			bad_entry(&rx, i, why);
+		else if (!rip_policy_accepts(ifc->set, e.prefix, e.len))
+			ifc->stats.rx_filtered_routes++;
 		else
 			sink(rip, ifc, &e, arg);
 	}
@@ -237,6 +246,10 @@ static bool check_message(struct rx *rx, enum rip_decode_status st)
 
 static void dispatch(struct rx *rx, uint32_t dst)
 {
+	if (rx->msg->command != RIP_CMD_REQUEST && !rip_policy_hears(rx->ifc->set, rx->src)) {
+		drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_NEIGHBOR, rx->src, NULL);
+		return;
+	}
 	switch (rx->msg->command) {
 	case RIP_CMD_REQUEST:
 		if (rx->ifc->set->passive || rx->ifc->set->mode == RIP_MODE_DEMAND) {

@@ -12,7 +12,7 @@
 static const char *const drop_keys[RIP_DROP_COUNT] = {
 	"not_rip_interface", "interface_down", "bad_source_port", "source_not_connected",
 	"own_packets", "malformed", "bad_version", "authentication", "bad_command",
-	"passive", "truncated",
+	"passive", "truncated", "neighbor_not_listened_to",
 };
 
 static const char *const source_names[] = { "rip", "connected", "redistributed" };
@@ -37,12 +37,42 @@ static json_t *global_row(struct rip *rip)
 			 "drops", drops);
 }
 
+/* key: ["a.b.c.d/len", ...], when the list is not empty. */
+static void add_prefixes(json_t *o, const char *key, const struct prefix4 *list, size_t n)
+{
+	json_t *arr;
+	char p[PREFIX4_STRLEN];
+
+	if (!o || n == 0 || !(arr = json_array()))
+		return;
+	for (size_t k = 0; k < n; k++)
+		json_array_append_new(arr, json_string(prefix4_format(list[k].addr, list[k].len, p)));
+	json_object_set_new(o, key, arr);
+}
+
+/* The route policy as configured: the flags, and the lists that are set. */
+static json_t *policy_json(const struct rip_if_settings *s)
+{
+	json_t *o = json_pack("{s:b,s:b,s:b,s:b}", "accept_host_routes", s->accept_host_routes,
+			      "announce_host_routes", s->announce_host_routes,
+			      "accept_default_route", s->accept_default_route,
+			      "announce_default_route", s->announce_default_route);
+
+	add_prefixes(o, "accept_only", s->accept.only, s->accept.nonly);
+	add_prefixes(o, "accept_except", s->accept.except, s->accept.nexcept);
+	add_prefixes(o, "accept_from", s->peers.only, s->peers.nonly);
+	add_prefixes(o, "ignore_from", s->peers.except, s->peers.nexcept);
+	add_prefixes(o, "announce_only", s->announce.only, s->announce.nonly);
+	add_prefixes(o, "announce_except", s->announce.except, s->announce.nexcept);
+	return o;
+}
+
 static json_t *iface_row(const struct rip_iface *i)
 {
 	json_t *row;
 
 	const struct rip_iface_stats *s = &i->stats;
-	json_t *stats = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	json_t *stats = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 				  "rx_packets", (json_int_t)s->rx_packets,
 				  "rx_bad_packets", (json_int_t)s->rx_bad_packets,
 				  "rx_bad_routes", (json_int_t)s->rx_bad_routes,
@@ -52,7 +82,9 @@ static json_t *iface_row(const struct rip_iface *i)
 				  "tx_triggered", (json_int_t)s->tx_triggered,
 				  "tx_requests", (json_int_t)s->tx_requests,
 				  "tx_errors", (json_int_t)s->tx_errors,
-				  "ignored_unsolicited", (json_int_t)s->ignored_unsolicited);
+				  "ignored_unsolicited", (json_int_t)s->ignored_unsolicited,
+				  "rx_filtered_routes", (json_int_t)s->rx_filtered_routes,
+				  "rx_ignored_neighbor", (json_int_t)s->rx_ignored_neighbor);
 
 	row = json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:b,s:i,s:i,s:i,s:I,s:o}",
 			 "ifindex", (json_int_t)i->ifindex, "name", i->name,
@@ -69,6 +101,7 @@ static json_t *iface_row(const struct rip_iface *i)
 		json_object_set_new(row, "update_running", json_boolean(i->update != NULL));
 		json_object_set_new(row, "authentication",
 				    json_string(rip_auth_type_name(i->set->auth_type)));
+		json_object_set_new(row, "policy", policy_json(i->set));
 	}
 	return row;
 }

@@ -36,6 +36,20 @@ static uint32_t next_hop_for(const struct rip_route *r, const struct rip_job *jo
 	return 0;
 }
 
+/* A route the announce policy refuses is not sent, except once as unreachable in a triggered
+ * update right after a reload refused it (the interface's farewell window). */
+static bool refused_here(const struct rip_iface *ifc, const struct rip_job *job,
+			 const struct rip_route *r, struct rip_rte *e)
+{
+	if (rip_policy_announces(ifc->set, r->prefix, r->len))
+		return false;
+	if (job->kind != RIP_JOB_CHANGES || r->changed_seq <= ifc->farewell_after ||
+	    r->changed_seq > ifc->farewell_until)
+		return true;
+	e->metric = RIP_METRIC_INFINITY;
+	return false;
+}
+
 /* The entry for route `r` towards `job` on `ifc`; false when the route is not advertised. */
 static bool entry_for(const struct rip_iface *ifc, const struct rip_job *job,
 		      const struct rip_route *r, struct rip_rte *e)
@@ -44,6 +58,8 @@ static bool entry_for(const struct rip_iface *ifc, const struct rip_job *job,
 
 	*e = (struct rip_rte){ .afi = RIP_AFI_INET, .tag = r->tag, .addr = r->prefix,
 			       .mask = prefix4_mask(r->len), .metric = r->metric };
+	if (refused_here(ifc, job, r, e))
+		return false;
 	if (learned_here && r->metric < RIP_METRIC_INFINITY) {
 		if (ifc->set->split_horizon == RIP_SH_SIMPLE)
 			return false;
@@ -198,7 +214,9 @@ size_t rip_output_answer(struct rip *rip, struct rip_iface *ifc, const struct ri
 		struct rip_rte *e = &m.rtes[i];
 		const struct rip_route *r = lookup_entry(rip, e);
 
-		e->metric = r ? r->metric : RIP_METRIC_INFINITY;
+		e->metric = r && rip_policy_announces(ifc->set, r->prefix, r->len)
+				    ? r->metric
+				    : RIP_METRIC_INFINITY;
 	}
 	rip->stats.queries++;
 	if (m.nrtes > rip_auth_max_rtes(ifc))

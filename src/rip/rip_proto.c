@@ -213,7 +213,7 @@ static bool needs_restart(const struct rip_if_settings *a, const struct rip_if_s
 static enum rp_result rip_set_interface(void *inst, uint32_t index, const void *info)
 {
 	struct rip_iface *ifc = rip_iface_find(inst, index);
-	struct rip_if_settings *copy;
+	struct rip_if_settings *copy, *old;
 	bool restart, was_active;
 
 	if (!ifc)
@@ -225,16 +225,19 @@ static enum rp_result rip_set_interface(void *inst, uint32_t index, const void *
 	was_active = ifc->active;
 	if (restart)
 		rip_iface_set_active(ifc, false);
-	rip_if_settings_free(ifc->set);
+	old = ifc->set;
 	ifc->set = copy;
 	if (copy->mode != RIP_MODE_DEMAND)
 		rip_demand_free(ifc);
 	else if (!rip_demand_create(ifc))
 		log_error(COMP, "%s: out of memory for the demand circuit", ifc->name);
-	if (restart)
+	if (restart) {
 		rip_iface_set_active(ifc, was_active);
-	else
+	} else {
+		rip_policy_changed(ifc, old);
 		rip_iface_settings_changed(ifc);
+	}
+	rip_if_settings_free(old);
 	return NO_ERROR;
 }
 

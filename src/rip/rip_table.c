@@ -55,8 +55,13 @@ bool rip_route_via_iface(const struct rip_route *r, uint32_t ifindex)
 
 void rip_route_mark_changed(struct rip *rip, struct rip_route *r)
 {
-	r->changed_seq = ++rip->change_seq;
 	rip->stats.route_changes++;
+	rip_route_touch(rip, r);
+}
+
+void rip_route_touch(struct rip *rip, struct rip_route *r)
+{
+	r->changed_seq = ++rip->change_seq;
 	rip_output_trigger(rip);
 }
 
@@ -338,23 +343,48 @@ void rip_table_set_local(struct rip *rip, enum rip_source src, uint8_t redist_ki
 	rip_route_mark_changed(rip, r);
 }
 
-void rip_table_withdraw_iface(struct rip *rip, uint32_t ifindex)
+/* Remove the paths through `ifindex` that `unwanted` picks (all when NULL). */
+static void withdraw_paths(struct rip *rip, uint32_t ifindex,
+			   bool (*unwanted)(const struct rip_iface *, const struct rip_route *,
+					    const struct rip_path *),
+			   const struct rip_iface *ifc)
 {
 	int64_t now = clock_now_ms();
 
 	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
 		struct rip_route *r = avl_entry(n, struct rip_route, node);
+		unsigned before = r->npaths;
 
 		if (r->source != RIP_SRC_RIP || r->metric >= RIP_METRIC_INFINITY)
 			continue;
 		for (unsigned i = r->npaths; i-- > 0;)
-			if (r->paths[i].ifindex == ifindex)
+			if (r->paths[i].ifindex == ifindex &&
+			    (!unwanted || unwanted(ifc, r, &r->paths[i])))
 				remove_path(r, i);
+		if (r->npaths == before)
+			continue;
 		if (r->npaths == 0)
 			make_unreachable(rip, r, ifindex, now);
 		else if (r->in_rm)
 			announce(rip, r);
 	}
+}
+
+void rip_table_withdraw_iface(struct rip *rip, uint32_t ifindex)
+{
+	withdraw_paths(rip, ifindex, NULL, NULL);
+}
+
+static bool refused(const struct rip_iface *ifc, const struct rip_route *r,
+		    const struct rip_path *p)
+{
+	return !rip_policy_accepts(ifc->set, r->prefix, r->len) ||
+	       !rip_policy_hears(ifc->set, p->from);
+}
+
+void rip_table_withdraw_unwanted(struct rip *rip, struct rip_iface *ifc)
+{
+	withdraw_paths(rip, ifc->ifindex, refused, ifc);
 }
 
 void rip_table_mark_from(struct rip *rip, uint32_t ifindex, uint32_t from)

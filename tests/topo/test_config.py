@@ -84,6 +84,22 @@ BAD_CONFIGS = [
     ("interface-without-name",
      'trace = { interfaces = ( { verbose = true; } ); };\n',
      1, "interface without 'name'"),
+    ("filter-prefix-with-host-bits",
+     'rip = { interfaces = ( { name = "veth0";\n'
+     '  accept-only = [ "198.19.0.0/16", "198.19.1.1/24" ]; } ); };\n',
+     2, "'accept-only': \"198.19.1.1/24\" has host bits set; the network is 198.19.1.0/24"),
+    ("filter-not-a-prefix",
+     'rip = { interfaces = ( { name = "veth0";\n'
+     '  announce-except = [ "198.19.300.0/24" ]; } ); };\n',
+     2, "'announce-except' is not an IPv4 prefix"),
+    ("filter-duplicate",
+     'rip = { interfaces = ( { name = "veth0";\n'
+     '  accept-from = [ "198.18.1.2", "198.18.1.2/32" ]; } ); };\n',
+     2, "'accept-from' lists 198.18.1.2/32 twice"),
+    ("filter-not-an-array",
+     'rip = { interfaces = ( { name = "veth0";\n'
+     '  ignore-from = "198.18.1.2"; } ); };\n',
+     2, "'ignore-from' must be an array of IPv4 prefixes"),
 ]
 
 
