@@ -87,7 +87,7 @@ struct rip_iface_stats {
 	uint64_t tx_packets, tx_updates, tx_triggered, tx_requests, tx_errors;
 	uint64_t ignored_unsolicited; /* autostatic: unsolicited updates that changed nothing */
 	uint64_t rx_filtered_routes;  /* valid entries the accept policy refused */
-	uint64_t rx_ignored_neighbor; /* packets from neighbors accept-from/ignore-from refuse */
+	uint64_t rx_ignored_peer; /* packets from neighbors accept-peers/ignore-peers refuse */
 };
 
 struct rip_iface {
@@ -143,7 +143,7 @@ struct rip_stats {
 enum rip_drop {
 	RIP_DROP_NOT_RIP_IFACE, RIP_DROP_INACTIVE, RIP_DROP_BAD_PORT, RIP_DROP_NOT_CONNECTED,
 	RIP_DROP_OWN, RIP_DROP_DECODE, RIP_DROP_VERSION, RIP_DROP_AUTH, RIP_DROP_COMMAND,
-	RIP_DROP_PASSIVE, RIP_DROP_TRUNCATED, RIP_DROP_NEIGHBOR, RIP_DROP_COUNT
+	RIP_DROP_PASSIVE, RIP_DROP_TRUNCATED, RIP_DROP_PEER, RIP_DROP_COUNT
 };
 
 struct rip {

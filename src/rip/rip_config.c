@@ -52,7 +52,7 @@ static const struct conf_field global_fields[] = {
 
 #define ACCEPT_POLICY_FIELDS                                                                \
 	FILTER_FIELD("accept-only", accept, only), FILTER_FIELD("accept-except", accept, except), \
-	FILTER_FIELD("accept-from", peers, only), FILTER_FIELD("ignore-from", peers, except),  \
+	FILTER_FIELD("accept-peers", peers, only), FILTER_FIELD("ignore-peers", peers, except),  \
 	{ .name = "accept-host-routes", .kind = CONF_BOOL,                                  \
 	  .offset = offsetof(struct rip_if_settings, accept_host_routes) },                 \
 	{ .name = "accept-default-route", .kind = CONF_BOOL,                                \

@@ -100,7 +100,7 @@ struct rip_if_settings {
 	/* route policy (RRAS accept/announce filters and peer security) */
 	struct rip_filter accept;   /* routes taken from neighbors */
 	struct rip_filter announce; /* routes sent */
-	struct rip_filter peers;    /* neighbors listened to (accept-from / ignore-from) */
+	struct rip_filter peers;    /* neighbors listened to (accept-peers / ignore-peers) */
 	bool accept_host_routes, announce_host_routes;     /* /32 */
 	bool accept_default_route, announce_default_route; /* 0.0.0.0/0 */
 };

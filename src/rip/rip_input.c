@@ -27,7 +27,7 @@ static const char *const drop_names[RIP_DROP_COUNT] = {
 	[RIP_DROP_COMMAND] = "command unknown or not accepted on this interface",
 	[RIP_DROP_PASSIVE] = "request on a passive interface or demand circuit",
 	[RIP_DROP_TRUNCATED] = "truncated",
-	[RIP_DROP_NEIGHBOR] = "neighbor not listened to (accept-from / ignore-from)",
+	[RIP_DROP_PEER] = "sender not an accepted peer (accept-peers / ignore-peers)",
 };
 
 /* Receive context of one packet. */
@@ -49,8 +49,8 @@ static void drop(struct rip *rip, struct rip_iface *ifc, struct rip_neighbor *nb
 
 	rip->stats.rx_dropped++;
 	rip->stats.drops[why]++;
-	if (why == RIP_DROP_NEIGHBOR) {
-		ifc->stats.rx_ignored_neighbor++; /* policy, not a fault of the packet */
+	if (why == RIP_DROP_PEER) {
+		ifc->stats.rx_ignored_peer++; /* policy, not a fault of the packet */
 		return;
 	}
 	if (ifc)
@@ -247,7 +247,7 @@ static bool check_message(struct rx *rx, enum rip_decode_status st)
 static void dispatch(struct rx *rx, uint32_t dst)
 {
 	if (rx->msg->command != RIP_CMD_REQUEST && !rip_policy_hears(rx->ifc->set, rx->src)) {
-		drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_NEIGHBOR, rx->src, NULL);
+		drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_PEER, rx->src, NULL);
 		return;
 	}
 	switch (rx->msg->command) {

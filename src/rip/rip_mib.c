@@ -12,7 +12,7 @@
 static const char *const drop_keys[RIP_DROP_COUNT] = {
 	"not_rip_interface", "interface_down", "bad_source_port", "source_not_connected",
 	"own_packets", "malformed", "bad_version", "authentication", "bad_command",
-	"passive", "truncated", "neighbor_not_listened_to",
+	"passive", "truncated", "peer_not_accepted",
 };
 
 static const char *const source_names[] = { "rip", "connected", "redistributed" };
@@ -60,8 +60,8 @@ static json_t *policy_json(const struct rip_if_settings *s)
 
 	add_prefixes(o, "accept_only", s->accept.only, s->accept.nonly);
 	add_prefixes(o, "accept_except", s->accept.except, s->accept.nexcept);
-	add_prefixes(o, "accept_from", s->peers.only, s->peers.nonly);
-	add_prefixes(o, "ignore_from", s->peers.except, s->peers.nexcept);
+	add_prefixes(o, "accept_peers", s->peers.only, s->peers.nonly);
+	add_prefixes(o, "ignore_peers", s->peers.except, s->peers.nexcept);
 	add_prefixes(o, "announce_only", s->announce.only, s->announce.nonly);
 	add_prefixes(o, "announce_except", s->announce.except, s->announce.nexcept);
 	return o;
@@ -84,7 +84,7 @@ static json_t *iface_row(const struct rip_iface *i)
 				  "tx_errors", (json_int_t)s->tx_errors,
 				  "ignored_unsolicited", (json_int_t)s->ignored_unsolicited,
 				  "rx_filtered_routes", (json_int_t)s->rx_filtered_routes,
-				  "rx_ignored_neighbor", (json_int_t)s->rx_ignored_neighbor);
+				  "rx_ignored_peer", (json_int_t)s->rx_ignored_peer);
 
 	row = json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:b,s:i,s:i,s:i,s:I,s:o}",
 			 "ifindex", (json_int_t)i->ifindex, "name", i->name,

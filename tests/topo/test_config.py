@@ -94,12 +94,12 @@ BAD_CONFIGS = [
      2, "'announce-except' is not an IPv4 prefix"),
     ("filter-duplicate",
      'rip = { interfaces = ( { name = "veth0";\n'
-     '  accept-from = [ "198.18.1.2", "198.18.1.2/32" ]; } ); };\n',
-     2, "'accept-from' lists 198.18.1.2/32 twice"),
+     '  accept-peers = [ "198.18.1.2", "198.18.1.2/32" ]; } ); };\n',
+     2, "'accept-peers' lists 198.18.1.2/32 twice"),
     ("filter-not-an-array",
      'rip = { interfaces = ( { name = "veth0";\n'
-     '  ignore-from = "198.18.1.2"; } ); };\n',
-     2, "'ignore-from' must be an array of IPv4 prefixes"),
+     '  ignore-peers = "198.18.1.2"; } ); };\n',
+     2, "'ignore-peers' must be an array of IPv4 prefixes"),
 ]
 
 

@@ -111,9 +111,9 @@ START_TEST(neighbors_not_listened_to_are_dropped_whole)
 	reload_iface(eth0, &s);
 	feed(A(198, 18, 0, 3), 520, buf, len);
 	ck_assert_ptr_null(route(A(198, 19, 5, 0), 24));
-	ck_assert_uint_eq(eth0->stats.rx_ignored_neighbor, 1);
+	ck_assert_uint_eq(eth0->stats.rx_ignored_peer, 1);
 	ck_assert_uint_eq(eth0->stats.rx_bad_packets, 0);
-	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_NEIGHBOR], 1);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_PEER], 1);
 	feed(NEIGHBOR, 520, buf, len);
 	ck_assert_ptr_nonnull(route(A(198, 19, 5, 0), 24));
 
