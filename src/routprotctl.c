@@ -62,7 +62,7 @@ static void usage(FILE *out)
 		"Commands:\n"
 		"  show status                  version, uptime, router id, protocols, counters\n"
 		"  show interfaces              interfaces known to the router manager\n"
-		"  show routes                  the RIP table\n"
+		"  show routes [PREFIX|ADDRESS] the RIP table, one route, or the route to an address\n"
 		"  show neighbors               RIP neighbors heard\n"
 		"  show autostatic              autostatic routes per interface\n"
 		"  show events [N]              the last N router-manager events\n"
@@ -179,15 +179,17 @@ static int parse_command(int n, char **w, const struct options *opt, struct requ
 		return usage_error("no command given");
 	if (strcmp(w[0], "show") == 0 && n >= 2 && is_show_word(w[1])) {
 		bool events = strcmp(w[1], "events") == 0;
+		bool routes = strcmp(w[1], "routes") == 0;
 
-		if (n > 3 || (n == 3 && !events))
+		if (n > 3 || (n == 3 && !events && !routes))
 			return usage_error("too many arguments for 'show %s'", w[1]);
-		if (n == 3 && !parse_count(w[2], 1000000000L, &count))
+		if (n == 3 && events && !parse_count(w[2], 1000000000L, &count))
 			return usage_error("show events: N must be a positive integer, not '%s'",
 					   w[2]);
 		snprintf(cmd, cmdlen, "show %s", w[1]);
-		if (n == 3 && json_array_append_new(req->args, json_sprintf("%ld", count)) != 0)
-			return usage_error("out of memory");
+		if (n == 3 && json_array_append_new(req->args, events ? json_sprintf("%ld", count)
+								      : json_string(w[2])) != 0)
+			return usage_error("argument '%s' is not valid text", w[2]);
 	} else if (strcmp(w[0], "update-routes") == 0 ||
 		   (strcmp(w[0], "clear") == 0 && n >= 2 && strcmp(w[1], "autostatic") == 0)) {
 		bool update = w[0][0] == 'u';

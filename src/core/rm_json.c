@@ -205,6 +205,49 @@ static void annotate_route(struct rm *rm, json_t *row)
 	}
 }
 
+static json_t *route_row_of(struct rm_proto *p, uint32_t addr, uint8_t len)
+{
+	char text[PREFIX4_STRLEN];
+	json_t *key = json_pack("{s:s}", "prefix", prefix4_format(addr, len, text));
+	json_t *row = NULL;
+
+	if (key && p->def->mib_get(p->inst, RP_MIB_ROUTE, key, &row) != NO_ERROR) {
+		json_decref(row);
+		row = NULL;
+	}
+	json_decref(key);
+	return row;
+}
+
+static bool reachable(const json_t *row)
+{
+	return json_integer_value(json_object_get(row, "metric")) < 16;
+}
+
+bool rm_protocol_route(struct rm *rm, const char *protocol, uint32_t addr, uint8_t len,
+		       bool exact, json_t **row)
+{
+	struct rm_proto *p = proto_by_name(rm, protocol);
+
+	*row = NULL;
+	if (!p || !p->def->mib_get)
+		return false;
+	if (exact) {
+		*row = route_row_of(p, addr, len);
+	} else {
+		for (int l = len; l >= 0 && !*row; l--) {
+			*row = route_row_of(p, addr & prefix4_mask((unsigned)l), (uint8_t)l);
+			if (*row && !reachable(*row)) {
+				json_decref(*row);
+				*row = NULL;
+			}
+		}
+	}
+	if (*row)
+		annotate_route(rm, *row);
+	return true;
+}
+
 struct rm_table_iter {
 	struct rm *rm;
 	const char *protocol; /* a protocol definition's own name */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/rm.h"
+#include "lib/prefix.h"
 #include "ctl/ctl_commands.h"
 
 /* A positive integer argument given as a JSON integer or a decimal string. */
@@ -118,9 +119,46 @@ static void reply_protocol_table(struct ctl_commands *c, struct ctl_request *req
 	ctl_reply_stream(req, table_next, table_done, it);
 }
 
+/* show routes PREFIX: that route; show routes ADDRESS: the longest reachable route to it. */
+static void reply_one_route(struct ctl_commands *c, struct ctl_request *req, const char *what)
+{
+	struct prefix4 p;
+	json_t *row, *rows;
+	bool exact = strchr(what, '/') != NULL;
+
+	if (exact ? !prefix4_parse(what, &p, false) : !addr4_parse(what, &p.addr)) {
+		ctl_reply_error(req, "show routes: '%s' is not an IPv4 prefix (a.b.c.d/len, host "
+				     "bits zero) or address", what);
+		return;
+	}
+	if (!exact)
+		p.len = 32;
+	if (!rm_protocol_route(c->rm, "rip", p.addr, p.len, exact, &row)) {
+		ctl_reply_error(req, "RIP is not running (no rip section in the configuration)");
+		return;
+	}
+	rows = json_array();
+	if (row && json_array_append_new(rows, row) != 0) {
+		json_decref(rows);
+		rows = NULL;
+	}
+	ctl_reply_ok(req, rows);
+}
+
 static void cmd_show_routes(struct ctl_commands *c, struct ctl_request *req, const json_t *args)
 {
-	reply_protocol_table(c, req, args, "show routes", RP_MIB_ROUTE);
+	const json_t *what = json_array_get(args, 0);
+
+	if (json_array_size(args) == 0) {
+		reply_protocol_table(c, req, args, "show routes", RP_MIB_ROUTE);
+		return;
+	}
+	if (json_array_size(args) > 1 || !json_is_string(what)) {
+		ctl_reply_error(req, "show routes takes at most one argument: a prefix or an "
+				     "address");
+		return;
+	}
+	reply_one_route(c, req, json_string_value(what));
 }
 
 static void cmd_show_neighbors(struct ctl_commands *c, struct ctl_request *req,

@@ -504,3 +504,39 @@ def test_route_replaced_by_someone_else_is_left_alone(topo, start_daemon, closin
     k = wait_kernel_route(lab.r, p, timeout=3, what=f"{p} written back")
     assert (k["gateways"], k["metric"]) == ([lab.P0], 20), k
     wait_rip_route(d, p, lambda r: r is not None and r["in_fib"], timeout=3)
+
+
+def test_show_one_route(topo, start_daemon, closing):
+    """`show routes PREFIX` gives that route (or nothing); `show routes ADDRESS` the longest
+    reachable route containing the address, as the kernel would choose among RIP's routes."""
+    lab = make_lab(topo, start_daemon)
+    closing(lab)
+    d = lab.d
+    lab.send(response([entry("198.19.50.0/24"), entry("198.19.50.128/25")]))
+    wait_rip_route(d, "198.19.50.128/25", timeout=3)
+
+    def one(arg):
+        rows = d.ctl("show routes", arg)
+        assert len(rows) <= 1, rows
+        return rows[0]["prefix"] if rows else None
+
+    assert one("198.19.50.0/24") == "198.19.50.0/24"
+    assert d.ctl("show routes", "198.19.50.0/24")[0]["in_fib"] is True
+    assert one("198.19.50.200") == "198.19.50.128/25"
+    assert one("198.19.50.5") == "198.19.50.0/24"
+    assert one("198.18.5.77") == "198.18.5.0/24"          # the interface's own subnet
+    assert one("198.19.50.0/23") is None
+    assert one("198.19.51.1") is None
+    plain = d.ctl_result("show routes", "198.19.50.200", json_output=False)
+    assert plain.rc == 0 and "198.19.50.128/25" in plain.stdout, plain
+
+    bad = d.ctl_result("show routes", "198.19.50.1/24")
+    assert bad.rc == 1 and "not an IPv4 prefix" in bad.stderr, bad
+    two = d.ctl_result("show routes", "198.19.50.0/24", "x")
+    assert two.rc == 2, two
+
+    # withdrawn (metric 16): the address falls back to the covering route
+    lab.send(response([entry("198.19.50.128/25", metric=16)]))
+    wait_rip_route(d, "198.19.50.128/25", lambda r: r is None or r["metric"] == 16, timeout=3)
+    assert one("198.19.50.200") == "198.19.50.0/24"
+    assert one("198.19.50.128/25") in ("198.19.50.128/25", None)
