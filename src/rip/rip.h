@@ -329,6 +329,7 @@ void rip_update_response(struct rip_iface *ifc, struct rip_neighbor *nbr,
 void rip_update_collect(struct rip_iface *ifc, const struct rip_entry *e);
 void rip_update_touch(struct rip_iface *ifc); /* an answer arrived */
 void rip_update_abort(struct rip_iface *ifc); /* interface gone: fail the update */
+void rip_update_expire_now(struct rip_iface *ifc); /* the quiet period (or timeout) ran out */
 void rip_update_free(struct rip_iface *ifc);
 
 #endif

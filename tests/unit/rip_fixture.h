@@ -20,6 +20,9 @@ struct rm_view {
 	int adds, deletes;
 	struct rp_route last;
 	uint32_t last_deleted;
+	int updates;                   /* routes handed over by autostatic updates */
+	struct rp_route last_update;
+	int signals;                   /* signal_event calls (an event was queued) */
 };
 
 /* Packets the engine sent (the socket is replaced by a capture). */
@@ -54,6 +57,9 @@ const struct rip_route *route(uint32_t prefix, uint8_t len);
 unsigned build(struct rip_iface *ifc, struct rip_job *job, struct rip_msg *out);
 const struct rip_rte *entry_for(const struct rip_msg *m, uint32_t addr);
 struct rip_job job_for(struct rip_iface *ifc, uint8_t version); /* a full update */
+
+/* The next event of the instance's queue (ERROR_NO_MORE_ITEMS when empty). */
+enum rp_result next_event(enum rp_event_type *type, union rp_message *msg);
 
 /* Raw bytes into the receive path as if they came from `src`:`sport` on eth0. */
 void feed(uint32_t src, uint16_t sport, const uint8_t *buf, size_t len);
