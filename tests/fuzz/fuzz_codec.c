@@ -4,11 +4,7 @@
  * into the trailer, as a sender would), the encoding must have the input's length and must
  * decode to the same message. Any difference aborts, so the fuzzer reports it as a crash.
  *
- * Build and run from the source tree (no configure needed; config.h only names features):
- *   mkdir -p /tmp/fuzz && touch /tmp/fuzz/config.h
- *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
- *       -Isrc -I/tmp/fuzz -o /tmp/fuzz/fuzz_codec tests/fuzz/fuzz_codec.c src/rip/rip_codec.c
- *   mkdir -p /tmp/fuzz/corpus && /tmp/fuzz/fuzz_codec -max_total_time=60 /tmp/fuzz/corpus
+ * Built and run by tools/fuzz (seeds in tests/fuzz/seeds/codec).
  */
 #include "config.h"
 
@@ -36,7 +32,8 @@ static bool auth_equal(const struct rip_auth *a, const struct rip_auth *b)
 		return memcmp(a->password, b->password, RIP_AUTH_PASSWORD_LEN) == 0;
 	return a->packet_len == b->packet_len && a->key_id == b->key_id &&
 	       a->auth_data_len == b->auth_data_len && a->sequence == b->sequence &&
-	       memcmp(a->digest, b->digest, a->auth_data_len) == 0;
+	       a->len_covers_trailer == b->len_covers_trailer && a->digest_len == b->digest_len &&
+	       memcmp(a->digest, b->digest, a->digest_len) == 0;
 }
 
 static bool msg_equal(const struct rip_msg *a, const struct rip_msg *b)
@@ -66,9 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (len != size)
 		abort();
 	if (a.has_auth && a.auth.type == RIP_AUTH_CRYPTO) {
-		if (digest_off + a.auth.auth_data_len != len)
+		if (digest_off + a.auth.digest_len != len)
 			abort();
-		memcpy(out + digest_off, a.auth.digest, a.auth.auth_data_len);
+		memcpy(out + digest_off, a.auth.digest, a.auth.digest_len);
 	}
 	if (rip_decode(out, len, &b) != RIP_DECODE_OK || !msg_equal(&a, &b))
 		abort();
