@@ -35,6 +35,7 @@ struct rip_update {
 	unsigned responses;
 	unsigned requests;
 	int64_t retransmit_ms;
+	bool lost;           /* a route could not be kept (out of memory): the update fails */
 	struct avl_tree routes;
 };
 
@@ -76,32 +77,51 @@ void rip_update_free(struct rip_iface *ifc)
 	ifc->update = NULL;
 }
 
-/* Hand the collected routes over (on success) and post UPDATE_COMPLETE. */
-static void complete(struct rip_iface *ifc, enum rp_result status)
+/* Every collected route to the router manager; NO_ERROR only if it took them all (a partial
+ * set must not replace the previous one). */
+static enum rp_result hand_over(struct rip_iface *ifc, unsigned *n)
 {
 	struct rip *rip = ifc->rip;
 	struct rip_update *u = ifc->update;
-	union rp_message msg = { .update_complete = { .interface_index = ifc->ifindex,
-						      .update_type = DEMAND_UPDATE_ROUTES,
-						      .update_status = status } };
-	unsigned n = 0;
 
-	for (struct avl_node *node = avl_first(&u->routes); status == NO_ERROR && node;
-	     node = avl_next(node)) {
+	if (u->lost) {
+		log_error(COMP, "%s: autostatic update lost routes for lack of memory", ifc->name);
+		return ERROR_CAN_NOT_COMPLETE;
+	}
+	for (struct avl_node *node = avl_first(&u->routes); node; node = avl_next(node)) {
 		const struct rip_entry *e = &avl_entry(node, struct upd_route, node)->e;
 		struct rp_route r = { .prefix = e->prefix, .prefixlen = e->len,
 				      .metric = e->metric, .tag = e->tag, .nexthop_count = 1,
 				      .nexthops = { { .gateway = e->gateway,
 						      .ifindex = ifc->ifindex } } };
 
-		if (rip->sup.update_route &&
+		if (!rip->sup.update_route ||
 		    rip->sup.update_route(rip->sup.rm, rip->sup.protocol_slot, ifc->ifindex,
-					  &r) == NO_ERROR)
-			n++;
+					  &r) != NO_ERROR) {
+			log_error(COMP, "%s: the router manager did not take an autostatic route",
+				  ifc->name);
+			return ERROR_CAN_NOT_COMPLETE;
+		}
+		(*n)++;
 	}
+	return NO_ERROR;
+}
+
+/* Hand the collected routes over (on success) and post UPDATE_COMPLETE. */
+static void complete(struct rip_iface *ifc, enum rp_result status)
+{
+	struct rip *rip = ifc->rip;
+	unsigned n = 0, responses = ifc->update->responses;
+	union rp_message msg = { 0 };
+
+	if (status == NO_ERROR)
+		status = hand_over(ifc, &n);
 	log_info(COMP, "%s: autostatic update %s (%u responses, %u routes)", ifc->name,
-		 status == NO_ERROR ? "complete" : "failed", u->responses, n);
+		 status == NO_ERROR ? "complete" : "failed", responses, n);
 	rip_update_free(ifc);
+	msg.update_complete = (struct rp_update_complete){ .interface_index = ifc->ifindex,
+						       .update_type = DEMAND_UPDATE_ROUTES,
+						       .update_status = status };
 	if (!rp_event_queue_post(&rip->events, UPDATE_COMPLETE, &msg)) {
 		log_error(COMP, "%s: out of memory posting UPDATE_COMPLETE", ifc->name);
 		return;
@@ -227,8 +247,10 @@ void rip_update_collect(struct rip_iface *ifc, const struct rip_entry *e)
 		return;
 	}
 	r = malloc(sizeof(*r));
-	if (!r)
+	if (!r) {
+		u->lost = true;
 		return;
+	}
 	r->e = *e;
 	avl_insert(&u->routes, &r->node);
 }

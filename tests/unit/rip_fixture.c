@@ -71,6 +71,8 @@ static enum rp_result rec_delete(void *rm, unsigned slot, uint32_t prefix, uint8
 static enum rp_result rec_update(void *rm, unsigned slot, uint32_t ifindex,
 				 const struct rp_route *r)
 {
+	if (rmv.refuse_updates_after > 0 && rmv.updates >= rmv.refuse_updates_after)
+		return ERROR_CAN_NOT_COMPLETE;
 	rmv.updates++;
 	rmv.last_update = *r;
 	return NO_ERROR;

@@ -21,6 +21,7 @@ struct rm_view {
 	struct rp_route last;
 	uint32_t last_deleted;
 	int updates;                   /* routes handed over by autostatic updates */
+	int refuse_updates_after;      /* > 0: update_route fails once this many were taken */
 	struct rp_route last_update;
 	int signals;                   /* signal_event calls (an event was queued) */
 };

@@ -2,7 +2,8 @@
  * test_rip_update.c — unit tests of the autostatic update (DoUpdateRoutes) inside the RIP
  * engine: who may start one and with which result code, the whole-table request, what counts
  * as the answer, the routes handed over at UPDATE_COMPLETE (best per prefix, withdrawals
- * honoured), failure without an answer, and unsolicited updates changing nothing.
+ * honoured), failure without an answer or when the router manager cannot take every route,
+ * and unsolicited updates changing nothing.
  */
 #include "config.h"
 
@@ -128,6 +129,19 @@ START_TEST(no_answer_fails_and_hands_over_nothing)
 }
 END_TEST
 
+START_TEST(routes_the_manager_cannot_take_fail_the_update)
+{
+	struct rip_rte a[] = { rte(1, 1), rte(2, 1), rte(3, 1) };
+
+	rmv.refuse_updates_after = 2; /* the router manager runs out of memory at the third */
+	ck_assert_int_eq(rip_update_start(dial0, 0), NO_ERROR);
+	dial_rx(PEER, DIAL_ADDR, a, 3);
+	rip_update_expire_now(dial0);
+	ck_assert_int_eq(rmv.updates, 2);
+	expect_complete(ERROR_CAN_NOT_COMPLETE); /* a partial set never replaces the old one */
+}
+END_TEST
+
 START_TEST(interface_gone_fails_the_update)
 {
 	struct rip_rte a = rte(1, 1);
@@ -164,6 +178,7 @@ static Suite *rip_update_suite(void)
 	tcase_add_test(tc, answer_hands_over_the_best_routes);
 	tcase_add_test(tc, handed_over_routes_carry_cost_and_gateway);
 	tcase_add_test(tc, no_answer_fails_and_hands_over_nothing);
+	tcase_add_test(tc, routes_the_manager_cannot_take_fail_the_update);
 	tcase_add_test(tc, interface_gone_fails_the_update);
 	tcase_add_test(tc, unsolicited_updates_change_nothing);
 	suite_add_tcase(s, tc);
