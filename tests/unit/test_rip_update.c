@@ -47,6 +47,13 @@ static void dial_rx(uint32_t src, uint32_t dst, const struct rip_rte *e, unsigne
 	rip_input_packet(rip, DIAL_IFINDEX, src, RIP_PORT, dst, buf, len);
 }
 
+/* Start an update on dial0 and let PEER send `e` to `dst`. */
+static void update_hearing(uint32_t dst, const struct rip_rte *e, unsigned n)
+{
+	ck_assert_int_eq(rip_update_start(dial0, 0), NO_ERROR);
+	dial_rx(PEER, dst, e, n);
+}
+
 static void expect_complete(enum rp_result status)
 {
 	enum rp_event_type type;
@@ -86,8 +93,7 @@ START_TEST(answer_hands_over_the_best_routes)
 	struct rip_rte b[] = { rte(1, 1), rte(2, 5) };
 	struct rip_rte withdraw[] = { rte(3, 16) };
 
-	ck_assert_int_eq(rip_update_start(dial0, 0), NO_ERROR);
-	dial_rx(PEER, DIAL_ADDR, a, 3);
+	update_hearing(DIAL_ADDR, a, 3);
 	dial_rx(OTHER_PEER, DIAL_ADDR, b, 2);  /* .1 better from the other peer, .2 worse */
 	dial_rx(PEER, DIAL_ADDR, withdraw, 1); /* .3 withdrawn by its only source */
 	ck_assert_int_eq(rmv.updates, 0);      /* nothing before the end */
@@ -104,8 +110,7 @@ START_TEST(handed_over_routes_carry_cost_and_gateway)
 {
 	struct rip_rte a = rte(9, 2);
 
-	ck_assert_int_eq(rip_update_start(dial0, 0), NO_ERROR);
-	dial_rx(PEER, DIAL_ADDR, &a, 1);
+	update_hearing(DIAL_ADDR, &a, 1);
 	rip_update_expire_now(dial0);
 	ck_assert_int_eq(rmv.updates, 1);
 	ck_assert_uint_eq(rmv.last_update.prefix, A(198, 19, 9, 0));
@@ -121,8 +126,7 @@ START_TEST(no_answer_fails_and_hands_over_nothing)
 {
 	struct rip_rte a = rte(1, 1);
 
-	ck_assert_int_eq(rip_update_start(dial0, 0), NO_ERROR);
-	dial_rx(PEER, RIP_MCAST_GROUP, &a, 1); /* a periodic update is not the answer */
+	update_hearing(RIP_MCAST_GROUP, &a, 1); /* a periodic update is not the answer */
 	rip_update_expire_now(dial0);
 	ck_assert_int_eq(rmv.updates, 0);
 	expect_complete(ERROR_CAN_NOT_COMPLETE);
@@ -134,8 +138,7 @@ START_TEST(routes_the_manager_cannot_take_fail_the_update)
 	struct rip_rte a[] = { rte(1, 1), rte(2, 1), rte(3, 1) };
 
 	rmv.refuse_updates_after = 2; /* the router manager runs out of memory at the third */
-	ck_assert_int_eq(rip_update_start(dial0, 0), NO_ERROR);
-	dial_rx(PEER, DIAL_ADDR, a, 3);
+	update_hearing(DIAL_ADDR, a, 3);
 	rip_update_expire_now(dial0);
 	ck_assert_int_eq(rmv.updates, 2);
 	expect_complete(ERROR_CAN_NOT_COMPLETE); /* a partial set never replaces the old one */
@@ -146,8 +149,7 @@ START_TEST(interface_gone_fails_the_update)
 {
 	struct rip_rte a = rte(1, 1);
 
-	ck_assert_int_eq(rip_update_start(dial0, 0), NO_ERROR);
-	dial_rx(PEER, DIAL_ADDR, &a, 1);
+	update_hearing(DIAL_ADDR, &a, 1);
 	rip_update_abort(dial0);
 	ck_assert_int_eq(rmv.updates, 0);
 	expect_complete(ERROR_CAN_NOT_COMPLETE);
