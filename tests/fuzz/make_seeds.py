@@ -5,7 +5,7 @@ The seeds are small valid inputs of every kind a target understands, so that the
 starts from the interesting shapes instead of discovering them byte by byte: RIP packets of
 every command and version (with and without authentication), configuration files using every
 section, an autostatic state file, and engine programs that exercise each operation of
-fuzz_rip_engine.c. Only addresses from 198.18.0.0/15 and TEST-NET are used.
+fuzz_rip_engine.c, and control requests. Only addresses from 198.18.0.0/15 and TEST-NET are used.
 """
 
 import hashlib
@@ -185,6 +185,28 @@ def engine_seeds():
     }
 
 
+def ctl_seeds():
+    """Control requests (routprotctl(8)), alone and several on one connection."""
+    lines = {
+        "status": '{"command":"show status"}',
+        "interfaces": '{"command":"show interfaces","args":[]}',
+        "events": '{"command":"show events","args":["5"]}',
+        "routes": '{"command":"show routes","args":["198.18.0.0/24"]}',
+        "route_address": '{"command":"show routes","args":["198.18.0.1"]}',
+        "neighbors": '{"command":"show neighbors"}',
+        "autostatic": '{"command":"show autostatic"}',
+        "update": '{"command":"update-routes","args":["eth0"],"timeout":5}',
+        "clear": '{"command":"clear autostatic","args":["eth1"]}',
+        "reload": '{"command":"reload"}',
+        "unknown": '{"command":"show everything","args":[1,2,3]}',
+        "bad_json": '{"command":',
+    }
+    seeds = {name: (line + "\n").encode() for name, line in lines.items()}
+    seeds["pipelined"] = "".join(line + "\n" for line in lines.values()).encode()
+    seeds["no_newline"] = lines["status"].encode()
+    return seeds
+
+
 def write(target, seeds):
     folder = os.path.join(SEEDS, target)
     shutil.rmtree(folder, ignore_errors=True)
@@ -199,6 +221,7 @@ def main():
     write("conf", conf_seeds())
     write("state", state_seeds())
     write("rip_engine", engine_seeds())
+    write("ctl", ctl_seeds())
 
 
 if __name__ == "__main__":
