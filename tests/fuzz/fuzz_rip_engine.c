@@ -17,6 +17,8 @@
  *   8    an autostatic update starts                            9  its time runs out
  *   10   every MIB table is walked                              11 an interface's addresses change
  *   12   triggered updates go out                               13 a route is redistributed
+ *   14   a reload changes an interface's settings (next byte: mode, split horizon, passive,
+ *        version; the argument: accept/announce/peer filters, host and default routes)
  *   else the event loop runs once
  * Everything the engine sends is decoded again by the fixture, which aborts on a packet it
  * cannot decode; sanitizers catch the rest.
@@ -33,6 +35,7 @@
 
 #include "fuzz_util.h"
 #include "rip/rip.h"
+#include "rip/rip_protocol.h"
 #include "rip_fixture.h"
 
 #define NIFACES 4
@@ -186,6 +189,32 @@ static void redistribute(unsigned arg, struct reader *r)
 	rip_redist_changed(rip, &rr, arg & 1);
 }
 
+/* New settings for `ifc` as a reload would bring them (the protocol copies them deeply). */
+static void reload(struct rip_iface *ifc, unsigned arg, struct reader *r)
+{
+	static struct prefix4 inside[] = { { A(198, 19, 0, 0), 17 } };
+	static struct prefix4 outside[] = { { A(198, 19, 7, 0), 24 } };
+	static struct prefix4 peer[1];
+	struct rip_if_settings s = *ifc->set; /* keys and lists stay the old ones' until copied */
+	const uint8_t *b;
+
+	if (!take(r, 1, &b))
+		return;
+	s.mode = *b % 3;
+	s.split_horizon = (*b >> 2) % 3;
+	s.passive = *b & 0x10;
+	s.version = (*b >> 5) % 3;
+	if (s.mode == RIP_MODE_DEMAND && s.version == RIP_VERSION_1)
+		s.version = RIP_VERSION_2; /* the configuration refuses this pair */
+	s.accept = (struct rip_filter){ .only = inside, .nonly = arg & 1 };
+	s.announce = (struct rip_filter){ .except = outside, .nexcept = (arg >> 1) & 1 };
+	peer[0] = (struct prefix4){ ifc->naddrs ? ifc->addrs[0].address + 1 : 0, 32 };
+	s.peers = (struct rip_filter){ .only = peer, .nonly = (arg >> 2) & 1 };
+	s.accept_host_routes = s.announce_default_route = !(arg & 8);
+	if (rip_protocol.set_interface_info(rip, ifc->ifindex, &s) != NO_ERROR)
+		fuzz_fail("a reload of %s was refused", ifc->name);
+}
+
 static void step(uint8_t op, struct reader *r)
 {
 	unsigned what = op & 0x0f, arg = op >> 4;
@@ -211,6 +240,7 @@ static void step(uint8_t op, struct reader *r)
 	case 11: rebind(ifc, arg); break;
 	case 12: rip_output_trigger(rip); break;
 	case 13: redistribute(arg, r); break;
+	case 14: reload(ifc, arg, r); break;
 	default: break;
 	}
 	run_loop();

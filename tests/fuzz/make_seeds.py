@@ -180,6 +180,8 @@ def engine_seeds():
         "autostatic": op(8, 1) + packet_op(3, 4, rip(2, 2, b"".join(routes))) + op(9, 1) +
         op(8, 1) + op(9, 1),
         "interfaces_change": learn + op(11, 4) + op(7, 0) + op(7, 4) + op(11, 8) + op(5),
+        "reload": learn + op(14, 0) + bytes([0x00]) + op(14, 3) + bytes([0x10]) + op(12) +
+        op(14, 2) + bytes([0x02]) + op(8, 0) + op(14, 3) + bytes([0x01]) + op(5, 3),
         "redistribute": op(13, 0) + bytes([198, 19, 50, 0, 24]) + op(13, 1) +
         bytes([198, 19, 50, 0, 24]) + op(5, 1),
     }
