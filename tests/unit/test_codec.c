@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "rip/rip_codec.h"
+#include "rip_msg_equal.h"
 
 /* ---- valid packets ---- */
 
@@ -292,40 +293,6 @@ static void check_rte(const struct rip_rte *e, uint16_t afi, uint16_t tag, uint3
 		if (!(cond)) \
 			ck_abort_msg(__VA_ARGS__); \
 	} while (0)
-
-static bool rte_equal(const struct rip_rte *a, const struct rip_rte *b)
-{
-	return a->afi == b->afi && a->tag == b->tag && a->addr == b->addr && a->mask == b->mask &&
-	       a->nexthop == b->nexthop && a->metric == b->metric;
-}
-
-static bool auth_equal(const struct rip_auth *a, const struct rip_auth *b)
-{
-	if (a->type != b->type)
-		return false;
-	if (a->type == RIP_AUTH_SIMPLE)
-		return memcmp(a->password, b->password, RIP_AUTH_PASSWORD_LEN) == 0;
-	return a->packet_len == b->packet_len && a->key_id == b->key_id &&
-	       a->auth_data_len == b->auth_data_len && a->sequence == b->sequence &&
-	       a->len_covers_trailer == b->len_covers_trailer &&
-	       a->digest_len == b->digest_len && memcmp(a->digest, b->digest, a->digest_len) == 0;
-}
-
-/* Field-by-field equality of two decoded messages (digests compared by content). */
-static bool msg_equal(const struct rip_msg *a, const struct rip_msg *b)
-{
-	if (a->command != b->command || a->version != b->version ||
-	    a->trig_version != b->trig_version || a->trig_flush != b->trig_flush ||
-	    a->trig_seq != b->trig_seq || a->has_auth != b->has_auth || a->nrtes != b->nrtes)
-		return false;
-	if (a->has_auth && !auth_equal(&a->auth, &b->auth))
-		return false;
-	for (unsigned i = 0; i < a->nrtes; i++) {
-		if (!rte_equal(&a->rtes[i], &b->rtes[i]))
-			return false;
-	}
-	return true;
-}
 
 /* Encodes `m` into buf and, for crypto, copies its digest into the trailer as a sender
  * would after hashing. Returns the length (0 on failure). */
@@ -835,7 +802,7 @@ static enum rip_decode_status exercise(const uint8_t *src, size_t len)
 		n = encode_with_digest(&a, out, sizeof(out));
 		EXPECT(n > 0, "decoded packet of %zu bytes does not encode", len);
 		EXPECT(rip_decode(out, n, &b) == RIP_DECODE_OK, "re-encoded packet refused");
-		EXPECT(msg_equal(&a, &b), "re-encoded packet differs");
+		EXPECT(rip_msg_equal(&a, &b), "re-encoded packet differs");
 		EXPECT(n == len, "re-encoded length %zu, input %zu", n, len);
 	}
 	free(copy);
