@@ -320,6 +320,7 @@ void rip_demand_changes(struct rip_iface *ifc);
 void rip_demand_input(struct rip_iface *ifc, struct rip_neighbor *nbr, const struct rip_msg *m,
 		      uint32_t src);
 json_t *rip_demand_json(const struct rip_iface *ifc);
+bool rip_demand_peer_unreachable(const struct rip_iface *ifc);
 void rip_demand_retransmit_now(struct rip_iface *ifc); /* the retransmission timer's work */
 void rip_demand_sweep_now(struct rip_iface *ifc);      /* the flush sweep's work */
 enum rp_result rip_update_start(struct rip_iface *ifc, unsigned timeout_s);

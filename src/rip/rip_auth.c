@@ -235,14 +235,18 @@ static const char *check_digest(const struct rip_iface *ifc, const uint8_t *buf,
 }
 
 /* Sequence numbers must not go down, unless the neighbor was silent long enough to have
- * restarted. */
+ * restarted. On a demand circuit silence is the steady state (RFC 2091), so only a neighbor
+ * the circuit has given up on may start again from a lower number. */
 static bool sequence_ok(const struct rip_iface *ifc, const struct rip_neighbor *nbr,
 			uint32_t seq)
 {
 	int64_t silent = clock_now_ms() - nbr->auth_heard_ms;
 
-	return !nbr->auth_seq_valid || seq >= nbr->auth_seq ||
-	       silent > (int64_t)ifc->set->timers.timeout * 1000;
+	if (!nbr->auth_seq_valid || seq >= nbr->auth_seq)
+		return true;
+	if (ifc->set->mode == RIP_MODE_DEMAND)
+		return rip_demand_peer_unreachable(ifc);
+	return silent > (int64_t)ifc->set->timers.timeout * 1000;
 }
 
 const char *rip_auth_check(struct rip_iface *ifc, struct rip_neighbor *nbr, const uint8_t *buf,
@@ -265,12 +269,13 @@ const char *rip_auth_check(struct rip_iface *ifc, struct rip_neighbor *nbr, cons
 	why = check_digest(ifc, buf, len, m, k);
 	if (why)
 		return why;
-	if (nbr && !sequence_ok(ifc, nbr, m->auth.sequence))
+	if (!nbr) /* a query from another port is only answered; anything else needs a record */
+		return m->command == RIP_CMD_REQUEST ? NULL
+						     : "no neighbor record to check replays against";
+	if (!sequence_ok(ifc, nbr, m->auth.sequence))
 		return "sequence number went down (replay?)";
-	if (nbr) {
-		nbr->auth_seq = m->auth.sequence;
-		nbr->auth_seq_valid = true;
-		nbr->auth_heard_ms = clock_now_ms();
-	}
+	nbr->auth_seq = m->auth.sequence;
+	nbr->auth_seq_valid = true;
+	nbr->auth_heard_ms = clock_now_ms();
 	return NULL;
 }

@@ -48,6 +48,8 @@ struct rip_demand {
 	struct rip_job job;       /* what is being sent (whole table or changes) */
 	bool job_active;
 	bool changes_waiting;     /* changes arrived during a transfer */
+	bool table_lost;          /* a packet could not be built (no valid send key): the whole
+				     table goes again at the next retransmission time */
 	struct event *rxmt;
 	unsigned request_tries;
 	bool answered;            /* a flushing response arrived since the circuit came up */
@@ -136,9 +138,19 @@ static bool next_packet(struct rip_iface *ifc)
 	m.trig_seq = d->tx_seq++;
 	d->flush_next = false;
 	d->out_len = rip_auth_encode(ifc, &m, d->out_buf, sizeof(d->out_buf));
+	if (d->out_len == 0) {
+		log_warning(COMP, "%s: cannot sign an Update Response (no key valid for sending):"
+			    " the table goes again in %d s", ifc->name, RXMT_MS / 1000);
+		d->job_active = false;
+		d->changes_waiting = false;
+		d->outstanding = false;
+		d->table_lost = true;
+		arm(d->rxmt, RXMT_MS);
+		return false;
+	}
 	d->out_seq = m.trig_seq;
 	d->out_dst = d->job.dst;
-	d->outstanding = d->out_len > 0;
+	d->outstanding = true;
 	d->tries = 1;
 	d->tx_responses++;
 	ifc->stats.tx_packets++;
@@ -188,6 +200,7 @@ static void send_table(struct rip_iface *ifc, uint32_t dst)
 
 	d->outstanding = false;
 	d->changes_waiting = false;
+	d->table_lost = false;
 	evtimer_del(d->rxmt);
 	start_job(ifc, RIP_JOB_FULL, dst);
 }
@@ -228,6 +241,10 @@ static void on_rxmt(evutil_socket_t fd, short what, void *arg)
 	if (d->unreachable) { /* poll until it answers */
 		send_request(ifc);
 		arm(d->rxmt, RXMT_MS);
+		return;
+	}
+	if (d->table_lost && !d->outstanding) {
+		send_table(ifc, circuit_dst(ifc));
 		return;
 	}
 	if (!d->answered && d->request_tries < REQUEST_TRIES) {
@@ -434,6 +451,11 @@ void rip_demand_sweep_now(struct rip_iface *ifc)
 {
 	if (ifc->demand)
 		on_flush_sweep(-1, 0, ifc);
+}
+
+bool rip_demand_peer_unreachable(const struct rip_iface *ifc)
+{
+	return ifc->demand && ifc->demand->unreachable;
 }
 
 json_t *rip_demand_json(const struct rip_iface *ifc)

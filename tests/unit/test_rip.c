@@ -362,6 +362,7 @@ static const char *sign_and_check(int type, int md5_len)
 	struct rip_msg m = { .command = RIP_CMD_RESPONSE, .version = 2, .nrtes = 1 };
 	uint8_t buf[RIP_MAX_PACKET];
 	struct rip_msg in;
+	struct rip_neighbor nb = { .address = A(198, 18, 1, 1), .ifindex = 2 };
 	size_t len;
 
 	m.rtes[0] = (struct rip_rte){ .afi = 2, .addr = A(198, 19, 1, 0), .mask = 0xffffff00u,
@@ -370,8 +371,37 @@ static const char *sign_and_check(int type, int md5_len)
 	len = rip_auth_encode(eth1, &m, buf, sizeof(buf));
 	ck_assert_uint_gt(len, 0);
 	ck_assert_int_eq(rip_decode(buf, len, &in), RIP_DECODE_OK);
+	return rip_auth_check(eth0, &nb, buf, len, &in);
+}
+
+/* A packet eth1 signs with `command`, checked by eth0 without a neighbor record (a sender
+ * from another port than 520, or one the neighbor table had no room for). */
+static const char *signed_without_record(uint8_t command)
+{
+	struct rip_msg m = { .command = command, .version = 2, .nrtes = 1 };
+	uint8_t buf[RIP_MAX_PACKET];
+	struct rip_msg in;
+	size_t len;
+
+	m.rtes[0] = (struct rip_rte){ .afi = 0, .metric = 16 };
+	if (command >= RIP_CMD_UPDATE_REQUEST)
+		m.trig_version = RIP_TRIGGER_VERSION;
+	len = rip_auth_encode(eth1, &m, buf, sizeof(buf));
+	ck_assert_int_eq(rip_decode(buf, len, &in), RIP_DECODE_OK);
 	return rip_auth_check(eth0, NULL, buf, len, &in);
 }
+
+START_TEST(crypto_packets_without_a_neighbor_record_are_only_queries)
+{
+	set_auth(eth0, RIP_AUTH_TYPE_SHA256, "s3cret", 1);
+	set_auth(eth1, RIP_AUTH_TYPE_SHA256, "s3cret", 1);
+	ck_assert_ptr_null(signed_without_record(RIP_CMD_REQUEST)); /* answered, no replay risk */
+	ck_assert_str_eq(signed_without_record(RIP_CMD_UPDATE_REQUEST),
+			 "no neighbor record to check replays against");
+	ck_assert_str_eq(signed_without_record(RIP_CMD_RESPONSE),
+			 "no neighbor record to check replays against");
+}
+END_TEST
 
 START_TEST(every_algorithm_signs_and_verifies)
 {
@@ -636,6 +666,33 @@ START_TEST(silent_neighbor_becomes_unreachable)
 }
 END_TEST
 
+START_TEST(silence_does_not_open_replays_on_a_demand_circuit)
+{
+	struct rip_msg m = { .command = RIP_CMD_UPDATE_RESPONSE, .version = 2,
+			     .trig_version = RIP_TRIGGER_VERSION, .trig_flush = 1, .nrtes = 1 };
+	struct rip_neighbor nb = { .address = PEER, .ifindex = 4 };
+	uint8_t buf[RIP_MAX_PACKET];
+	struct rip_msg in;
+	size_t len;
+
+	set_auth(tun0, RIP_AUTH_TYPE_SHA256, "s3cret", 1);
+	set_auth(eth0, RIP_AUTH_TYPE_SHA256, "s3cret", 1);
+	m.rtes[0] = peer_routes[0];
+	len = rip_auth_encode(eth0, &m, buf, sizeof(buf)); /* an old packet, recorded */
+	ck_assert_int_eq(rip_decode(buf, len, &in), RIP_DECODE_OK);
+	nb.auth_seq_valid = true;
+	nb.auth_seq = in.auth.sequence + 100; /* the neighbor has moved on since */
+	nb.auth_heard_ms = now_ms;
+	now_ms += 3600 * 1000; /* an hour of the silence RFC 2091 asks for */
+	ck_assert_str_eq(rip_auth_check(tun0, &nb, buf, len, &in),
+			 "sequence number went down (replay?)");
+	for (int i = 0; i < 40; i++) /* the circuit gives the neighbor up: a restart may follow */
+		rip_demand_retransmit_now(tun0);
+	ck_assert(rip_demand_peer_unreachable(tun0));
+	ck_assert_ptr_null(rip_auth_check(tun0, &nb, buf, len, &in));
+}
+END_TEST
+
 START_TEST(circuit_down_withdraws_and_plain_rip_is_refused)
 {
 	struct rip_rte e = peer_routes[0];
@@ -677,6 +734,7 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, authenticated_packets_dropped_without_auth_config);
 	tcase_add_test(tc, every_algorithm_signs_and_verifies);
 	tcase_add_test(tc, authentication_rejects_what_it_should);
+	tcase_add_test(tc, crypto_packets_without_a_neighbor_record_are_only_queries);
 	tcase_add_test(tc, key_rollover_and_expiry);
 	tcase_add_test(tc, authenticated_packets_carry_24_routes);
 	suite_add_tcase(s, tc);
@@ -690,6 +748,7 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, update_request_answered_unicast_with_flush);
 	tcase_add_test(tc, only_changes_after_the_initial_exchange);
 	tcase_add_test(tc, silent_neighbor_becomes_unreachable);
+	tcase_add_test(tc, silence_does_not_open_replays_on_a_demand_circuit);
 	tcase_add_test(tc, circuit_down_withdraws_and_plain_rip_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
