@@ -205,6 +205,13 @@ static void persist(struct rm *rm)
 
 /* ---- updates ---- */
 
+static void discard_pending(struct rm_as_set *s)
+{
+	free(s->pending);
+	s->pending = NULL;
+	s->npending = s->cap = 0;
+}
+
 static void finish(struct rm_as_set *s, enum rp_result status)
 {
 	rm_update_done_fn done = s->done;
@@ -257,9 +264,7 @@ void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result stat
 		/* the guard gave up and the client was told so: keep the set as it was */
 		log_notice(COMP, "%s: late UPDATE_COMPLETE ignored", s->st.name);
 		s->abandoned = false;
-		free(s->pending);
-		s->pending = NULL;
-		s->npending = s->cap = 0;
+		discard_pending(s);
 		return;
 	}
 	if (status == NO_ERROR)
@@ -267,9 +272,7 @@ void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result stat
 	else
 		log_notice(COMP, "%s: update failed (%s): the previous %zu routes stay",
 			   s->st.name, rp_result_name(status), s->st.nroutes);
-	free(s->pending);
-	s->pending = NULL;
-	s->npending = s->cap = 0;
+	discard_pending(s);
 	finish(s, status);
 }
 
@@ -306,10 +309,21 @@ static void on_guard(evutil_socket_t fd, short what, void *arg)
 
 	log_warning(COMP, "%s: the protocol never finished the update; giving up", s->st.name);
 	s->abandoned = true;
-	free(s->pending);
-	s->pending = NULL;
-	s->npending = s->cap = 0;
+	discard_pending(s);
 	finish(s, ERROR_CAN_NOT_COMPLETE);
+}
+
+/* The interface of an update went away: its protocol's UPDATE_COMPLETE will name an index
+ * nobody knows any more, so the update ends here. */
+void rm_autostatic_iface_gone(struct rm *rm, const char *name)
+{
+	struct rm_as_set *s = find_set(rm, name);
+
+	if (!s || !s->updating)
+		return;
+	log_notice(COMP, "%s: interface gone during an autostatic update", name);
+	discard_pending(s);
+	finish(s, ERROR_INTERFACE_NOT_CONNECTED);
 }
 
 static struct rm_proto *updater_of(struct rm *rm, const struct rm_iface *ifc)
@@ -355,6 +369,8 @@ enum rp_result rm_update_routes(struct rm *rm, const char *ifname, unsigned time
 		*why = "the interface is not in a mode that supports updates";
 	if (r != NO_ERROR)
 		return r;
+	s->abandoned = false; /* an update the guard gave up on is forgotten: this one counts */
+	discard_pending(s);
 	if (!s->guard)
 		s->guard = evtimer_new(rm->base, on_guard, s);
 	if (s->guard)

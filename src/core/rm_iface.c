@@ -413,6 +413,7 @@ void rm_link_delete(struct rm *rm, uint32_t ifindex)
 	rm_routes_link_event(rm, true);
 	snprintf(name, sizeof(name), "%s", ifc->name);
 	iface_remove(rm, ifc);
+	rm_autostatic_iface_gone(rm, name);
 	rm_autostatic_iface_changed(rm, name); /* its routes leave the table until it is back */
 }
 

@@ -203,6 +203,7 @@ bool rm_kernel_has(const struct rm *rm, uint32_t prefix, uint8_t len);
 struct rm_as_set;
 struct rm_state_iface;
 void rm_autostatic_iface_changed(struct rm *rm, const char *name);
+void rm_autostatic_iface_gone(struct rm *rm, const char *name);
 void rm_autostatic_replay(struct rm *rm, const struct rm_subscriber *sub);
 void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result status);
 enum rp_result rm_autostatic_update_route(struct rm *rm, unsigned slot, uint32_t ifindex,

@@ -360,6 +360,45 @@ def test_stop_during_update_answers_the_waiting_client(lab):
     assert res.data["routes"] == 2, res.data
 
 
+def test_link_deleted_during_update_ends_it(lab):
+    """The link goes away while update-routes waits on a silent neighbor: the client hears
+    the update fail at once instead of waiting out the timeout (ERROR_CAN_NOT_COMPLETE when the
+    kernel reports the lost address first, as it does, or ERROR_INTERFACE_NOT_CONNECTED when
+    the link's deletion comes first), and once the link is back the next update works (the
+    old one leaves nothing behind)."""
+    lab.start_bird()
+    d = lab.start_router(rip={"update-timeout": 60})
+    lab.update_ok()
+    lab.bird.stop()
+    mark = d.mark()
+    waiting = {}
+    worker = threading.Thread(target=lambda: waiting.setdefault("res", lab.update()))
+    worker.start()
+    try:
+        d.wait_events(mark, lambda evs: any(e["type"] == "DO_UPDATE_ROUTES" for e in evs),
+                      what="the update started")
+        started = time.monotonic()
+        lab.r.link_del("as0")
+        worker.join(timeout=30)
+    finally:
+        worker.join(timeout=30)
+    res = waiting.get("res")
+    assert res is not None, "update-routes never returned"
+    assert time.monotonic() - started < 10, "the client waited for the update's timeout"
+    assert res.rc in (CAN_NOT_COMPLETE, NOT_CONNECTED), (res.rc, res.stdout, res.stderr)
+    assert res.data["status"] in ("ERROR_CAN_NOT_COMPLETE", "ERROR_INTERFACE_NOT_CONNECTED"), \
+        res.data
+
+    lab.r.veth("as0", "to-r", peer_ns=lab.b, up=True)
+    lab.r.addr_add("as0", f"{R_ADDR}/24")
+    lab.b.addr_add("to-r", f"{B_ADDR}/24")
+    lab.r.wait_carrier("as0")
+    lab.start_bird(static=(NET_A,))
+    d.wait_interface("as0", lambda row: row["active"], what="as0 active again")
+    assert lab.update_ok()["routes"] == 1
+    lab.assert_set({NET_A})
+
+
 def test_update_ends_while_neighbor_keeps_announcing(lab):
     """BIRD announces every second, more often than the quiet period (1.5 s) that ends an
     update: the update must still end within its timeout with BIRD's routes (BIRD did answer),
