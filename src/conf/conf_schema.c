@@ -295,17 +295,27 @@ static bool literal_value(const char *tok, long long *out)
 	return true;
 }
 
-/* True, with the literal in *literal, when the file says another number than libconfig read. */
+/* True when `literal` is what libconfig 1.5 turns into `read`: a number beyond 32 bits
+ * truncated to them. */
+static bool wraps_to(long long literal, long long read)
+{
+	return literal != read && (long long)(int32_t)(uint32_t)(unsigned long long)literal == read;
+}
+
+/* True, with the literal in *literal, when the file gives this setting a number that libconfig
+ * wrapped. Every `name = number` from the setting's line on (until a later line starts another
+ * setting) is a candidate: with two settings of the same name on one line, the one whose
+ * literal wraps to the value read is the one meant. */
 static bool wrapped_literal(const config_setting_t *s, long long *literal)
 {
 	const char *file = config_setting_source_file(s);
 	int line = (int)config_setting_source_line(s);
 	const char *name = config_setting_name(s);
+	long long read = config_setting_get_int64(s), v;
 	struct literal_scan ls = { 0 };
 	enum { WANT_NAME, WANT_ASSIGN, WANT_VALUE } state = WANT_NAME;
 	char tok[128];
-	bool found = false;
-	long long v = 0;
+	bool found = false, seen = false;
 
 	if (config_setting_type(s) != CONFIG_TYPE_INT || !file || !name || line <= 0 ||
 	    !(ls.f = fopen(file, "r")))
@@ -314,21 +324,25 @@ static bool wrapped_literal(const config_setting_t *s, long long *literal)
 		ls.lines += ls.c == '\n';
 	ls.lines = 0;
 	scan_next(&ls);
-	while (ls.lines < 64 && scan_token(&ls, tok, sizeof(tok))) {
+	while (!found && ls.lines < 64 && scan_token(&ls, tok, sizeof(tok))) {
 		if (state == WANT_VALUE) {
-			found = literal_value(tok, &v);
-			break;
-		}
-		if (state == WANT_ASSIGN && (strcmp(tok, "=") == 0 || strcmp(tok, ":") == 0))
+			found = literal_value(tok, &v) && wraps_to(v, read);
+			state = WANT_NAME;
+		} else if (state == WANT_ASSIGN && (strcmp(tok, "=") == 0 || strcmp(tok, ":") == 0)) {
 			state = WANT_VALUE;
-		else
-			state = strcmp(tok, name) == 0 ? WANT_ASSIGN : WANT_NAME;
+		} else if (strcmp(tok, name) == 0) {
+			if (seen && ls.lines > 0)
+				break; /* a setting of that name on a later line is another one */
+			seen = true;
+			state = WANT_ASSIGN;
+		} else {
+			state = WANT_NAME;
+		}
 	}
 	fclose(ls.f);
-	if (!found || v == config_setting_get_int64(s))
-		return false;
-	*literal = v;
-	return true;
+	if (found)
+		*literal = v;
+	return found;
 }
 
 /* Integers in range; the hint covers libconfig 1.5, which wraps plain decimal or hex integers

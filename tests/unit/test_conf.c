@@ -675,6 +675,17 @@ START_TEST(test_wrapped_literal)
 	ck_assert_uint_eq(c->fib_metric, 3);
 	conf_free(c);
 	conf_diag_free(&d);
+
+	/* two settings of one name on a line: each is matched with its own literal */
+	c = load_ok("fake = { interfaces = ( { name = \"eth1\"; cost = 3; }, "
+		    "{ name = \"eth2\"; cost = 5; } ); };\n", &d);
+	conf_free(c);
+	conf_diag_free(&d);
+	load_fails("fake = { interfaces = ( { name = \"eth1\"; cost = 3; }, "
+		   "{ name = \"eth2\"; cost = 4294967301; } ); };\n", &d, 1);
+	expect(&d, 1, "'cost' must be between 1 and 15 (got 4294967301, which does not fit in 32 "
+		      "bits: write larger integers with an L suffix, e.g. 15L)");
+	conf_diag_free(&d);
 }
 END_TEST
 
