@@ -85,13 +85,51 @@ int daemon_check_config(const struct daemon_opts *opts)
 	struct conf_diag diag;
 	struct conf *c = load_config(opts, &diag);
 
-	for (size_t i = 0; i < diag.count; i++)
-		fprintf(stderr, "%s\n", diag.messages[i]);
+	conf_diag_print(&diag, stderr);
 	if (c)
 		printf("%s: configuration is valid\n", opts->config_file);
 	conf_free(c);
 	conf_diag_free(&diag);
 	return c ? EXIT_CLEAN : EXIT_CONFIG;
+}
+
+/* A message as a JSON string: bytes that are not UTF-8 (a name in another encoding echoed
+ * from the file) become '?' rather than losing the message. */
+static json_t *message_json(const char *msg)
+{
+	json_t *j = json_string(msg);
+	char *copy;
+
+	if (j)
+		return j;
+	copy = strdup(msg);
+	if (!copy)
+		return NULL;
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
+/* Log every problem of a refused file and list them for the client. */
+static json_t *report_problems(const struct conf_diag *diag)
+{
+	json_t *list = json_array();
+	char lost[160];
+
+	for (size_t i = 0; i < diag->count; i++) {
+		log_error("conf", "%s", diag->messages[i]);
+		json_array_append_new(list, message_json(diag->messages[i]));
+	}
+	if (diag->lost) {
+		snprintf(lost, sizeof(lost), "%s: %zu more problem(s) not shown (out of memory)",
+			 diag->file ? diag->file : "(config)", diag->lost);
+		log_error("conf", "%s", lost);
+		json_array_append_new(list, json_string(lost));
+	}
+	return list;
 }
 
 static enum ctl_reload_result reload(void *arg, json_t **errors)
@@ -101,15 +139,16 @@ static enum ctl_reload_result reload(void *arg, json_t **errors)
 	struct conf_diag diag;
 	struct conf *c;
 
+	if (d->stopping) {
+		*errors = json_pack("[s]", "routprotd is stopping");
+		log_warning(COMP, "reload refused: stopping");
+		return CTL_RELOAD_REJECTED;
+	}
 	notify_reloading();
 	log_notice(COMP, "reloading %s", d->opts.config_file);
 	c = load_config(&d->opts, &diag);
 	if (!c) {
-		*errors = json_array();
-		for (size_t i = 0; i < diag.count; i++) {
-			log_error("conf", "%s", diag.messages[i]);
-			json_array_append_new(*errors, json_string(diag.messages[i]));
-		}
+		*errors = report_problems(&diag);
 		log_error(COMP, "configuration not reloaded: the running configuration stays");
 		r = CTL_RELOAD_REJECTED;
 	} else if (!rm_apply_config(d->rm, c)) {
@@ -221,6 +260,9 @@ static void start_watchdog(struct daemon *d)
 	d->watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
 	if (d->watchdog && event_add(d->watchdog, &tv) == 0)
 		log_info(COMP, "watchdog every %llu ms", (unsigned long long)(usec / 2000));
+	else
+		log_error(COMP, "cannot arm the watchdog timer: systemd will restart the daemon "
+			  "when WatchdogSec runs out");
 }
 
 /* The state directory holds persistent state (autostatic routes): created if missing, and it
@@ -353,8 +395,7 @@ int daemon_run(const struct daemon_opts *opts)
 	struct conf *c = load_config(opts, &diag);
 	int code;
 
-	for (size_t i = 0; i < diag.count; i++)
-		log_error("conf", "%s", diag.messages[i]);
+	json_decref(report_problems(&diag)); /* logged; nobody to send them to */
 	conf_diag_free(&diag);
 	if (!c)
 		return EXIT_CONFIG;

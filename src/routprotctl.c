@@ -183,9 +183,9 @@ static int parse_command(int n, char **w, const struct options *opt, struct requ
 
 		if (n > 3 || (n == 3 && !events && !routes))
 			return usage_error("too many arguments for 'show %s'", w[1]);
-		if (n == 3 && events && !parse_count(w[2], 1000000000L, &count))
-			return usage_error("show events: N must be a positive integer, not '%s'",
-					   w[2]);
+		if (n == 3 && events && !parse_count(w[2], 1000000L, &count))
+			return usage_error("show events: N must be an integer from 1 to 1000000, "
+					   "not '%s'", w[2]);
 		snprintf(cmd, cmdlen, "show %s", w[1]);
 		if (n == 3 && json_array_append_new(req->args, events ? json_sprintf("%ld", count)
 								      : json_string(w[2])) != 0)

@@ -42,7 +42,7 @@ static void cmd_show_events(struct ctl_commands *c, struct ctl_request *req, con
 		return;
 	}
 	if (json_array_size(args) == 1 && !arg_positive(json_array_get(args, 0), 1000000, &n)) {
-		ctl_reply_error(req, "show events: N must be a positive integer");
+		ctl_reply_error(req, "show events: N must be an integer from 1 to 1000000");
 		return;
 	}
 	ctl_reply_ok(req, rm_json_events(c->rm, (size_t)n));

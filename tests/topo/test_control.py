@@ -93,8 +93,9 @@ def test_unknown_command_keeps_the_connection(lab):
     assert bad_requests(d) == before
 
 
-@pytest.mark.parametrize("args", [[-1], ["abc"], [0], [1, 2], [None], [1e300]],
-                         ids=["negative", "text", "zero", "two", "null", "huge-float"])
+@pytest.mark.parametrize("args", [[-1], ["abc"], [0], [1, 2], [None], [1e300], [1000001]],
+                         ids=["negative", "text", "zero", "two", "null", "huge-float",
+                              "above-limit"])
 def test_bad_arguments_are_an_error_reply(lab, args):
     """Wrong arguments to a known command are an error reply on a connection that stays open."""
     with ControlConnection(lab.d.socket) as conn:
@@ -334,7 +335,8 @@ def test_ctl_unreachable_when_nobody_listens(workdir):
 
 @pytest.mark.parametrize("args", [
     [], ["bogus"], ["show"], ["show", "bogus"], ["show", "events", "abc"],
-    ["show", "events", "0"], ["show", "events", "-3"], ["show", "status", "extra"],
+    ["show", "events", "0"], ["show", "events", "-3"], ["show", "events", "1000001"],
+    ["show", "status", "extra"],
     ["reload", "now"], ["update-routes"], ["--timeout", "5", "show", "status"],
     ["--no-such-option", "show", "status"], ["update-routes", "veth0", "--timeout", "0"],
 ], ids=lambda a: " ".join(a) or "no-args")

@@ -191,6 +191,20 @@ def test_bad_reload_keeps_the_running_config(running):
     assert brief(evs) == [("SET_INTERFACE_INFO", "veth0")]
 
 
+def test_bad_reload_reports_text_that_is_not_utf8(running):
+    """A refused file whose message quotes bytes that are not UTF-8 (a Latin-1 value): the
+    client still gets every problem, with those bytes shown as '?'."""
+    d = running.d
+    d.write_config(trace_config(BASE))
+    d.conf_path.write_bytes(d.conf_path.read_bytes() + b'log = { level = "d\xe9bug"; };\n')
+    res = d.ctl_result("reload")
+    assert res.rc == CTL_DAEMON_ERROR, res
+    errors = res.data["data"]["errors"]
+    assert len(errors) == 1 and "(got \"d?bug\")" in errors[0], errors
+    assert "1 problem" in res.data["error"], res.data
+    assert d.alive
+
+
 def test_bad_sighup_keeps_the_running_config(running):
     """SIGHUP with a bad file logs `ERROR conf: FILE:LINE: message`, calls nothing, keeps
     running and says READY=1 again."""
