@@ -72,6 +72,7 @@ struct rip_job {
 	uint16_t port;
 	uint8_t version;     /* 1 or 2 */
 	uint64_t since_seq;
+	bool answer;         /* a whole-table answer to one requester (not a periodic update) */
 	bool started;        /* cursor valid */
 	uint32_t cursor_prefix;
 	uint8_t cursor_len;
@@ -88,6 +89,7 @@ struct rip_iface_stats {
 	uint64_t ignored_unsolicited; /* autostatic: unsolicited updates that changed nothing */
 	uint64_t rx_filtered_routes;  /* valid entries the accept policy refused */
 	uint64_t rx_ignored_peer; /* packets from neighbors accept-peers/ignore-peers refuse */
+	uint64_t requests_unanswered; /* whole-table requests beyond the queue of answers */
 };
 
 struct rip_iface {

@@ -60,6 +60,8 @@ static void for_each_target(struct rip_iface *ifc, target_fn fn, void *arg)
 	}
 }
 
+#define RIP_MAX_ANSWERS 16 /* whole-table answers to requesters queued per interface */
+
 static bool full_job_waiting(const struct rip_iface *ifc, uint32_t dst, uint16_t port)
 {
 	for (const struct rip_job *j = ifc->jobs; j; j = j->next)
@@ -68,10 +70,38 @@ static bool full_job_waiting(const struct rip_iface *ifc, uint32_t dst, uint16_t
 	return false;
 }
 
-/* Queue a job: change jobs before any full dump, full dumps at the end. */
+/* Where a job goes: changes before any full dump, our own full updates before the answers to
+ * requesters that have not started (a flood of requests must not delay them past the
+ * neighbors' timeout), answers at the end. */
+static struct rip_job **job_slot(struct rip_iface *ifc, const struct rip_job *j)
+{
+	struct rip_job **pp = &ifc->jobs;
+
+	if (j->kind == RIP_JOB_CHANGES)
+		while (*pp && (*pp)->kind == RIP_JOB_CHANGES)
+			pp = &(*pp)->next;
+	else if (!j->answer)
+		while (*pp && !((*pp)->answer && !(*pp)->started))
+			pp = &(*pp)->next;
+	else
+		while (*pp)
+			pp = &(*pp)->next;
+	return pp;
+}
+
+static unsigned answers_waiting(const struct rip_iface *ifc)
+{
+	unsigned n = 0;
+
+	for (const struct rip_job *j = ifc->jobs; j; j = j->next)
+		n += j->answer;
+	return n;
+}
+
+/* Queue a job (see job_slot for the order). */
 static void push_job(struct rip_iface *ifc, const struct rip_job *tmpl)
 {
-	struct rip_job *j, **pp = &ifc->jobs;
+	struct rip_job *j, **pp;
 
 	if (full_job_waiting(ifc, tmpl->dst, tmpl->port))
 		return; /* a dump that has not started yet will carry everything */
@@ -82,13 +112,7 @@ static void push_job(struct rip_iface *ifc, const struct rip_job *tmpl)
 		return;
 	}
 	*j = *tmpl;
-	j->next = NULL;
-	if (j->kind == RIP_JOB_CHANGES)
-		while (*pp && (*pp)->kind == RIP_JOB_CHANGES)
-			pp = &(*pp)->next;
-	else
-		while (*pp)
-			pp = &(*pp)->next;
+	pp = job_slot(ifc, j);
 	j->next = *pp;
 	*pp = j;
 	ifc->njobs++;
@@ -132,8 +156,17 @@ void rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32_t dst, ui
 {
 	const struct rp_local_binding *b = rip_iface_subnet_of(ifc, dst);
 	struct rip_job j = { .kind = RIP_JOB_FULL, .src = src, .dst = dst, .port = port,
-			     .version = version, .src_len = b ? b->prefixlen : 32 };
+			     .version = version, .src_len = b ? b->prefixlen : 32,
+			     .answer = true };
+	char a[ADDR4_STRLEN];
 
+	if (!full_job_waiting(ifc, dst, port) && answers_waiting(ifc) >= RIP_MAX_ANSWERS) {
+		ifc->stats.requests_unanswered++;
+		log_rl(&ifc->rip->rl_send, LOG_LVL_WARNING, COMP,
+		       "%s: %u whole-table answers already queued: request from %s not answered",
+		       ifc->name, RIP_MAX_ANSWERS, addr4_format(dst, a));
+		return;
+	}
 	push_job(ifc, &j);
 	rip_output_kick(ifc);
 }

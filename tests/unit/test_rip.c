@@ -242,6 +242,35 @@ START_TEST(specific_request_answered_without_split_horizon)
 }
 END_TEST
 
+START_TEST(request_flood_bounded_and_own_updates_first)
+{
+	struct rip_msg req = { .command = RIP_CMD_REQUEST, .version = 2, .nrtes = 1 };
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len;
+	unsigned answers = 0;
+	bool own_seen = false;
+
+	for (unsigned i = 0; i < 1000; i++) /* 40 packets per answer: more than one burst */
+		learn(eth1, A(198, 18, 1, 2), A(198, 19, i / 4, (i % 4) * 64), 26, 2);
+	req.rtes[0] = (struct rip_rte){ .afi = 0, .metric = 16 }; /* the whole table */
+	len = rip_encode(&req, buf, sizeof(buf), NULL);
+	for (uint16_t port = 1000; port < 1020; port++) /* 20 requesters */
+		feed(A(198, 18, 0, 2), port, buf, len);
+	ck_assert_uint_eq(eth0->stats.requests_unanswered, 4);
+	rip_output_full(eth0);
+	for (const struct rip_job *j = eth0->jobs; j; j = j->next) {
+		if (j->answer) {
+			answers++;
+			ck_assert_msg(j->started || own_seen, "an answer waits before our update");
+		} else {
+			own_seen = true;
+		}
+	}
+	ck_assert_uint_eq(answers, 16);
+	ck_assert(own_seen);
+}
+END_TEST
+
 START_TEST(envelope_checks_drop_and_count)
 {
 	struct rip_rte e = { .afi = 2, .addr = A(198, 19, 5, 0), .mask = 0xffffff00u,
@@ -728,6 +757,7 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, triggered_job_sends_only_changes);
 	tcase_add_test(tc, ripv1_classful_output);
 	tcase_add_test(tc, specific_request_answered_without_split_horizon);
+	tcase_add_test(tc, request_flood_bounded_and_own_updates_first);
 	tcase_add_test(tc, envelope_checks_drop_and_count);
 	tcase_add_test(tc, bad_entries_skipped_and_counted);
 	tcase_add_test(tc, ripv1_input_masks_and_zero_fields);
