@@ -293,14 +293,17 @@ static void to_table(struct rip *rip, struct rip_iface *ifc, const struct rip_en
 }
 
 /* The neighbor spoke again after we gave up on it: start over. */
-static void neighbor_back(struct rip_iface *ifc)
+/* The neighbor answers again: our whole table goes to it (its Update Request, if that is
+ * what it sent, asks for exactly that, so `requested` says whether to send it there). */
+static void neighbor_back(struct rip_iface *ifc, bool requested)
 {
 	struct rip_demand *d = ifc->demand;
 
 	log_notice(COMP, "%s: demand circuit neighbor answers again", ifc->name);
 	d->unreachable = false;
 	evtimer_del(d->rxmt);
-	send_table(ifc, circuit_dst(ifc));
+	if (!requested)
+		send_table(ifc, circuit_dst(ifc));
 }
 
 static void rx_response(struct rip_iface *ifc, struct rip_neighbor *nbr,
@@ -353,7 +356,7 @@ void rip_demand_input(struct rip_iface *ifc, struct rip_neighbor *nbr, const str
 	if (!d)
 		return;
 	if (d->unreachable)
-		neighbor_back(ifc);
+		neighbor_back(ifc, m->command == RIP_CMD_UPDATE_REQUEST);
 	switch (m->command) {
 	case RIP_CMD_UPDATE_REQUEST:
 		d->rx_requests++;

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -695,6 +696,44 @@ START_TEST(silent_neighbor_becomes_unreachable)
 }
 END_TEST
 
+START_TEST(unsignable_update_sends_the_table_again_later)
+{
+	uint16_t seq = sent[1].msg.trig_seq;
+
+	demand_rx(RIP_CMD_UPDATE_ACK, 1, seq, NULL, 0); /* the initial transfer is done */
+	set_auth(tun0, RIP_AUTH_TYPE_SHA256, "s3cret", 1);
+	tun0->set->keys[0].send_from = INT64_MAX / 2; /* no key may sign yet */
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 77, 0), 24, 2);
+	nsent = 0;
+	rip_demand_changes(tun0);
+	ck_assert_uint_eq(nsent, 0);
+	tun0->set->keys[0].send_from = 0; /* the key becomes valid */
+	rip_demand_retransmit_now(tun0);
+	ck_assert_uint_ge(nsent, 1);
+	ck_assert_int_eq(sent[0].msg.command, RIP_CMD_UPDATE_RESPONSE);
+	ck_assert_int_eq(sent[0].msg.trig_flush, 1); /* the whole table, the lost change in it */
+	ck_assert_ptr_nonnull(entry_for(&sent[0].msg, A(198, 19, 77, 0)));
+}
+END_TEST
+
+START_TEST(request_from_a_returning_neighbor_answered_once)
+{
+	static const struct rip_rte whole = { .afi = 0, .metric = 16 };
+	unsigned flushing = 0;
+
+	for (int i = 0; i < 40; i++)
+		rip_demand_retransmit_now(tun0);
+	ck_assert(rip_demand_peer_unreachable(tun0));
+	nsent = 0;
+	demand_rx(RIP_CMD_UPDATE_REQUEST, 0, 0, &whole, 1); /* it restarted and asks */
+	ck_assert(!rip_demand_peer_unreachable(tun0));
+	for (unsigned i = 0; i < nsent; i++)
+		flushing += sent[i].msg.command == RIP_CMD_UPDATE_RESPONSE &&
+			    sent[i].msg.trig_flush;
+	ck_assert_uint_eq(flushing, 1); /* one transfer of the table, not two */
+}
+END_TEST
+
 START_TEST(silence_does_not_open_replays_on_a_demand_circuit)
 {
 	struct rip_msg m = { .command = RIP_CMD_UPDATE_RESPONSE, .version = 2,
@@ -779,6 +818,8 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, only_changes_after_the_initial_exchange);
 	tcase_add_test(tc, silent_neighbor_becomes_unreachable);
 	tcase_add_test(tc, silence_does_not_open_replays_on_a_demand_circuit);
+	tcase_add_test(tc, request_from_a_returning_neighbor_answered_once);
+	tcase_add_test(tc, unsignable_update_sends_the_table_again_later);
 	tcase_add_test(tc, circuit_down_withdraws_and_plain_rip_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
