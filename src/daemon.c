@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * daemon.c — the running service (see daemon.h). Start-up order: configuration, control socket
  * (so that a second instance fails before touching anything), netlink monitor with its initial

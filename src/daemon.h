@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * daemon.h — routprotd as a running service: wiring of the router manager, the protocol registry,
  * the netlink monitor and the control socket into one libevent loop; signals, reloads, sd_notify

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * daemon_fib.c — the glue between the router manager's view of the kernel FIB (rm_fib_ops, in
  * src/core, which knows no netlink) and the netlink FIB writer (src/linux/fib.c), both ways.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * daemon_fib.h — adapters between the router manager's FIB interface (rm_fib_ops) and the
  * netlink FIB writer (fib_ops), see daemon_fib.c.

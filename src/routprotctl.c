@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * routprotctl.c — the operator's client for the routprotd control socket: parses the command
  * line into one JSON request, sends it as one line, waits (bounded) for the one-line reply and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * routprotd.c — main(): command-line options of the daemon (routprotd(8)); everything else is in
  * daemon.c.

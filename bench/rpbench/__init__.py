@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """routprotd's benchmark: large RIP tables between routprotd, BIRD and FRR in network namespaces.
 
 tools/bench is the entry point (rpbench.main). The modules:

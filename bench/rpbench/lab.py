@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Namespaces, daemons and probes of the benchmark.
 
 Namespaces come from the topology tests' library (tests/topo/lib/netns.py) under a prefix of their

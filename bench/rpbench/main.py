@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tools/bench: run every scenario, print the report, write bench/results/<timestamp>.{csv,txt,png}.
 
     tools/bench              N = 1,000 / 10,000 / 100,000 (about 15 minutes)

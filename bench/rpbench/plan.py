@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Addresses of the benchmark.
 
 Routes are /32 host routes taken in a fixed order from three blocks of 198.18.0.0/15 (RFC 2544,

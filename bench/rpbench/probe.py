@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Measuring helpers that run inside a namespace as programs of their own, so that their work
 never competes for the orchestrator's interpreter:
 

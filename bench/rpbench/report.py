@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Results: the text report (machine, tables, ratios, targets), the CSV and the gnuplot chart."""
 
 import csv

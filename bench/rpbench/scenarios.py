@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The measurements. Each scenario builds its own lab (two fresh namespaces), measures, and tears
 it down; it returns result rows (dicts, see report.COLUMNS).
 

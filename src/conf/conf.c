@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf.c — loading routprotd.conf(5): reading the file with libconfig, the daemon-wide keys
  * (router-id, state-dir, control, log, fib), the shape of each protocol section and its

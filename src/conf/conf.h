@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf.h — the configuration of routprotd as loaded from its libconfig file (routprotd.conf(5)).
  * The loader owns the daemon-wide keys (router-id, state-dir, control, log, fib) and the shape

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf_diag.c — collection of configuration problems as "FILE:LINE: message" strings. Messages
  * are kept in the order they were found; running out of memory never hides that a problem

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf_diag.h — configuration diagnostics: every problem found while loading a file becomes one
  * message "FILE:LINE: message" (or "FILE: message" when no line applies). Loading never stops at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf_list.c — the list kinds of the configuration schema (see conf_list.h): arrays of IPv4
  * addresses ("a.b.c.d") and of IPv4 prefixes ("a.b.c.d/len", or "a.b.c.d" for a /32), each

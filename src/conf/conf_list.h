@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf_list.h — the list kinds of the configuration schema (CONF_ADDR4_LIST, CONF_PREFIX4_LIST):
  * an array of strings in the file, a malloc'd C array plus a count in the target. Internal to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf_schema.c — the table-driven checker behind conf_parse_fields(): one parser per
  * enum conf_kind, each reporting its own problems with FILE:LINE, plus the helpers that let

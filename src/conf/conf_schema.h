@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf_schema.h — table-driven parsing of libconfig groups into C structs. A protocol (or the
  * loader itself) describes its keys once as a table of struct conf_field; conf_parse_fields()

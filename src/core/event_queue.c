@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* event_queue.c — the protocol event FIFO drained by the router manager (see event_queue.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * event_queue.h — the FIFO of protocol events (ROUTER_STOPPED, SAVE_*, UPDATE_COMPLETE) that a
  * protocol keeps for the router manager: the protocol posts (and then calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm.c — the router manager instance: the protocol slots and the support functions handed to
  * each protocol (SUPPORT_FUNCTIONS), draining of protocol event queues (GetEventMessage until

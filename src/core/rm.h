@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm.h — the router manager (RM): owns the table of interfaces (fed by the netlink monitor), the
  * running configuration, the routing protocols (through their rp_protocol callback tables), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm_autostatic.c — autostatic routes (the RRAS model on Linux). The router manager owns them:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm_autostatic_load.c — autostatic routes at start-up and for operators: loading the state
  * file before any protocol runs (or, when it is missing or unusable, recovering the sets from

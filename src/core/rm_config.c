@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm_config.c — applying a configuration to the running router manager. The first application
  * starts every configured protocol (StartProtocol, AddInterface + current statuses for each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rm_history.c — fixed-size ring of delivered callbacks and drained events (see rm_history.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm_history.h — the ring of what the router manager did: every callback it delivered to a
  * protocol and every event it drained, newest overwriting oldest, shown by `show events`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm_iface.c — the router manager's interface table and the InterfaceStatus model: every link
  * snapshot from the netlink monitor is compared with what the RM knew, and each transition

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm_internal.h — the router manager's own structures, shared by rm*.c only: protocol slots,
  * the interface table, counters. Nothing outside src/core includes this.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm_json.c — the router manager's views for the control socket: `show status`,
  * `show interfaces` (with each protocol's per-interface MIB row merged in) and `show events`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm_redist.c — routes the router manager offers protocols for redistribution: connected
  * subnets of interfaces that are running (enabled, media present; loopback excluded), kernel

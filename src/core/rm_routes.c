@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm_routes.c — the router manager's route table (RTM) and what it keeps in the kernel FIB.
  * Every source (each protocol, and the RM's own autostatic routes) offers at most one candidate

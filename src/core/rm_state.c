@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm_state.c — reading and writing the autostatic state file (see rm_state.h). Format:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rm_state.h — the autostatic state file: the routes every interface learned in its last
  * successful autostatic update, kept in the state directory as human-readable, versioned JSON

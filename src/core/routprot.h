@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * routprot.h — the routing-protocol interface between the router manager (RM) and a routing
  * protocol, shaped after the Windows RRAS routprot.h: the registration struct mirrors

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* routprot_names.c — display names of the routprot.h enums (logs, JSON, history). */
 #include "config.h"
 

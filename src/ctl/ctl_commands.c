@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl_commands.c — dispatch of control-socket commands to the router manager. Arguments arrive
  * as the request's "args" array (strings as typed on the routprotctl command line; numbers are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl_commands.h — the commands of the control socket (routprotctl(8)): each request is mapped to
  * the router manager's views or actions. The only place that knows command names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl_format.c — routprotctl's human-readable rendering of reply data (see ctl_format.h): a tiny
  * growable text buffer, value-to-cell conversion, a column-aligned table writer driven by per

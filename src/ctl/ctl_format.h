@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl_format.h — routprotctl's human-readable output: pure functions from the data of a control
  * socket reply to text (aligned tables, "key: value" lines, one-line summaries). No I/O, no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl_server.c — the control socket server (see ctl_server.h): accepting on the listening socket
  * (its file is ctl_socket.c's), one connection object per client with its own input/output

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl_server.h — the control socket: a Unix stream socket speaking JSON lines (one request object
  * per line in, one reply object per line out, see routprotctl(8)). The server owns connections,

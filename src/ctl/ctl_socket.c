@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl_socket.c — the control socket's file (see ctl_socket.h).
  */

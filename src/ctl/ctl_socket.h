@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl_socket.h — the control socket's file: parent directories, a stale socket left by a dead
  * daemon replaced (a live one refused), mode 0660 and group, and removal of our own file only.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * avl.c — the intrusive AVL tree of avl.h: insertion, removal, exact and successor lookups and
  * in-order walks. Every node keeps its parent and the height of its subtree (a leaf has height

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * avl.h — an intrusive balanced binary search tree (AVL): ordered maps for large tables (RIP
  * routes, the router manager's route table) with O(log n) insert, delete, lookup and successor

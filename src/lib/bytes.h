@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bytes.h — bounds-checked cursors for reading and writing wire formats in network byte order
  * (memcpy + ntoh/hton; no struct overlays). A read or write past the end sets `err` and yields

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* clock.c — monotonic and wall time, ISO 8601 formatting (see clock.h). */
 #include "config.h"
 

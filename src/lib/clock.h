@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * clock.h — time for the whole daemon: monotonic milliseconds for timers (injectable so unit
  * tests can drive protocol timers), wall-clock milliseconds and ISO 8601 UTC formatting for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log.c — line logging to stderr with levels and rate limits. Under systemd (JOURNAL_STREAM
  * names our stderr) each line gets a `<N>` syslog priority prefix, which journald strips and

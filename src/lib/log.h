@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log.h — the one logging API of routprotd: levels, a component prefix, one line per event on
  * stderr as `LEVEL component: message` (journald adds the time), and rate limits for anything a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* notify.c — sd_notify messages to the service manager (see notify.h). */
 #include "config.h"
 

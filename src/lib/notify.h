@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * notify.h — the service manager protocol (sd_notify): READY, RELOADING, STOPPING, STATUS and
  * WATCHDOG messages to $NOTIFY_SOCKET. Without libsystemd at build time every call is a no-op.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* prefix.c — IPv4 address and prefix parsing and formatting (see prefix.h). */
 #include "config.h"
 

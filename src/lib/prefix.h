@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * prefix.h — IPv4 addresses and prefixes as the daemon handles them: uint32_t in host byte order
  * (conversion happens only in the wire codec, sockets and netlink), parsing and formatting of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fib.c — the FIB writer: the only code that writes kernel routes (see fib.h). This file owns
  * the instance, the write queue and its batches, and the status; fib_msg.c builds and parses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fib.h — the kernel forwarding table as routprotd writes and reads it, through netlink:
  *  - writes: add/replace and delete IPv4 routes of our own protocols (rip 189, autostatic),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fib_dump.c — synchronous dumps of our routing table on a socket of their own (so that a dump
  * never interleaves with batch failure reports or notifications).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fib_internal.h — the FIB writer's instance, shared by its parts: fib.c (lifecycle, write
  * queue, batches, status), fib_dump.c (synchronous dumps), fib_watch.c (notifications).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fib_msg.c — building and parsing rtnetlink IPv4 route messages (see fib_msg.h).
  *

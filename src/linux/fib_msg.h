@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fib_msg.h — rtnetlink route messages as the FIB writer builds and reads them: RTM_NEWROUTE /
  * RTM_DELROUTE requests written straight into a send buffer, the RTM_GETROUTE dump request, and

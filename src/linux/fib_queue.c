@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fib_queue.c — the FIB writer's key map and write queue (see fib_queue.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fib_queue.h — the FIB writer's bookkeeping structures:
  *  - fib_keymap: a small open-addressing hash map from a route key (prefix, length, protocol)

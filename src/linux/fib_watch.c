@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fib_watch.c — route notifications (RTNLGRP_IPV4_ROUTE) in the libevent loop.
  *

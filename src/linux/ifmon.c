@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ifmon.c — links and IPv4 addresses from netlink (libnl-3 cache manager) to rm_link snapshots.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ifmon.h — the interface monitor: libnl-3's cache manager for links and IPv4 addresses inside
  * the libevent loop. After every netlink notification it hands the router manager a complete

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip.h — the RIP engine's own structures, shared by the files of src/rip: the instance, interfaces,
  * routes (with their equal-cost paths), neighbors and output jobs, plus the functions each file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_auth.c — RIP authentication on the wire: RFC 2453 5.2 simple passwords and RFC 4822
  * cryptographic authentication (Keyed-MD5, HMAC-SHA-1/256/384/512) with key chains.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_codec.c — the RIP packet codec of rip_codec.h: the message format of RFC 2453 sections
  * 3.6 and 4 (header, 20-byte entries, at most 25 of them), the RFC 2091 triggered-RIP header,

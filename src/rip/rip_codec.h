@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_codec.h — RIP messages between bytes and structs, as pure functions (no sockets, no state,
  * no clock). Decoding checks the envelope only — the parts whose damage makes the whole packet

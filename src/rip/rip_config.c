@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_config.c — parsing and validation of the `rip` section (routprotd.conf(5)): global keys,
  * per-interface keys, inheritance of timers, cross-checks (timeout longer than the update

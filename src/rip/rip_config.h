@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_config.h — RIP's settings as the configuration file gives them (routprotd.conf(5), section
  * `rip`): the global blob and the per-interface blob handed to the protocol through the callback

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_config_auth.c — the authentication settings of a RIP interface (routprotd.conf(5)):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_demand.c — triggered RIP on demand circuits (RFC 2091), interoperable with BIRD 2.x's
  * `demand circuit`. Only commands 9-11 are used on such an interface.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_iface.c — RIP interfaces: their binding (addresses → connected subnets advertised by RIP),
  * their activity as the router manager reports it, and their timers: the periodic update

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_input.c — the receive path (RFC 2453 3.9). Envelope first, each failure dropping the
  * whole packet with a counter and a rate-limited log line: a RIP interface that is running,

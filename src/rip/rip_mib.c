@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_mib.c — RIP's state for operators through the MIB entry points (RFC 1724 in spirit):
  * the global row (counters), interfaces (mode, activity, counters), routes and neighbors, each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_neighbor.c — the routers RIP has heard (RFC 1724 rip2PeerTable): one record per source
  * address and interface, with the version last seen, when, and what was wrong with its packets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_output.c — what RIP sends and when: output jobs per interface (periodic full updates,
  * triggered updates of changed routes, answers to whole-table requests) to every target of the

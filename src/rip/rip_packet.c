@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_packet.c — building RIP packets from the table (RFC 2453 3.10, 4.4, 5): the next packet of
  * an output job (whole table or changes), answers to specific requests, and whole-table requests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_policy.c — an interface's route policy (routprotd.conf(5), "Route policy"; RRAS's accept
  * and announce filters and peer security): which received routes are taken, which routes are

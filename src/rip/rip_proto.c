@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_proto.c — RIP behind the callback table: the rp_protocol entry points the router manager
  * calls (start/stop, interfaces and their status, configuration, events, MIB). Everything the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_protocol.h — the RIP module as the daemon sees it: its registration struct (the callback
  * table). Everything else about RIP is internal to src/rip.

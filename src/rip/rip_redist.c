@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_redist.c — routes RIP announces on behalf of other sources (`redistribute`): the router
  * manager replays and then reports connected subnets, kernel routes (proto static; proto

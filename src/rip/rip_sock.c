@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_sock.c — RIP's one UDP socket: bound to port 520 on all addresses, IP_PKTINFO to learn
  * the receiving interface and to choose the outgoing interface and source per packet, TTL 1

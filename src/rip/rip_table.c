@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_table.c — the RIP routing table (RFC 2453 3.9.2, 3.8): route selection with equal-cost
  * paths, the timeout and garbage-collection timers, local routes (connected subnets,

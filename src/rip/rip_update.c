@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_update.c — autostatic updates (RRAS DoUpdateRoutes) on RIP interfaces:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_wire.h — RIP on the wire: ports, addresses, commands, sizes and field values of RFC 2453
  * (RIPv1/v2), RFC 2091 (triggered RIP) and RFC 4822 (authentication). Constants only: the codec

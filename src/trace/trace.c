@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * trace.c — the trace protocol (see trace.h): records callbacks, answers MIB queries about the
  * interfaces it has, posts UPDATE_COMPLETE through its event queue.

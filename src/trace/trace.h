@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * trace.h — the trace protocol: a minimal routing protocol behind the callback table that routes
  * nothing and records every callback the router manager delivers. It keeps the RM honest (the

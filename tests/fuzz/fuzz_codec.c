@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_codec.c — libFuzzer target for the RIP codec (rip/rip_codec.c). Every input goes
  * through rip_decode; an input that decodes must encode again (with its digest copied back

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_conf.c — libFuzzer target for the configuration loader (conf/conf.c with the keys
  * of the daemon's protocols): every input is written to a file and loaded as routprotd.conf. A load

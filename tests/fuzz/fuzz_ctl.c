@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_ctl.c — libFuzzer target for the control socket: a real control server (ctl/ctl_server.c)
  * with the daemon's commands (ctl/ctl_commands.c) over a router manager running the trace

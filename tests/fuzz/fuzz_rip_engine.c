@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_rip_engine.c — libFuzzer target for the RIP engine as a whole: the receive path
  * (envelope, authentication, policy, entries), the routing table and its timers, output,

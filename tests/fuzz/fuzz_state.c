@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_state.c — libFuzzer target for the autostatic state file reader (core/rm_state.c):
  * every input is written as autostatic.json and read. A file that is refused must come with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_util.h — helpers shared by the fuzz targets: failing loudly (the fuzzer reports an
  * abort as a crash), a private temporary directory for targets that read files, and a log

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Write the fuzz targets' seed inputs into tests/fuzz/seeds/TARGET/ (run from anywhere).
 
 The seeds are small valid inputs of every kind a target understands, so that the fuzzer

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Fixtures of the topology tests.
 
 - topo:         the test's namespaces (lib.netns.Topology), all deleted when the test ends

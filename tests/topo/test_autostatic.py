@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Autostatic updates (RRAS DoUpdateRoutes) against BIRD 2, and the persistence of the routes
 they produce.
 

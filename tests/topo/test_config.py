@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Configuration errors are reported as FILE:LINE: message, by `routprotd -t` (exit 1) and at
 start (logged as `ERROR conf: FILE:LINE: message`, exit 1, nothing started); valid files pass."""
 

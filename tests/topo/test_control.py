@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The control socket and routprotctl: the wire protocol, its robustness against bad or
 oversized requests and many clients, the JSON documents scripts rely on, and routprotctl's exit
 codes."""

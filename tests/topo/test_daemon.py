@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The daemon as a service: start and stop, systemd notifications (READY, RELOADING, STOPPING,
 WATCHDOG), one instance per socket, several instances in several namespaces."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Triggered RIP on a demand circuit (RFC 2091) between routprotd and BIRD 2 (`demand circuit`).
 
     router (routprotd)                         bird

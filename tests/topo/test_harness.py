@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The harness itself: the guard-rails every other test relies on."""
 
 import os

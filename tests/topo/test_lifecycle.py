@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Configured interfaces that exist at start, appear later, disappear, are renamed or moved to
 another namespace: AddInterface / DeleteInterface and the statuses around them."""
 

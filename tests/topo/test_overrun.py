@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Netlink overrun: when the kernel drops notifications (ENOBUFS) the daemon re-reads links and
 addresses and reports the difference, so that its view ends equal to the kernel's.
 

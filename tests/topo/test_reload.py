@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Reload (routprotctl reload and SIGHUP): parse the file afresh, apply only the difference, keep
 the running configuration when the new file is bad."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """RIP authentication against real peers: RFC 2453 simple passwords and RFC 4822 Keyed-MD5 and
 HMAC-SHA with BIRD 2 and FRR's ripd, both directions; wrong keys, unauthenticated peers and
 secrets in a world-readable file refused; key rollover by lifetimes."""

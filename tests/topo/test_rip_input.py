@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """RIP receive checks against hand-made packets (RFC 2453 3.9.2 and routprotd's envelope rules).
 
 A probe namespace sends crafted datagrams to routprotd. A packet that fails an envelope check is

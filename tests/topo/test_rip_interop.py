@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """routprotd between two other RIP implementations: BIRD 2 on one side, FRR's ripd on the other
 (lib.peers.Chain). Routes must flow both ways through routprotd with the right metrics, reach
 routprotd's kernel table as `proto rip` with the configured priority, and changes (withdrawals,

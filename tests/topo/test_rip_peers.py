@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """routprotd features seen by real RIP peers and on the wire: passive interfaces and unicast
 neighbors, RIPv1 with FRR, ECMP over two peers, split horizon and poisoned reverse.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Route policy per interface (routprotd.conf(5), "Route policy"): accept and announce filters,
 host-route switches and the neighbors listened to, with BIRD and FRR as the neighbors
 (lib.peers.Chain: BIRD - routprotd - FRR), and reloads that change a policy taking effect at

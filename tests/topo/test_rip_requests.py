@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """RIP requests (RFC 2453 3.9.1) and what routprotd advertises, against a probe namespace.
 
 The probe (lib.craft.ProbeLab) first plays a neighbor 198.18.5.3 that announces a few routes on

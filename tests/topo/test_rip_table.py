@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The RIP table's rules (RFC 2453 3.8, 3.9.2) driven with hand-made responses: timeout and
 garbage collection, which announcement wins, interface cost, redistribution of other routes,
 large tables split into packets of at most 25 entries and written to the kernel in bulk.

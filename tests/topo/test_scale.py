@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """RIP at scale, checked for correctness (speed is tools/bench's business):
 
     bird    to-router 198.18.9.1/24 ── to-bird 198.18.9.2/24     router (routprotd)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """InterfaceStatus from the real kernel: ENABLED, DISABLED, MEDIA_PRESENT, MEDIA_ABSENT and
 ADDRESS_CHANGE, one callback per transition, as the trace protocol records them.
 

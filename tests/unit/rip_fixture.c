@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_fixture.c — the RIP engine's unit-test fixture (see rip_fixture.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_fixture.h — the RIP engine's unit-test fixture, shared by the test files of src/rip: an
  * instance with an injected clock (now_ms), a support table that records what the router

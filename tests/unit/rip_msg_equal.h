@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rip_msg_equal.h — field-by-field equality of two decoded RIP messages (digests compared by
  * content), shared by the codec's unit tests and its fuzz target.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_avl.c — unit tests of the intrusive AVL tree (lib/avl.c): long random insert/remove runs
  * compared with a reference set, the AVL invariants (ordering, parent links, heights, balance)

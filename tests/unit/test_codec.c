@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_codec.c — unit tests of the RIP codec (rip/rip_codec.c): hand-written packets of RFC
  * 2453 (RIPv1/v2 requests and responses, simple password), RFC 2091 (Update Request, Update

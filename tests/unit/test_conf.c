@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_conf.c — unit tests of the configuration loader (src/conf): conf_load() on files written
  * to a temporary directory, with a small fake protocol whose rp_config_ops parse their sections

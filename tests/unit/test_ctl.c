@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_ctl.c — unit tests of the control socket: a real ctl_server on a socket in a temporary
  * directory, driven by plain client sockets while the test steps the libevent loop; and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_fib.c — the FIB writer against the real kernel. Every test runs in its own network
  * namespace (Check forks each test; the test unshares CLONE_NEWNET) with lo up and veth pairs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_lib.c — unit tests of the small shared helpers: IPv4 prefixes, log levels and rate
  * limits, ISO 8601 time, the protocol event queue, result and status names.

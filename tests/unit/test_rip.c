@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_rip.c — unit tests of the RIP engine's logic with an injected clock and a recording
  * support table (no sockets are used: sends fail quietly): route selection and metrics

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_rip_policy.c — unit tests of an interface's route policy: filter matching (only /
  * except, more specific prefixes, host and default routes), the accept side on the receive path

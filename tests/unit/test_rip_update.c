@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_rip_update.c — unit tests of the autostatic update (DoUpdateRoutes) inside the RIP
  * engine: who may start one and with which result code, the whole-table request, what counts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_rm.c — unit tests of the router manager driven through the trace protocol: link
  * snapshots in, exactly one InterfaceStatus per transition out, AddInterface/DeleteInterface,

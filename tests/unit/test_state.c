@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_state.c — unit tests of the autostatic state file: round trip, atomic replacement (no
  * temporary left, mode 0640), absent file, every kind of unusable file rejected as a whole with

@@ -1,1 +1,2 @@
+# SPDX-License-Identifier: ISC
 """Helpers of the routprotd topology tests: network namespaces, processes, the daemon."""

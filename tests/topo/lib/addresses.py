@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The only addresses the topology tests may use.
 
 Everything the tests configure lives in 198.18.0.0/15 (RFC 2544 benchmarking) or one of the

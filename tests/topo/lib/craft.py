@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Hand-made RIP packets and a link-level view of what RIP speakers send.
 
 RIP messages are built byte by byte here (struct), so that a test can get every field wrong on

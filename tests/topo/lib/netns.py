@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Network namespaces for the topology tests: links, addresses, commands and programs inside.
 
 Every namespace is created here, named rptopo-<pytest pid>-<serial>[-<tag>], so that a sweep

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A stand-in for systemd's notification socket: records what a service sends with sd_notify().
 
 The program gets NOTIFY_SOCKET=<path>; each datagram it sends ("READY=1\\nSTATUS=running") is kept

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Other RIP speakers for the topology tests: BIRD 2 and FRR's ripd, each in a namespace.
 
 Every instance runs in the foreground inside its namespace with files of its own under the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Commands and long-running programs started by the tests.
 
 run() executes a command to completion; Process wraps a program that keeps running (routprotd, later

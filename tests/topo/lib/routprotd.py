@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """routprotd and routprotctl as the tests drive them.
 
 Routprotd runs the daemon inside a namespace with a generated configuration, everything it needs

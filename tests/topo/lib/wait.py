@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Polling with a deadline: tests wait for a condition instead of sleeping and hoping."""
 
 import time
