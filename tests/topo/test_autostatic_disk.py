@@ -21,16 +21,18 @@ import shutil
 import pytest
 
 from lib.peers import peers  # noqa: F401 - fixture
+from lib.wait import wait_for
 from test_autostatic import (CAN_NOT_COMPLETE, NET_A, NET_B, NET_C, UPDATE_OK,  # noqa: F401
                              lab)
 
 TMPFS_OPTS = "size=256k,nr_inodes=64,mode=0750"
 
 
-def private_tmpfs_wrapper(state_dir):
+def private_tmpfs_wrapper(state_dir, full=False):
     """A wrapper (see Routprotd) that starts the daemon in a private mount namespace with a
-    small tmpfs over its state directory."""
-    script = f'mount -t tmpfs -o {TMPFS_OPTS} routprotd-test "$0" && exec "$@"'
+    small tmpfs over its state directory (full=True: filled up before the daemon starts)."""
+    fill = 'dd if=/dev/zero of="$0/fill" bs=4096 2>/dev/null; ' if full else ""
+    script = f'mount -t tmpfs -o {TMPFS_OPTS} routprotd-test "$0" && {{ {fill}exec "$@"; }}'
     return ["unshare", "-m", "--propagation", "private", "sh", "-c", script, str(state_dir)]
 
 
@@ -198,3 +200,31 @@ def test_removed_state_directory(lab):
     d.state_dir.mkdir()
     assert lab.update().rc == UPDATE_OK
     lab.assert_set({NET_A, NET_C})
+
+
+def test_recovered_set_not_saved_is_retried(lab):
+    """The one case where the file cannot be refused a change: sets recovered from the kernel
+    at start (no state file) when the directory is full. The routes stay in effect, `show
+    status` says state_file.saved false (and every `show autostatic` row saved false) with the
+    reason, and the daemon writes the file again every retry_interval until it works."""
+    lab.r.ip("route", "add", NET_A, "via", "198.18.10.2", "dev", "as0", "proto", "210",
+             "metric", "20")
+    lab.d = lab.start_daemon(lab.r, lab.config(), wrapper=private_tmpfs_wrapper(
+        lab.workdir / "routprotd.state", full=True))
+    lab.d.wait_interface("as0", lambda row: row["active"], what="as0 active")
+    disk = Disk(lab)
+    status = state_file_status(lab)
+    assert status["saved"] is False and status["write_failures"] >= 1, status
+    assert "No space left on device" in status["last_error"], status
+    rows = lab.autostatic()
+    assert set(rows) == {NET_A} and rows[NET_A]["saved"] is False, rows
+    assert set(lab.kernel()) == {NET_A}
+    assert "autostatic.json" not in disk.files()
+
+    disk.repair("full")
+    wait_for(lambda: state_file_status(lab)["saved"], timeout=status["retry_interval"] + 10,
+             what="the state file written again")
+    assert disk.state_routes() == {NET_A}
+    assert state_file_status(lab)["last_error"] is None
+    assert lab.autostatic()[NET_A]["saved"] is True
+    lab.d.wait_log("state file written again")
