@@ -254,6 +254,7 @@ void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result stat
 {
 	struct rm_iface *ifc = rm_iface_find(rm, ifindex);
 	struct rm_as_set *s = ifc ? get_set(rm, ifc->name) : NULL;
+	const char *why = NULL;
 
 	if (!s)
 		return;
@@ -265,15 +266,14 @@ void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result stat
 		return;
 	}
 	if (status == NO_ERROR && commit(rm, s) != NO_ERROR) {
-		discard_pending(s);
-		finish(s, ERROR_CAN_NOT_COMPLETE, save_failure(rm, s, "update not applied"));
-		return;
-	}
-	if (status != NO_ERROR)
+		status = ERROR_CAN_NOT_COMPLETE;
+		why = save_failure(rm, s, "update not applied");
+	} else if (status != NO_ERROR) {
 		log_notice(COMP, "%s: update failed (%s): the previous %zu routes stay",
 			   s->st.name, rp_result_name(status), s->st.nroutes);
+	}
 	discard_pending(s);
-	finish(s, status, NULL);
+	finish(s, status, why);
 }
 
 enum rp_result rm_autostatic_update_route(struct rm *rm, unsigned slot, uint32_t ifindex,

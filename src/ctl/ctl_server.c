@@ -723,6 +723,7 @@ static struct ucred peer_cred(int fd)
 static struct ctl_conn *conn_new(struct ctl_server *srv, int fd, const struct ucred *cred)
 {
 	struct ctl_conn *conn = calloc(1, sizeof(*conn));
+	struct timeval idle = { .tv_sec = (time_t)(srv->idle_ms / 1000) };
 
 	if (!conn)
 		return NULL;
@@ -730,7 +731,7 @@ static struct ctl_conn *conn_new(struct ctl_server *srv, int fd, const struct uc
 	conn->fd = fd;
 	conn->id = ++srv->next_id;
 	conn->uid = cred->uid;
-	conn->opened = clock_now_ms();
+	conn->opened = conn->idle_since = clock_now_ms();
 	conn->rev = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb, conn);
 	conn->wev = event_new(srv->base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, conn);
 	conn->resume = event_new(srv->base, -1, 0, conn_resume_cb, conn);
@@ -739,7 +740,8 @@ static struct ctl_conn *conn_new(struct ctl_server *srv, int fd, const struct uc
 	conn->in = evbuffer_new();
 	conn->out = evbuffer_new();
 	if (!conn->rev || !conn->wev || !conn->resume || !conn->pump || !conn->deadline ||
-	    !conn->in || !conn->out || event_add(conn->rev, NULL) != 0) {
+	    !conn->in || !conn->out || event_add(conn->rev, NULL) != 0 ||
+	    evtimer_add(conn->deadline, &idle) != 0) {
 		conn_free_events(conn);
 		if (conn->in)
 			evbuffer_free(conn->in);
@@ -753,7 +755,6 @@ static struct ctl_conn *conn_new(struct ctl_server *srv, int fd, const struct uc
 	srv->stats.connections++;
 	log_debug(CTL_COMP, "client %u: connected (pid %ld uid %ld)", conn->id, (long)cred->pid,
 		  (long)cred->uid);
-	conn_update_deadline(conn);
 	return conn;
 }
 
