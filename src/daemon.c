@@ -148,6 +148,9 @@ static enum ctl_reload_result reload(void *arg, json_t **errors)
 	notify_reloading();
 	log_notice(COMP, "reloading %s", d->opts.config_file);
 	c = load_config(&d->opts, &diag);
+	if (c) /* the socket itself stays; its timeouts follow the file */
+		ctl_server_set_timeouts(d->ctl, (unsigned)c->control_idle_timeout,
+					(unsigned)c->control_request_timeout);
 	if (!c) {
 		*errors = report_problems(&diag);
 		log_error(COMP, "configuration not reloaded: the running configuration stays");
@@ -206,12 +209,15 @@ static void status_hook(json_t *status, void *arg)
 	fib_status_json(d->fib, status);
 	ctl_server_get_stats(d->ctl, &st);
 	json_object_set_new(status, "control",
-			    json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}",
+			    json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 				      "socket", ctl_server_path(d->ctl),
 				      "connections", (json_int_t)st.connections,
 				      "requests", (json_int_t)st.requests,
 				      "bad_requests", (json_int_t)st.bad_requests,
 				      "rejected", (json_int_t)st.rejected,
+				      "evicted", (json_int_t)st.evicted,
+				      "idle_timeouts", (json_int_t)st.idle_timeouts,
+				      "request_timeouts", (json_int_t)st.request_timeouts,
 				      "clients", (json_int_t)st.clients));
 }
 
@@ -340,6 +346,8 @@ static int start(struct daemon *d, struct conf *c)
 		conf_free(c);
 		return EXIT_RUNTIME;
 	}
+	ctl_server_set_timeouts(d->ctl, (unsigned)c->control_idle_timeout,
+				(unsigned)c->control_request_timeout);
 	d->lock_fd = lock_namespace();
 	if (d->lock_fd < 0) {
 		log_error(COMP, "another routprotd runs in this network namespace (%s)",

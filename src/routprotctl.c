@@ -456,8 +456,13 @@ static int handle_ok(const struct request *req, const struct options *opt, json_
 		fputs(text, stdout);
 		free(text);
 	}
-	if (strcmp(req->command, "update-routes") == 0)
+	if (strcmp(req->command, "update-routes") == 0) {
+		const char *why = json_string_value(json_object_get(data, "reason"));
+
+		if (why)
+			fprintf(stderr, PROG ": %s\n", why);
 		return ctl_format_update_exit(json_string_value(json_object_get(data, "status")));
+	}
 	return EXIT_OK;
 }
 

@@ -96,6 +96,10 @@ static const struct conf_field control_fields[] = {
 	{ .name = "socket", .kind = CONF_STRING, .offset = offsetof(struct conf, control_socket),
 	  .max = SUN_PATH_MAX, .check = check_absolute },
 	{ .name = "group", .kind = CONF_STRING, .offset = offsetof(struct conf, control_group) },
+	{ .name = "idle-timeout", .kind = CONF_INT,
+	  .offset = offsetof(struct conf, control_idle_timeout), .min = 1, .max = 3600 },
+	{ .name = "request-timeout", .kind = CONF_INT,
+	  .offset = offsetof(struct conf, control_request_timeout), .min = 1, .max = 3600 },
 };
 
 static const struct conf_field fib_fields[] = {
@@ -138,6 +142,8 @@ struct conf *conf_new_default(void)
 		return NULL;
 	}
 	c->control_gid = (gid_t)-1;
+	c->control_idle_timeout = CONF_DEFAULT_CONTROL_IDLE_TIMEOUT;
+	c->control_request_timeout = CONF_DEFAULT_CONTROL_REQUEST_TIMEOUT;
 	c->log_level = LOG_LVL_INFO;
 	c->fib_table = CONF_DEFAULT_FIB_TABLE;
 	c->fib_metric = CONF_DEFAULT_FIB_METRIC;

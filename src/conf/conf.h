@@ -26,6 +26,8 @@
 #define CONF_DEFAULT_FIB_METRIC 20u
 #define CONF_DEFAULT_NETLINK_RCVBUF (4u << 20)
 #define CONF_DEFAULT_FIB_STALE_TIME 40
+#define CONF_DEFAULT_CONTROL_IDLE_TIMEOUT 10   /* s; CTL_IDLE_TIMEOUT_S */
+#define CONF_DEFAULT_CONTROL_REQUEST_TIMEOUT 5 /* s; CTL_REQUEST_TIMEOUT_S */
 
 struct conf_interface {
 	char name[IF_NAMESIZE]; /* validated: 1..15 bytes, not "." or "..", no '/', ':', spaces */
@@ -50,6 +52,8 @@ struct conf {
 	char *control_socket;
 	char *control_group; /* NULL: keep the daemon's group */
 	gid_t control_gid;   /* resolved from control_group at load time; (gid_t)-1 if none */
+	int control_idle_timeout;    /* s a control connection may wait without a request */
+	int control_request_timeout; /* s a request line may take to arrive whole */
 	enum log_level log_level;
 	uint32_t fib_table;  /* 1..0xffffffff, not 0 (unspec) or 255 (local) */
 	uint32_t fib_metric; /* kernel route priority */

@@ -124,8 +124,10 @@ const char *rm_ifname(const struct rm *rm, uint32_t ifindex);
  * kernel. */
 void rm_autostatic_load(struct rm *rm, const char *state_dir);
 
+/* `why`, when not NULL, says why the update failed beyond its status (the state file could
+ * not be written, the protocol never finished, ...). */
 typedef void (*rm_update_done_fn)(void *ctx, const char *ifname, enum rp_result status,
-				  size_t routes);
+				  size_t routes, const char *why);
 /* Start an autostatic update (DoUpdateRoutes) on an interface. NO_ERROR: started, `done` runs
  * at UPDATE_COMPLETE with its status and the interface's route count. Otherwise the immediate
  * outcome: ERROR_INTERFACE_NOT_CONNECTED, ERROR_UPDATE_IN_PROGRESS, or ERROR_INVALID_PARAMETER
@@ -135,8 +137,10 @@ enum rp_result rm_update_routes(struct rm *rm, const char *ifname, unsigned time
 /* The waiter identified by ctx went away: the update goes on, nobody is told. */
 void rm_update_forget(struct rm *rm, void *ctx);
 /* Remove an interface's autostatic routes (kernel and state file). ERROR_INVALID_PARAMETER
- * when the name is neither a known interface nor has routes. */
-enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *removed);
+ * when the name is neither a known interface nor has routes; ERROR_CAN_NOT_COMPLETE, with the
+ * reason in *why and nothing removed, when the state file cannot be written. */
+enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *removed,
+				   const char **why);
 size_t rm_autostatic_count(const struct rm *rm, const char *ifname);
 json_t *rm_json_autostatic(struct rm *rm);
 

@@ -4,8 +4,11 @@
  *
  *  update-routes IF ─► checks (known, a protocol that can update it, connected, not busy)
  *     ─► do_update_routes(index) ─► protocol reports routes (update_route) ─► pending set
- *     ─► UPDATE_COMPLETE NO_ERROR: the interface's set becomes exactly the pending set;
- *                                   written to the state file, installed as proto autostatic
+ *     ─► UPDATE_COMPLETE NO_ERROR: the pending set is written to the state file; once it is
+ *                                   there, it becomes exactly the interface's set and is
+ *                                   installed as proto autostatic. A set that cannot be
+ *                                   written is refused: ERROR_CAN_NOT_COMPLETE, previous set
+ *                                   untouched (rm_autostatic_save.c)
  *        UPDATE_COMPLETE error:    pending set dropped, previous set untouched
  *
  * Sets are kept per interface name (indexes change across reboots), never age, survive
@@ -38,6 +41,7 @@ struct rm_as_set {
 	struct rm *rm;
 	struct rm_state_iface st; /* name, time of the last success, committed routes (sorted) */
 	const char *last_result;  /* of the last finished update, NULL before any */
+	char reason[640];         /* why it failed, when the RM knows better than the status */
 	int64_t last_attempt_ms;
 	bool updating;
 	bool abandoned; /* the guard gave up; the protocol's late completion is ignored */
@@ -178,32 +182,6 @@ void rm_autostatic_replay(struct rm *rm, const struct rm_subscriber *sub)
 	}
 }
 
-/* ---- the state file ---- */
-
-static void persist(struct rm *rm)
-{
-	struct rm_state_iface *all;
-	size_t n = 0;
-	char err[512];
-
-	if (!rm->state_dir)
-		return;
-	for (const struct rm_as_set *s = rm->autostatic; s; s = s->next)
-		n++;
-	all = calloc(n ? n : 1, sizeof(*all));
-	if (!all) {
-		log_error(COMP, "out of memory: state file not written");
-		return;
-	}
-	n = 0;
-	for (const struct rm_as_set *s = rm->autostatic; s; s = s->next)
-		if (s->st.updated_ms || s->st.nroutes)
-			all[n++] = s->st;
-	if (rm_state_write(rm->state_dir, all, n, err, sizeof(err)) != 0)
-		log_error(COMP, "cannot write the state file: %s", err);
-	free(all); /* the routes belong to the sets */
-}
-
 /* ---- updates ---- */
 
 static void discard_pending(struct rm_as_set *s)
@@ -213,7 +191,8 @@ static void discard_pending(struct rm_as_set *s)
 	s->npending = s->cap = 0;
 }
 
-static void finish(struct rm_as_set *s, enum rp_result status)
+/* `reason` (may be NULL) says why an update failed beyond its status. */
+static void finish(struct rm_as_set *s, enum rp_result status, const char *reason)
 {
 	rm_update_done_fn done = s->done;
 	void *ctx = s->done_ctx;
@@ -223,17 +202,20 @@ static void finish(struct rm_as_set *s, enum rp_result status)
 	s->done_ctx = NULL;
 	s->last_result = rp_result_name(status);
 	s->last_attempt_ms = clock_wall_ms();
+	snprintf(s->reason, sizeof(s->reason), "%s", reason ? reason : "");
 	if (s->guard)
 		evtimer_del(s->guard);
 	if (done)
-		done(ctx, s->st.name, status, s->st.nroutes);
+		done(ctx, s->st.name, status, s->st.nroutes, reason);
 }
 
-/* The set becomes exactly the pending routes. */
-static void commit(struct rm *rm, struct rm_as_set *s)
+/* The set becomes exactly the pending routes, once the state file holds them; otherwise it
+ * stays as it was and the update fails. */
+static enum rp_result commit(struct rm *rm, struct rm_as_set *s)
 {
 	struct rm_state_route *old = s->st.routes;
 	size_t nold = s->st.nroutes, k = 0;
+	struct rm_state_iface cand = { .updated_ms = clock_wall_ms(), .routes = s->pending };
 
 	qsort(s->pending, s->npending, sizeof(*s->pending), route_cmp);
 	for (size_t i = 0; i < s->npending; i++) /* later reports of a prefix win */
@@ -241,23 +223,38 @@ static void commit(struct rm *rm, struct rm_as_set *s)
 			s->pending[k - 1] = s->pending[i];
 		else
 			s->pending[k++] = s->pending[i];
-	s->st.routes = s->pending;
-	s->st.nroutes = k;
-	s->st.updated_ms = clock_wall_ms();
+	memcpy(cand.name, s->st.name, sizeof(cand.name));
+	cand.nroutes = k;
+	if (!rm_autostatic_save(rm, s, &cand)) {
+		log_error(COMP, "%s: update refused, the state file cannot hold its %zu routes: "
+			  "the previous %zu stay", s->st.name, k, nold);
+		return ERROR_CAN_NOT_COMPLETE;
+	}
+	s->st = cand;
 	s->pending = NULL;
 	s->npending = s->cap = 0;
 	refresh_routes(rm, old, nold);
 	refresh_routes(rm, s->st.routes, s->st.nroutes);
 	free(old);
-	persist(rm);
 	log_notice(COMP, "%s: %zu autostatic route%s (were %zu)", s->st.name, k, k == 1 ? "" : "s",
 		   nold);
+	return NO_ERROR;
+}
+
+/* Why an update or a clear was refused for the state file's sake. */
+static const char *save_failure(struct rm *rm, const struct rm_as_set *s, const char *what)
+{
+	snprintf(rm->as_file.refused, sizeof(rm->as_file.refused), "%s: cannot write the state "
+		 "file (%s); the previous %zu route%s stay", what, rm->as_file.error,
+		 s->st.nroutes, s->st.nroutes == 1 ? "" : "s");
+	return rm->as_file.refused;
 }
 
 void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result status)
 {
 	struct rm_iface *ifc = rm_iface_find(rm, ifindex);
 	struct rm_as_set *s = ifc ? get_set(rm, ifc->name) : NULL;
+	const char *why = NULL;
 
 	if (!s)
 		return;
@@ -268,13 +265,15 @@ void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result stat
 		discard_pending(s);
 		return;
 	}
-	if (status == NO_ERROR)
-		commit(rm, s);
-	else
+	if (status == NO_ERROR && commit(rm, s) != NO_ERROR) {
+		status = ERROR_CAN_NOT_COMPLETE;
+		why = save_failure(rm, s, "update not applied");
+	} else if (status != NO_ERROR) {
 		log_notice(COMP, "%s: update failed (%s): the previous %zu routes stay",
 			   s->st.name, rp_result_name(status), s->st.nroutes);
+	}
 	discard_pending(s);
-	finish(s, status);
+	finish(s, status, why);
 }
 
 enum rp_result rm_autostatic_update_route(struct rm *rm, unsigned slot, uint32_t ifindex,
@@ -311,7 +310,7 @@ static void on_guard(evutil_socket_t fd, short what, void *arg)
 	log_warning(COMP, "%s: the protocol never finished the update; giving up", s->st.name);
 	s->abandoned = true;
 	discard_pending(s);
-	finish(s, ERROR_CAN_NOT_COMPLETE);
+	finish(s, ERROR_CAN_NOT_COMPLETE, "the routing protocol never finished the update");
 }
 
 /* The interface of an update went away: its protocol's UPDATE_COMPLETE will name an index
@@ -324,7 +323,7 @@ void rm_autostatic_iface_gone(struct rm *rm, const char *name)
 		return;
 	log_notice(COMP, "%s: interface gone during an autostatic update", name);
 	discard_pending(s);
-	finish(s, ERROR_INTERFACE_NOT_CONNECTED);
+	finish(s, ERROR_INTERFACE_NOT_CONNECTED, "the interface went away during the update");
 }
 
 static struct rm_proto *updater_of(struct rm *rm, const struct rm_iface *ifc)
@@ -394,7 +393,8 @@ void rm_autostatic_fail_waiters(struct rm *rm)
 		if (!done)
 			continue;
 		s->done = NULL;
-		done(s->done_ctx, s->st.name, ERROR_CAN_NOT_COMPLETE, s->st.nroutes);
+		done(s->done_ctx, s->st.name, ERROR_CAN_NOT_COMPLETE, s->st.nroutes,
+		     "the daemon is stopping");
 		s->done_ctx = NULL;
 	}
 }
@@ -408,15 +408,24 @@ void rm_update_forget(struct rm *rm, void *ctx)
 		}
 }
 
-enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *removed)
+enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *removed,
+				   const char **why)
 {
 	struct rm_as_set *s = find_set(rm, ifname);
+	struct rm_state_iface empty = { .routes = NULL };
 	struct rm_state_route *old;
 	size_t n;
 
 	*removed = 0;
+	*why = NULL;
 	if (!s)
 		return iface_by_name(rm, ifname) ? NO_ERROR : ERROR_INVALID_PARAMETER;
+	memcpy(empty.name, s->st.name, sizeof(empty.name));
+	if (!rm_autostatic_save(rm, s, &empty)) {
+		*why = save_failure(rm, s, "not cleared");
+		log_error(COMP, "%s: %s", ifname, *why);
+		return ERROR_CAN_NOT_COMPLETE;
+	}
 	old = s->st.routes;
 	n = s->st.nroutes;
 	s->st.routes = NULL;
@@ -424,7 +433,6 @@ enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *re
 	s->st.updated_ms = 0;
 	refresh_routes(rm, old, n);
 	free(old);
-	persist(rm);
 	*removed = n;
 	log_notice(COMP, "%s: %zu autostatic route%s cleared", ifname, n, n == 1 ? "" : "s");
 	return NO_ERROR;
@@ -449,6 +457,7 @@ void rm_autostatic_free(struct rm *rm)
 		free(s->st.routes);
 		free(s);
 	}
+	rm_autostatic_save_free(rm);
 	free(rm->state_dir);
 	rm->state_dir = NULL;
 }
@@ -478,7 +487,7 @@ void rm_autostatic_set_routes(struct rm *rm, struct rm_as_set *s, struct rm_stat
 
 void rm_autostatic_persist(struct rm *rm)
 {
-	persist(rm);
+	rm_autostatic_save(rm, NULL, NULL);
 }
 
 const struct rm_as_set *rm_autostatic_first(const struct rm *rm)
@@ -499,4 +508,9 @@ const struct rm_state_iface *rm_autostatic_state(const struct rm_as_set *s)
 const char *rm_autostatic_last_result(const struct rm_as_set *s)
 {
 	return s->last_result;
+}
+
+const char *rm_autostatic_last_reason(const struct rm_as_set *s)
+{
+	return s->reason[0] ? s->reason : NULL;
 }

@@ -2,8 +2,8 @@
 /*
  * rm_autostatic_load.c — autostatic routes at start-up and for operators: loading the state
  * file before any protocol runs (or, when it is missing or unusable, recovering the sets from
- * the kernel's proto autostatic routes and setting the bad file aside), and the
- * `show autostatic` view.
+ * the kernel's proto autostatic routes and setting the bad file aside), removing the temporary
+ * file of a write a crash interrupted, and the `show autostatic` view.
  */
 #include "config.h"
 
@@ -114,6 +114,12 @@ void rm_autostatic_load(struct rm *rm, const char *state_dir)
 
 	free(rm->state_dir);
 	rm->state_dir = strdup(state_dir);
+	rc = rm_state_remove_temp(state_dir, err, sizeof(err));
+	if (rc > 0)
+		log_notice(COMP, "removed %s/%s, left by an interrupted write", state_dir,
+			   RM_STATE_TEMP);
+	else if (rc < 0)
+		log_warning(COMP, "cannot remove a leftover temporary file: %s", err);
 	rc = rm_state_read(state_dir, &ifs, &n, err, sizeof(err));
 	if (rc > 0) {
 		size_t routes = 0;
@@ -148,14 +154,16 @@ json_t *rm_json_autostatic(struct rm *rm)
 		for (size_t i = 0; i < st->nroutes; i++) {
 			const struct rm_state_route *r = &st->routes[i];
 			json_t *o = json_pack(
-				"{s:s,s:s,s:s,s:I,s:I,s:s,s:b,s:o}", "interface", st->name,
+				"{s:s,s:s,s:s,s:I,s:I,s:s,s:b,s:o,s:b,s:s?}", "interface", st->name,
 				"prefix", prefix4_format(r->prefix, r->len, p), "nexthop",
 				addr4_format(r->gateway, a), "metric", (json_int_t)r->metric, "tag",
 				(json_int_t)r->tag, "updated", when, "in_fib",
 				rm_route_in_fib(rm, r->prefix, r->len),
 				"last_result", rm_autostatic_last_result(s)
 						       ? json_string(rm_autostatic_last_result(s))
-						       : json_null());
+						       : json_null(),
+				"saved", !rm->as_file.dirty, "last_reason",
+				rm_autostatic_last_reason(s));
 
 			json_array_append_new(arr, o);
 		}

@@ -14,6 +14,7 @@
 #include "core/rm_history.h"
 #include "core/routprot.h"
 #include "lib/avl.h"
+#include "lib/log.h"
 
 struct event;
 struct conf_protocol;
@@ -132,9 +133,18 @@ struct rm {
 	bool audit_full;         /* next audit re-reads the kernel (else: retry failures only) */
 	uint32_t fib_table, fib_metric;
 
-	/* autostatic routes (rm_autostatic.c) */
+	/* autostatic routes (rm_autostatic.c) and their state file (rm_autostatic_save.c) */
 	struct rm_as_set *autostatic;
 	char *state_dir;
+	struct rm_as_file {
+		bool dirty;        /* the file may not hold the sets in memory: `retry` runs */
+		uint64_t failures; /* writes that failed since start */
+		int64_t saved_ms;  /* wall clock of the last successful write, 0 before any */
+		char error[512];   /* why the last write failed; "" after a success */
+		char refused[640]; /* the last change refused for it, as told to the caller */
+		struct event *retry;
+		struct log_ratelimit rl;
+	} as_file;
 
 	/* redistribution */
 	struct rm_subscriber subs[RM_MAX_PROTOCOLS];
@@ -214,10 +224,19 @@ void rm_autostatic_fail_waiters(struct rm *rm);
 struct rm_as_set *rm_autostatic_set(struct rm *rm, const char *name);
 void rm_autostatic_set_routes(struct rm *rm, struct rm_as_set *s, struct rm_state_iface *st);
 void rm_autostatic_persist(struct rm *rm);
+/* rm_autostatic_save.c: write every set to the state file, `s`'s routes replaced by `cand` when
+ * both are given. True when the file now holds exactly that; false when the write failed, the
+ * reason in rm->as_file.error, the file then holding the previous sets (or, should even that
+ * fail, marked dirty and retried until it holds the sets in memory). */
+bool rm_autostatic_save(struct rm *rm, const struct rm_as_set *s,
+			const struct rm_state_iface *cand);
+void rm_autostatic_save_free(struct rm *rm);
+json_t *rm_json_state_file(const struct rm *rm);
 const struct rm_as_set *rm_autostatic_first(const struct rm *rm);
 const struct rm_as_set *rm_autostatic_next(const struct rm_as_set *s);
 const struct rm_state_iface *rm_autostatic_state(const struct rm_as_set *s);
 const char *rm_autostatic_last_result(const struct rm_as_set *s);
+const char *rm_autostatic_last_reason(const struct rm_as_set *s);
 
 /* rm.c: history helpers */
 void rm_record(struct rm *rm, const char *type, const struct rm_iface *ifc,

@@ -170,6 +170,7 @@ json_t *rm_json_status(struct rm *rm)
 	json_object_set_new(o, "interfaces", json_integer((json_int_t)rm->nifaces));
 	json_object_set_new(o, "counters", counters_json(rm));
 	json_object_set_new(o, "route_table", route_counters_json(rm));
+	json_object_set_new(o, "state_file", rm_json_state_file(rm));
 	if (rm->status_hook)
 		rm->status_hook(o, rm->status_hook_arg);
 	return o;

@@ -87,45 +87,63 @@ static int fsync_dir(const char *dir)
 	return r;
 }
 
+static int write_text(int fd, const char *text)
+{
+	if (write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0 ||
+	    fsync(fd) != 0) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return close(fd);
+}
+
 int rm_state_write(const char *dir, const struct rm_state_iface *ifs, size_t n, char *err,
 		   size_t errlen)
 {
 	char path[4096], tmp[4096];
 	json_t *doc = document(ifs, n);
 	char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-	int fd = -1, rc = -1;
+	int fd, rc = RM_STATE_UNCHANGED;
 
 	json_decref(doc);
 	if (!text) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return RM_STATE_UNCHANGED;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, RM_STATE_FILE);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, RM_STATE_FILE);
+	snprintf(tmp, sizeof(tmp), "%s/%s", dir, RM_STATE_TEMP);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0 || write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0 ||
-	    fsync(fd) != 0) {
+	if (fd < 0 || write_text(fd, text) != 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0 || fsync_dir(dir) != 0) {
+		if (fd >= 0)
+			unlink(tmp);
+	} else if (rename(tmp, path) != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc != 0)
 		unlink(tmp);
+	} else if (fsync_dir(dir) != 0) {
+		snprintf(err, errlen, "%s: syncing the directory: %s", dir, strerror(errno));
+		rc = RM_STATE_REPLACED;
+	} else {
+		rc = RM_STATE_WRITTEN;
+	}
 	free(text);
 	return rc;
+}
+
+int rm_state_remove_temp(const char *dir, char *err, size_t errlen)
+{
+	char tmp[4096];
+
+	snprintf(tmp, sizeof(tmp), "%s/%s", dir, RM_STATE_TEMP);
+	if (unlink(tmp) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	return -1;
 }
 
 /* ---- reading ---- */

@@ -174,17 +174,21 @@ struct waiter {
 	struct ctl_request *req;
 };
 
-static json_t *update_result(const char *ifname, enum rp_result status, size_t routes)
+/* {interface, status, routes [, reason]}: `reason` says why a failed update failed when the
+ * router manager knows more than the status (the state file could not be written...). */
+static json_t *update_result(const char *ifname, enum rp_result status, size_t routes,
+			     const char *why)
 {
-	return json_pack("{s:s,s:s,s:I}", "interface", ifname, "status", rp_result_name(status),
-			 "routes", (json_int_t)routes);
+	return json_pack("{s:s,s:s,s:I,s:s*}", "interface", ifname, "status",
+			 rp_result_name(status), "routes", (json_int_t)routes, "reason", why);
 }
 
-static void update_done(void *ctx, const char *ifname, enum rp_result status, size_t routes)
+static void update_done(void *ctx, const char *ifname, enum rp_result status, size_t routes,
+			const char *why)
 {
 	struct waiter *w = ctx;
 
-	ctl_reply_ok(w->req, update_result(ifname, status, routes));
+	ctl_reply_ok(w->req, update_result(ifname, status, routes, why));
 	free(w);
 }
 
@@ -239,7 +243,8 @@ static void cmd_update_routes(struct ctl_commands *c, struct ctl_request *req,
 	if (r == ERROR_INVALID_PARAMETER)
 		ctl_reply_error(req, "%s: %s", ifname, why ? why : "cannot update");
 	else
-		ctl_reply_ok(req, update_result(ifname, r, rm_autostatic_count(c->rm, ifname)));
+		ctl_reply_ok(req, update_result(ifname, r, rm_autostatic_count(c->rm, ifname),
+						NULL));
 }
 
 static void cmd_show_autostatic(struct ctl_commands *c, struct ctl_request *req,
@@ -253,14 +258,17 @@ static void cmd_clear_autostatic(struct ctl_commands *c, struct ctl_request *req
 				 const json_t *args)
 {
 	const char *ifname = json_string_value(json_array_get(args, 0));
+	const char *why;
 	size_t removed;
+	enum rp_result r;
 
 	if (json_array_size(args) != 1 || !ifname) {
 		ctl_reply_error(req, "usage: clear autostatic IFNAME");
 		return;
 	}
-	if (rm_clear_autostatic(c->rm, ifname, &removed) != NO_ERROR) {
-		ctl_reply_error(req, "%s: unknown interface", ifname);
+	r = rm_clear_autostatic(c->rm, ifname, &removed, &why);
+	if (r != NO_ERROR) {
+		ctl_reply_error(req, "%s: %s", ifname, why ? why : "unknown interface");
 		return;
 	}
 	ctl_reply_ok(req, json_pack("{s:s,s:I}", "interface", ifname, "removed",

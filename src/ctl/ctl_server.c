@@ -4,7 +4,12 @@
  * (its file is ctl_socket.c's), one connection object per client with its own input/output
  * buffers, JSON-lines framing, request validation, in-order serving with deferred and streamed
  * replies, and the limits that keep a slow or hostile client from hurting the daemon (request
- * size, client count, output size, write stalls).
+ * size, client count, output size, write stalls, idle and half-sent requests).
+ *
+ * A connection is idle while it waits for a request (nothing in progress, no reply queued).
+ * Its `deadline` timer closes it when it stays idle for the idle timeout, or sooner when the
+ * start of a request line has been waiting for its newline for the request timeout. When
+ * CTL_MAX_CLIENTS are open, a new client takes the place of one chosen by ctl_admit.c.
  *
  * A connection serves one request at a time: while a request is pending, further lines stay in
  * the input buffer (reading continues up to CTL_MAX_REQUEST bytes so that a hang-up is noticed).
@@ -31,8 +36,10 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "ctl/ctl_admit.h"
 #include "ctl/ctl_server.h"
 #include "ctl/ctl_socket.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 
 #define CTL_COMP "ctl"
@@ -69,6 +76,11 @@ struct ctl_conn {
 	struct event *wev;          /* writable, with the stall timeout */
 	struct event *resume;       /* activated after a reply: serve the next line */
 	struct event *pump;         /* the next slice of a streamed reply */
+	struct event *deadline;     /* idle or request timeout */
+	uid_t uid;                  /* of the peer, (uid_t)-1 when unknown */
+	int64_t opened;             /* monotonic ms */
+	int64_t idle_since;         /* monotonic ms since when it waits for a request; 0: busy */
+	int64_t partial_since;      /* since when part of a request line waits; 0: none */
 	struct evbuffer *in;
 	struct evbuffer *out;
 	size_t scanned;             /* bytes of `in` already searched for a newline */
@@ -92,6 +104,8 @@ struct ctl_server {
 	struct ctl_conn_list conns;
 	struct ctl_server_stats stats;
 	unsigned next_id;
+	int64_t idle_ms, request_ms; /* the timeouts */
+	uid_t daemon_uid;
 	struct log_ratelimit bad_rl;
 	struct log_ratelimit accept_rl;
 };
@@ -529,6 +543,43 @@ static void conn_update_io(struct ctl_conn *conn)
 		event_del(conn->wev);
 }
 
+/* Arm the deadline of an idle connection (see the top of the file); a busy one has none. */
+static void conn_update_deadline(struct ctl_conn *conn)
+{
+	const struct ctl_server *srv = conn->srv;
+	int64_t now = clock_now_ms(), due;
+	struct timeval tv;
+
+	if (conn->pending || conn->closing || evbuffer_get_length(conn->out) > 0) {
+		conn->idle_since = conn->partial_since = 0;
+		event_del(conn->deadline);
+		return;
+	}
+	if (!conn->idle_since)
+		conn->idle_since = now;
+	if (evbuffer_get_length(conn->in) == 0)
+		conn->partial_since = 0;
+	else if (!conn->partial_since)
+		conn->partial_since = now;
+	due = conn->idle_since + srv->idle_ms;
+	if (conn->partial_since && conn->partial_since + srv->request_ms < due)
+		due = conn->partial_since + srv->request_ms;
+	due = due > now ? due - now : 0;
+	tv.tv_sec = (time_t)(due / 1000);
+	tv.tv_usec = (suseconds_t)(due % 1000 * 1000);
+	if (evtimer_add(conn->deadline, &tv) != 0)
+		conn->dead = true;
+}
+
+/* Tell the client why (best effort, at once) and have the connection closed. */
+static void conn_close_with(struct ctl_conn *conn, const char *why)
+{
+	conn_send(conn, error_reply(why, NULL));
+	if (conn_flush(conn) != 0)
+		log_debug(CTL_COMP, "client %u: write: %s", conn->id, strerror(errno));
+	conn->dead = true;
+}
+
 /* Run the connection's state machine; may free it, so it is the last thing a callback does. */
 static void conn_step(struct ctl_conn *conn)
 {
@@ -538,6 +589,8 @@ static void conn_step(struct ctl_conn *conn)
 		conn_process_input(conn);
 	if (!conn->dead)
 		conn_update_io(conn);
+	if (!conn->dead)
+		conn_update_deadline(conn);
 	if (conn->dead ||
 	    (conn->closing && !conn->pending && evbuffer_get_length(conn->out) == 0))
 		conn_free(conn);
@@ -605,6 +658,40 @@ static void conn_resume_cb(evutil_socket_t fd, short what, void *arg)
 	conn_step(arg);
 }
 
+static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *conn = arg;
+	struct ctl_server *srv = conn->srv;
+	int64_t now = clock_now_ms();
+	char why[96];
+
+	if (conn->partial_since && now >= conn->partial_since + srv->request_ms) {
+		srv->stats.request_timeouts++;
+		snprintf(why, sizeof(why), "request not completed within %lld s",
+			 (long long)(srv->request_ms / 1000));
+	} else if (conn->idle_since && now >= conn->idle_since + srv->idle_ms) {
+		srv->stats.idle_timeouts++;
+		snprintf(why, sizeof(why), "no request within %lld s",
+			 (long long)(srv->idle_ms / 1000));
+	} else {
+		conn_step(conn); /* the timeouts changed: arm again */
+		return;
+	}
+	log_rl(&srv->bad_rl, LOG_LVL_INFO, CTL_COMP, "client %u (uid %ld): %s, closing", conn->id,
+	       (long)conn->uid, why);
+	conn_close_with(conn, why);
+	conn_step(conn);
+}
+
+static void conn_free_events(struct ctl_conn *conn)
+{
+	struct event *evs[] = { conn->rev, conn->wev, conn->resume, conn->pump, conn->deadline };
+
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+		if (evs[i])
+			event_free(evs[i]);
+}
+
 static void conn_free(struct ctl_conn *conn)
 {
 	struct ctl_server *srv = conn->srv;
@@ -613,10 +700,7 @@ static void conn_free(struct ctl_conn *conn)
 		request_cancel(conn->pending);
 	TAILQ_REMOVE(&srv->conns, conn, link);
 	srv->stats.clients--;
-	event_free(conn->rev);
-	event_free(conn->wev);
-	event_free(conn->resume);
-	event_free(conn->pump);
+	conn_free_events(conn);
 	evbuffer_free(conn->in);
 	evbuffer_free(conn->out);
 	if (close(conn->fd) != 0)
@@ -625,45 +709,40 @@ static void conn_free(struct ctl_conn *conn)
 	free(conn);
 }
 
-static void conn_log_peer(const struct ctl_conn *conn)
+/* The peer's credentials; uid (uid_t)-1 and pid 0 when the kernel does not say. */
+static struct ucred peer_cred(int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
-	if (!log_enabled(LOG_LVL_DEBUG))
-		return;
-	if (getsockopt(conn->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-		log_debug(CTL_COMP, "client %u: connected (pid %ld uid %ld)", conn->id,
-			  (long)cred.pid, (long)cred.uid);
-	else
-		log_debug(CTL_COMP, "client %u: connected", conn->id);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return (struct ucred){ .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+	return cred;
 }
 
-static struct ctl_conn *conn_new(struct ctl_server *srv, int fd)
+static struct ctl_conn *conn_new(struct ctl_server *srv, int fd, const struct ucred *cred)
 {
 	struct ctl_conn *conn = calloc(1, sizeof(*conn));
+	struct timeval idle = { .tv_sec = (time_t)(srv->idle_ms / 1000) };
 
 	if (!conn)
 		return NULL;
 	conn->srv = srv;
 	conn->fd = fd;
 	conn->id = ++srv->next_id;
+	conn->uid = cred->uid;
+	conn->opened = conn->idle_since = clock_now_ms();
 	conn->rev = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb, conn);
 	conn->wev = event_new(srv->base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, conn);
 	conn->resume = event_new(srv->base, -1, 0, conn_resume_cb, conn);
 	conn->pump = evtimer_new(srv->base, conn_pump_cb, conn);
+	conn->deadline = evtimer_new(srv->base, conn_deadline_cb, conn);
 	conn->in = evbuffer_new();
 	conn->out = evbuffer_new();
-	if (!conn->rev || !conn->wev || !conn->resume || !conn->pump || !conn->in || !conn->out ||
-	    event_add(conn->rev, NULL) != 0) {
-		if (conn->rev)
-			event_free(conn->rev);
-		if (conn->wev)
-			event_free(conn->wev);
-		if (conn->resume)
-			event_free(conn->resume);
-		if (conn->pump)
-			event_free(conn->pump);
+	if (!conn->rev || !conn->wev || !conn->resume || !conn->pump || !conn->deadline ||
+	    !conn->in || !conn->out || event_add(conn->rev, NULL) != 0 ||
+	    evtimer_add(conn->deadline, &idle) != 0) {
+		conn_free_events(conn);
 		if (conn->in)
 			evbuffer_free(conn->in);
 		if (conn->out)
@@ -674,7 +753,8 @@ static struct ctl_conn *conn_new(struct ctl_server *srv, int fd)
 	TAILQ_INSERT_TAIL(&srv->conns, conn, link);
 	srv->stats.clients++;
 	srv->stats.connections++;
-	conn_log_peer(conn);
+	log_debug(CTL_COMP, "client %u: connected (pid %ld uid %ld)", conn->id, (long)cred->pid,
+		  (long)cred->uid);
 	return conn;
 }
 
@@ -691,6 +771,36 @@ static void srv_reject(struct ctl_server *srv, int fd)
 	if (send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		log_debug(CTL_COMP, "rejected client: send: %s", strerror(errno));
 	close(fd);
+}
+
+/* Full: close the connection ctl_admit.c picks for a client of `uid`; false when none. */
+static bool srv_make_room(struct ctl_server *srv, uid_t uid)
+{
+	struct ctl_admit_conn snap[CTL_MAX_CLIENTS];
+	struct ctl_conn *who[CTL_MAX_CLIENTS];
+	struct ctl_conn *conn;
+	size_t n = 0;
+	int v;
+
+	TAILQ_FOREACH(conn, &srv->conns, link) {
+		if (n == CTL_MAX_CLIENTS)
+			break;
+		who[n] = conn;
+		snap[n++] = (struct ctl_admit_conn){ .uid = conn->uid, .opened = conn->opened,
+						     .idle_since = conn->idle_since };
+	}
+	v = ctl_admit_victim(snap, n, uid, srv->daemon_uid);
+	if (v < 0)
+		return false;
+	conn = who[v];
+	srv->stats.evicted++;
+	log_rl(&srv->accept_rl, LOG_LVL_WARNING, CTL_COMP,
+	       "%d control clients connected: closing client %u (uid %ld, %s) for one of uid %ld",
+	       CTL_MAX_CLIENTS, conn->id, (long)conn->uid, conn->idle_since ? "idle" : "busy",
+	       (long)uid);
+	conn_close_with(conn, "closed to make room for another client");
+	conn_free(conn);
+	return true;
 }
 
 /* Out of descriptors or memory: stop accepting for a moment instead of spinning. */
@@ -719,6 +829,7 @@ static void srv_accept_cb(evutil_socket_t lfd, short what, void *arg)
 
 	for (int i = 0; i < CTL_ACCEPT_BURST; i++) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct ucred cred;
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -734,11 +845,12 @@ static void srv_accept_cb(evutil_socket_t lfd, short what, void *arg)
 			       srv->path, strerror(errno));
 			return;
 		}
-		if (srv->stats.clients >= CTL_MAX_CLIENTS) {
+		cred = peer_cred(fd);
+		if (srv->stats.clients >= CTL_MAX_CLIENTS && !srv_make_room(srv, cred.uid)) {
 			srv_reject(srv, fd);
 			continue;
 		}
-		if (!conn_new(srv, fd)) {
+		if (!conn_new(srv, fd, &cred)) {
 			log_error(CTL_COMP, "out of memory for a control client");
 			close(fd);
 		}
@@ -774,6 +886,9 @@ struct ctl_server *ctl_server_new(struct event_base *base, const char *path, gid
 	srv->fd = -1;
 	srv->dispatch = dispatch;
 	srv->dispatch_arg = arg;
+	srv->idle_ms = CTL_IDLE_TIMEOUT_S * 1000;
+	srv->request_ms = CTL_REQUEST_TIMEOUT_S * 1000;
+	srv->daemon_uid = geteuid();
 	TAILQ_INIT(&srv->conns);
 	srv->bad_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 60000);
 	srv->accept_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 60000);
@@ -813,6 +928,12 @@ void ctl_server_free(struct ctl_server *srv)
 void ctl_server_get_stats(const struct ctl_server *srv, struct ctl_server_stats *out)
 {
 	*out = srv->stats;
+}
+
+void ctl_server_set_timeouts(struct ctl_server *srv, unsigned idle_s, unsigned request_s)
+{
+	srv->idle_ms = (int64_t)(idle_s ? idle_s : 1) * 1000;
+	srv->request_ms = (int64_t)(request_s ? request_s : 1) * 1000;
 }
 
 const char *ctl_server_path(const struct ctl_server *srv)

@@ -21,7 +21,11 @@ struct ctl_server;
 struct ctl_request; /* one request in flight; gets exactly one reply */
 
 #define CTL_MAX_REQUEST 65536 /* bytes per request line, newline included */
-#define CTL_MAX_CLIENTS 128   /* connections at once; more are answered with an error */
+#define CTL_MAX_CLIENTS 128   /* connections at once; then a new client takes the place of an
+				 idle one (ctl_admit.h), or is answered with an error */
+#define CTL_IDLE_TIMEOUT_S 10   /* default: no request for this long closes a connection */
+#define CTL_REQUEST_TIMEOUT_S 5 /* default: a request line not complete this long after its
+				   first byte closes the connection */
 
 /* Called once per well-formed request: `command` is the request's "command" string, `args` its
  * "args" array (an empty array when absent). The dispatcher must eventually call exactly one of
@@ -33,7 +37,11 @@ struct ctl_server_stats {
 	uint64_t connections;   /* accepted since start */
 	uint64_t requests;      /* well-formed requests dispatched */
 	uint64_t bad_requests;  /* malformed, oversized or invalid requests answered with an error */
-	uint64_t rejected;      /* connections refused because CTL_MAX_CLIENTS were open */
+	uint64_t rejected;      /* connections refused: CTL_MAX_CLIENTS open, none could go */
+	uint64_t evicted;       /* connections closed to make room for a new client */
+	uint64_t idle_timeouts; /* connections closed for sending no request within the idle
+				   timeout */
+	uint64_t request_timeouts; /* connections closed with a request line left incomplete */
 	unsigned clients;       /* open now */
 };
 
@@ -44,6 +52,10 @@ struct ctl_server *ctl_server_new(struct event_base *base, const char *path, gid
 /* Close every connection (pending requests are cancelled) and remove the socket file. */
 void ctl_server_free(struct ctl_server *srv);
 void ctl_server_get_stats(const struct ctl_server *srv, struct ctl_server_stats *out);
+/* Seconds (at least 1) a connection may wait without a request (while no request of it is in
+ * progress and no reply is being written), and a request line may take from its first byte to
+ * its newline. Applies to the deadlines armed from now on. */
+void ctl_server_set_timeouts(struct ctl_server *srv, unsigned idle_s, unsigned request_s);
 const char *ctl_server_path(const struct ctl_server *srv);
 
 /* Replies. `data` is stolen (NULL means JSON null). Each frees `req`. */

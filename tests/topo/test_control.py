@@ -168,38 +168,109 @@ def test_a_client_that_does_not_read_blocks_nobody(lab):
     wait_for(lambda: d.status()["control"]["clients"] == 1, what="the hog to be forgotten")
 
 
-def test_client_limit(lab):
-    """With 128 clients connected the next one is told "too many clients" and closed; the
-    rejection is counted and the daemon serves again once clients leave."""
-    d = lab.d
-    idle = []
+def open_idle(path, n):
+    """n connections that never send anything."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(str(path))
+        socks.append(s)
+    return socks
+
+
+def closed_with(sock, error, timeout=30):
+    """The daemon sent {"ok": false, "error": error...} on `sock` and closed it."""
+    sock.settimeout(timeout)
+    data = b""
     try:
-        for _ in range(MAX_CLIENTS - 1):
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.connect(str(d.socket))
-            idle.append(s)
-        # the querying connection is the 128th client
-        wait_for(lambda: d.status()["control"]["clients"] == MAX_CLIENTS,
-                 what="128 clients registered")
-        last = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        last.connect(str(d.socket))
-        idle.append(last)
-        wait_for(lambda: probe_rejected(d), what="a 129th client to be rejected")
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except ConnectionResetError:
+        pass
+    lines = data.splitlines()
+    return len(lines) == 1 and json.loads(lines[0])["error"].startswith(error)
+
+
+@pytest.mark.parametrize("first_bytes", [b"", b'{"command": "show'], ids=["idle", "partial"])
+def test_idle_clients_do_not_lock_out_the_operator(lab, first_bytes):
+    """130 connections that send nothing (or the start of a request and no more, as a client
+    sending a byte now and then): routprotctl show status and reload still answer, each time
+    in place of the connection idle the longest, which is told why and closed; nobody is
+    refused."""
+    d = lab.d
+    idle = open_idle(d.socket, MAX_CLIENTS + 2)
+    try:
+        for s in idle:
+            try:
+                s.send(first_bytes)
+            except OSError:  # already closed to make room for the last ones
+                pass
+        wait_for(lambda: d.ctl("show status")["control"]["evicted"] >= 3,
+                 what="the daemon making room", timeout=20)
+        res = run_ctl(d.socket, "reload")
+        assert res.rc == CTL_OK, res.stderr
+        control = d.ctl("show status")["control"]
+        assert control["rejected"] == 0, control
+        assert control["clients"] == MAX_CLIENTS, control
+        assert closed_with(idle[0], "closed to make room for another client")
+        assert closed_with(idle[1], "closed to make room for another client")
     finally:
         for s in idle:
             s.close()
-    wait_for(lambda: d.status()["control"]["clients"] == 1, what="idle clients gone")
-    assert d.status()["control"]["rejected"] >= 1
-    assert d.ctl("show status")["version"]
 
 
-def probe_rejected(d):
-    """Connect one more client; True when it is refused with "too many clients"."""
-    out, closed = raw_exchange(d.socket, b"", timeout=2)
-    if not out:
-        return False
-    reply = json.loads(out.splitlines()[0])
-    return closed and reply == {"ok": False, "error": "too many clients"}
+def timeout_daemon(ns, start_daemon, idle, request):
+    return start_daemon(ns, trace_config(["lo"], extra=f"control = {{ idle-timeout = {idle}; "
+                                                       f"request-timeout = {request}; }};"))
+
+
+def test_idle_clients_are_closed(ns, start_daemon):
+    """control.idle-timeout: 127 connections that never send a request (the 128th asks for
+    the status) are told so and closed after it; each is counted in control.idle_timeouts."""
+    d = timeout_daemon(ns, start_daemon, idle=2, request=30)
+    idle = open_idle(d.socket, MAX_CLIENTS - 1)
+    try:
+        wait_for(lambda: d.status()["control"]["idle_timeouts"] >= MAX_CLIENTS - 1,
+                 what="idle connections closed", timeout=30)
+        assert all(closed_with(s, "no request within 2 s") for s in idle)
+        assert d.status()["control"]["clients"] == 1
+        assert d.ctl("show status")["control"]["evicted"] == 0
+    finally:
+        for s in idle:
+            s.close()
+
+
+def test_slowloris_clients_do_not_lock_out_and_are_closed(ns, start_daemon):
+    """128 clients sending a request a byte a second: routprotctl still answers while they
+    trickle, and each of them is closed control.request-timeout after its first byte, counted
+    in control.request_timeouts."""
+    d = timeout_daemon(ns, start_daemon, idle=60, request=3)
+    slow = open_idle(d.socket, MAX_CLIENTS)
+    try:
+        for s in slow:
+            s.send(b"{")
+        assert run_ctl(d.socket, "show", "status").rc == CTL_OK
+        for _ in range(20):
+            if d.status()["control"]["request_timeouts"] >= MAX_CLIENTS - 1:
+                break
+            for s in slow:
+                try:
+                    s.send(b" ")
+                except OSError:
+                    pass
+            time.sleep(1)
+        control = d.status()["control"]
+        assert control["request_timeouts"] >= MAX_CLIENTS - 1, control
+        assert control["clients"] == 1, control
+        assert control["idle_timeouts"] == 0, control
+        assert sum(closed_with(s, "request not completed within 3 s") for s in slow) \
+            >= MAX_CLIENTS - 1
+    finally:
+        for s in slow:
+            s.close()
 
 
 def test_socket_mode(lab):

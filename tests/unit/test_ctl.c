@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * test_ctl.c — unit tests of the control socket: a real ctl_server on a socket in a temporary
- * directory, driven by plain client sockets while the test steps the libevent loop; and the
- * table/summary rendering of routprotctl (ctl_format) from fixed JSON.
+ * directory, driven by plain client sockets while the test steps the libevent loop (requests,
+ * limits, idle and request timeouts, room made for new clients when full); the choice of the
+ * connection that makes room (ctl_admit) on its own; and the table/summary rendering of
+ * routprotctl (ctl_format) from fixed JSON.
  */
 #include "config.h"
 
@@ -21,11 +23,12 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "ctl/ctl_admit.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_server.h"
 #include "lib/log.h"
 
-#define MAX_DEFERRED 8
+#define MAX_DEFERRED (CTL_MAX_CLIENTS + 1)
 #define ECHO_REQ "{\"command\":\"echo\"}\n"
 #define ECHO_REPLY "{\"ok\":true,\"data\":{\"command\":\"echo\",\"args\":[]}}"
 #define WAIT_MS 30000 /* generous: only reached when a test fails, or under valgrind */
@@ -55,7 +58,7 @@ static void on_cancel(void *arg)
 	fx.deferred[*slot] = NULL;
 }
 
-static int slot_ids[MAX_DEFERRED] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+static int slot_ids[MAX_DEFERRED];
 
 static void reply_big(struct ctl_request *req, size_t size)
 {
@@ -144,6 +147,8 @@ static void setup(void)
 	char err[256] = "";
 
 	memset(&fx, 0, sizeof(fx));
+	for (int i = 0; i < MAX_DEFERRED; i++)
+		slot_ids[i] = i;
 	log_set_sink(quiet_sink, NULL);
 	snprintf(fx.dir, sizeof(fx.dir), "/tmp/test_ctl.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(fx.dir));
@@ -685,32 +690,151 @@ START_TEST(test_dir_and_mode)
 }
 END_TEST
 
-START_TEST(test_max_clients)
+static void open_clients(struct client **c, int n)
 {
-	struct client *c[CTL_MAX_CLIENTS + 1], *extra;
-
-	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
+	for (int i = 0; i < n; i++) {
 		c[i] = client_open();
 		pump(0);
 	}
-	wait_clients(CTL_MAX_CLIENTS);
+	wait_clients((unsigned)n);
+}
+
+static void close_clients(struct client **c, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (c[i])
+			client_close(c[i]);
+}
+
+/* A full table of idle connections: a new client takes the place of the one idle the longest
+ * and is served; nobody is refused. */
+START_TEST(test_full_of_idle_clients_makes_room)
+{
+	struct client *c[CTL_MAX_CLIENTS + 1];
+
+	open_clients(c, CTL_MAX_CLIENTS);
+	c[CTL_MAX_CLIENTS] = client_open();
+	client_send(c[CTL_MAX_CLIENTS], ECHO_REQ);
+	assert_reply(c[CTL_MAX_CLIENTS], ECHO_REPLY);
+	assert_error_reply(c[0], "closed to make room for another client");
+	assert_closed(c[0]);
+	ck_assert_uint_eq(stats().evicted, 1);
+	ck_assert_uint_eq(stats().rejected, 0);
+	ck_assert_uint_eq(stats().clients, CTL_MAX_CLIENTS);
+	/* the others are still served */
+	client_send(c[1], ECHO_REQ);
+	assert_reply(c[1], ECHO_REPLY);
+	close_clients(c, CTL_MAX_CLIENTS + 1);
+	wait_clients(0);
+}
+END_TEST
+
+/* A full table of connections that all wait for a reply: nobody is pushed out for a client of
+ * the same (privileged) uid, which is told "too many clients"; a freed slot admits again. */
+START_TEST(test_full_of_busy_clients_refuses)
+{
+	struct client *c[CTL_MAX_CLIENTS + 1], *extra;
+
+	open_clients(c, CTL_MAX_CLIENTS);
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		client_send(c[i], "{\"command\":\"defer\"}\n");
+	while (fx.ndeferred < CTL_MAX_CLIENTS)
+		pump(1);
 	c[CTL_MAX_CLIENTS] = client_open();
 	assert_reply(c[CTL_MAX_CLIENTS], "{\"ok\":false,\"error\":\"too many clients\"}");
 	assert_closed(c[CTL_MAX_CLIENTS]);
 	ck_assert_uint_eq(stats().rejected, 1);
+	ck_assert_uint_eq(stats().evicted, 0);
 	ck_assert_uint_eq(stats().connections, CTL_MAX_CLIENTS);
-	/* everyone admitted is served; a freed slot admits a new client */
-	client_send(c[CTL_MAX_CLIENTS - 1], "{\"command\":\"echo\"}\n");
-	assert_reply(c[CTL_MAX_CLIENTS - 1], ECHO_REPLY);
+	ctl_reply_ok(fx.deferred[5], NULL);
+	assert_reply(c[5], "{\"ok\":true,\"data\":null}");
 	client_close(c[0]);
 	wait_clients(CTL_MAX_CLIENTS - 1);
 	extra = client_open();
-	client_send(extra, "{\"command\":\"echo\"}\n");
+	client_send(extra, ECHO_REQ);
 	assert_reply(extra, ECHO_REPLY);
 	client_close(extra);
-	for (int i = 1; i <= CTL_MAX_CLIENTS; i++)
-		client_close(c[i]);
+	close_clients(c + 1, CTL_MAX_CLIENTS);
 	wait_clients(0);
+}
+END_TEST
+
+START_TEST(test_idle_timeout)
+{
+	struct client *c = client_open();
+
+	ctl_server_set_timeouts(fx.srv, 1, 30);
+	/* each reply starts the idle time again: three requests over more than a second */
+	for (int i = 0; i < 3; i++) {
+		client_send(c, ECHO_REQ);
+		assert_reply(c, ECHO_REPLY);
+		pump(600);
+	}
+	assert_error_reply(c, "no request within 1 s");
+	assert_closed(c);
+	ck_assert_uint_eq(stats().idle_timeouts, 1);
+	ck_assert_uint_eq(stats().request_timeouts, 0);
+	client_close(c);
+	wait_clients(0);
+}
+END_TEST
+
+/* Send `byte` every 200 ms until the server says something or closes; returns the client. */
+static struct client *trickle(const char *byte)
+{
+	struct client *c = client_open();
+	int64_t end = mono_ms() + WAIT_MS;
+
+	while (!c->eof && c->len == 0) {
+		ck_assert_msg(mono_ms() < end, "never closed");
+		send(c->fd, byte, 1, MSG_NOSIGNAL);
+		pump(200);
+		client_recv(c);
+	}
+	return c;
+}
+
+/* A byte now and then keeps no connection open: blank lines are no requests (idle timeout),
+ * and a request sent a byte at a time and never finished (slowloris) is cut off at the request
+ * timeout although bytes keep coming. */
+static const struct {
+	unsigned idle_s, request_s;
+	const char *byte, *error;
+	uint64_t idle_timeouts, request_timeouts;
+} trickles[] = {
+	{ 1, 30, "\n", "no request within 1 s", 1, 0 },
+	{ 30, 1, "{", "request not completed within 1 s", 0, 1 },
+};
+
+START_TEST(test_trickle_closed)
+{
+	struct client *c;
+
+	ctl_server_set_timeouts(fx.srv, trickles[_i].idle_s, trickles[_i].request_s);
+	c = trickle(trickles[_i].byte);
+	assert_error_reply(c, trickles[_i].error);
+	ck_assert_uint_eq(stats().idle_timeouts, trickles[_i].idle_timeouts);
+	ck_assert_uint_eq(stats().request_timeouts, trickles[_i].request_timeouts);
+	ck_assert_uint_eq(stats().requests, 0);
+	client_close(c);
+}
+END_TEST
+
+/* A client waiting for a deferred reply (update-routes) is not idle. */
+START_TEST(test_waiting_client_is_not_idle)
+{
+	struct client *c = client_open();
+	char *line;
+
+	ctl_server_set_timeouts(fx.srv, 1, 1);
+	client_send(c, "{\"command\":\"defer\"}\n");
+	line = client_line_within(c, 2500);
+	ck_assert_msg(line == NULL && !c->eof, "closed while waiting: %s", line ? line : "");
+	ck_assert_int_eq(fx.ndeferred, 1);
+	ctl_reply_ok(fx.deferred[0], NULL);
+	assert_reply(c, "{\"ok\":true,\"data\":null}");
+	ck_assert_uint_eq(stats().idle_timeouts, 0);
+	client_close(c);
 }
 END_TEST
 
@@ -1007,11 +1131,64 @@ START_TEST(test_update_exit)
 }
 END_TEST
 
+/* ---- ctl_admit: who makes room ---- */
+
+#define DAEMON_UID 108
+#define IDLE(uid_, since) { .uid = (uid_), .idle_since = (since), .opened = 1 }
+#define BUSY(uid_, opened_) { .uid = (uid_), .idle_since = 0, .opened = (opened_) }
+
+START_TEST(test_admit_idle_same_uid)
+{
+	const struct ctl_admit_conn c[] = { IDLE(0, 50), IDLE(0, 20), BUSY(0, 1), IDLE(0, 30) };
+
+	ck_assert_int_eq(ctl_admit_victim(c, 4, 0, DAEMON_UID), 1);
+}
+END_TEST
+
+START_TEST(test_admit_the_biggest_uid_pays)
+{
+	/* uid 1000 floods; root and uid 1001 get in at its expense, not each other's */
+	const struct ctl_admit_conn c[] = { IDLE(0, 5), IDLE(1001, 6), IDLE(1000, 30),
+					    IDLE(1000, 10), IDLE(1000, 20) };
+
+	ck_assert_int_eq(ctl_admit_victim(c, 5, 0, DAEMON_UID), 3);
+	ck_assert_int_eq(ctl_admit_victim(c, 5, 1001, DAEMON_UID), 3);
+	ck_assert_int_eq(ctl_admit_victim(c, 5, 1000, DAEMON_UID), 3);
+}
+END_TEST
+
+START_TEST(test_admit_tie_goes_to_own_uid)
+{
+	const struct ctl_admit_conn c[] = { IDLE(1000, 5), IDLE(1001, 9), IDLE(1000, 6),
+					    IDLE(1001, 8) };
+
+	ck_assert_int_eq(ctl_admit_victim(c, 4, 1001, DAEMON_UID), 3);
+	ck_assert_int_eq(ctl_admit_victim(c, 4, 1000, DAEMON_UID), 0);
+	ck_assert_int_eq(ctl_admit_victim(c, 4, 0, DAEMON_UID), 0); /* then the oldest idle */
+}
+END_TEST
+
+START_TEST(test_admit_busy_only_for_privileged)
+{
+	const struct ctl_admit_conn c[] = { BUSY(1000, 7), BUSY(0, 1), BUSY(1000, 3),
+					    BUSY(DAEMON_UID, 2), BUSY(1001, 2) };
+	const struct ctl_admit_conn all_root[] = { BUSY(0, 7), BUSY(DAEMON_UID, 3) };
+
+	ck_assert_int_eq(ctl_admit_victim(c, 5, 1000, DAEMON_UID), -1);
+	ck_assert_int_eq(ctl_admit_victim(c, 5, 1002, DAEMON_UID), -1);
+	ck_assert_int_eq(ctl_admit_victim(c, 5, 0, DAEMON_UID), 2);
+	ck_assert_int_eq(ctl_admit_victim(c, 5, DAEMON_UID, DAEMON_UID), 2);
+	ck_assert_int_eq(ctl_admit_victim(all_root, 2, 0, DAEMON_UID), -1);
+	ck_assert_int_eq(ctl_admit_victim(NULL, 0, 0, DAEMON_UID), -1);
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
 	TCase *srv = tcase_create("server");
 	TCase *fmt_tc = tcase_create("format");
+	TCase *admit_tc = tcase_create("admit");
 
 	tcase_add_checked_fixture(srv, setup, teardown);
 	tcase_set_timeout(srv, 120);
@@ -1030,7 +1207,11 @@ static Suite *ctl_suite(void)
 	tcase_add_test(srv, test_live_socket);
 	tcase_add_test(srv, test_not_a_socket);
 	tcase_add_test(srv, test_dir_and_mode);
-	tcase_add_test(srv, test_max_clients);
+	tcase_add_test(srv, test_full_of_idle_clients_makes_room);
+	tcase_add_test(srv, test_full_of_busy_clients_refuses);
+	tcase_add_test(srv, test_idle_timeout);
+	tcase_add_loop_test(srv, test_trickle_closed, 0, (int)NCASES(trickles));
+	tcase_add_test(srv, test_waiting_client_is_not_idle);
 	tcase_add_test(srv, test_stats);
 	tcase_add_test(srv, test_backpressure);
 	tcase_add_test(srv, test_output_limit);
@@ -1048,6 +1229,12 @@ static Suite *ctl_suite(void)
 	tcase_add_test(fmt_tc, test_fmt_fallback_json);
 	tcase_add_test(fmt_tc, test_update_exit);
 	suite_add_tcase(s, fmt_tc);
+
+	tcase_add_test(admit_tc, test_admit_idle_same_uid);
+	tcase_add_test(admit_tc, test_admit_the_biggest_uid_pays);
+	tcase_add_test(admit_tc, test_admit_tie_goes_to_own_uid);
+	tcase_add_test(admit_tc, test_admit_busy_only_for_privileged);
+	suite_add_tcase(s, admit_tc);
 	return s;
 }
 

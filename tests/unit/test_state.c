@@ -2,12 +2,18 @@
 /*
  * test_state.c — unit tests of the autostatic state file: round trip, atomic replacement (no
  * temporary left, mode 0640), absent file, every kind of unusable file rejected as a whole with
- * a reason, and setting a bad file aside.
+ * a reason, setting a bad file aside, and writes that fail at each step (write, fsync, close,
+ * rename, syncing the directory; injected through the linker's --wrap, see Makefile.am): the
+ * previous file stays intact and no temporary is left, or the caller is told the file was
+ * replaced without being synced; a leftover temporary is removed.
  */
 #include "config.h"
 
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +23,71 @@
 #include "core/rm_state.h"
 
 #define A(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((c) << 8) | (d))
+
+/* ---- failure injection (the linker sends rm_state.c's calls here) ---- */
+
+enum fault {
+	FAULT_NONE, FAULT_WRITE, FAULT_FSYNC_FILE, FAULT_CLOSE, FAULT_RENAME, FAULT_FSYNC_DIR
+};
+static enum fault fault;
+static int fault_errno;
+
+ssize_t __real_write(int fd, const void *buf, size_t len);
+int __real_fsync(int fd);
+int __real_close(int fd);
+int __real_rename(const char *from, const char *to);
+ssize_t __wrap_write(int fd, const void *buf, size_t len);
+int __wrap_fsync(int fd);
+int __wrap_close(int fd);
+int __wrap_rename(const char *from, const char *to);
+
+static int injected_failure(void)
+{
+	errno = fault_errno;
+	return -1;
+}
+
+/* The first write goes through in part (the disk fills up half-way), the next one fails. */
+ssize_t __wrap_write(int fd, const void *buf, size_t len)
+{
+	static bool partial_done;
+
+	if (fault != FAULT_WRITE || fd <= 2)
+		return __real_write(fd, buf, len);
+	if (!partial_done && len > 10) {
+		partial_done = true;
+		return __real_write(fd, buf, 10);
+	}
+	return injected_failure();
+}
+
+static bool is_dir(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int __wrap_fsync(int fd)
+{
+	if ((fault == FAULT_FSYNC_FILE && !is_dir(fd)) || (fault == FAULT_FSYNC_DIR && is_dir(fd)))
+		return injected_failure();
+	return __real_fsync(fd);
+}
+
+int __wrap_close(int fd)
+{
+	if (fault == FAULT_CLOSE && fd > 2) {
+		__real_close(fd); /* like NFS: the descriptor is gone, the data maybe not */
+		return injected_failure();
+	}
+	return __real_close(fd);
+}
+
+int __wrap_rename(const char *from, const char *to)
+{
+	return fault == FAULT_RENAME ? injected_failure() : __real_rename(from, to);
+}
 
 static char dir[] = "/tmp/test_state.XXXXXX";
 static char path[512];
@@ -183,8 +254,96 @@ START_TEST(write_into_missing_directory_fails_cleanly)
 	struct rm_state_iface one = { .name = "ppp0" };
 
 	ck_assert_int_eq(rm_state_write("/nonexistent/routprotd", &one, 1, err, sizeof(err)),
-			 -1);
+			 RM_STATE_UNCHANGED);
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/routprotd"));
+}
+END_TEST
+
+static struct rm_state_route old_routes[] = { { A(198, 19, 1, 0), 24, A(198, 18, 5, 2), 2, 0 } };
+static struct rm_state_route new_routes[] = { { A(198, 19, 7, 0), 24, A(198, 18, 5, 2), 3, 0 },
+					      { A(198, 19, 8, 0), 24, A(198, 18, 5, 2), 3, 0 } };
+
+/* Write a state file with one route, then try to replace it with two under `f`. */
+static int replace_under(enum fault f, int err_no, char *err, size_t errlen)
+{
+	struct rm_state_iface old = { .name = "ppp0", .updated_ms = 1795288000000LL,
+				      .routes = old_routes, .nroutes = 1 };
+	struct rm_state_iface new = { .name = "ppp0", .updated_ms = 1795288009000LL,
+				      .routes = new_routes, .nroutes = 2 };
+	int rc;
+
+	ck_assert_int_eq(rm_state_write(dir, &old, 1, err, errlen), RM_STATE_WRITTEN);
+	fault = f;
+	fault_errno = err_no;
+	rc = rm_state_write(dir, &new, 1, err, errlen);
+	fault = FAULT_NONE;
+	return rc;
+}
+
+static size_t routes_in_file(void)
+{
+	struct rm_state_iface *ifs;
+	size_t n, routes;
+	char err[256];
+
+	ck_assert_int_eq(rm_state_read(dir, &ifs, &n, err, sizeof(err)), 1);
+	ck_assert_uint_eq(n, 1);
+	routes = ifs[0].nroutes;
+	rm_state_free(ifs, n);
+	return routes;
+}
+
+static const struct {
+	enum fault fault;
+	int err_no;
+	const char *names; /* what the reason must mention */
+} failed_steps[] = {
+	{ FAULT_WRITE, ENOSPC, RM_STATE_TEMP },
+	{ FAULT_FSYNC_FILE, EIO, RM_STATE_TEMP },
+	{ FAULT_CLOSE, EIO, RM_STATE_TEMP },
+	{ FAULT_RENAME, EXDEV, RM_STATE_FILE },
+};
+
+START_TEST(failed_write_keeps_the_previous_file)
+{
+	char err[256] = "";
+
+	ck_assert_int_eq(replace_under(failed_steps[_i].fault, failed_steps[_i].err_no, err,
+				       sizeof(err)),
+			 RM_STATE_UNCHANGED);
+	ck_assert_msg(strstr(err, strerror(failed_steps[_i].err_no)) != NULL, "reason: %s", err);
+	ck_assert_msg(strstr(err, failed_steps[_i].names) != NULL, "reason: %s", err);
+	ck_assert_uint_eq(routes_in_file(), 1); /* the previous contents, whole */
+	ck_assert_uint_eq(count_files(), 1);    /* no temporary left */
+}
+END_TEST
+
+START_TEST(unsynced_directory_reported_as_replaced)
+{
+	char err[256] = "";
+
+	ck_assert_int_eq(replace_under(FAULT_FSYNC_DIR, EIO, err, sizeof(err)), RM_STATE_REPLACED);
+	ck_assert_msg(strstr(err, strerror(EIO)) != NULL && strstr(err, dir) == err, "reason: %s",
+		      err);
+	ck_assert_uint_eq(routes_in_file(), 2);
+	ck_assert_uint_eq(count_files(), 1);
+}
+END_TEST
+
+START_TEST(leftover_temporary_removed)
+{
+	char tmp[600], err[256] = "";
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s/%s", dir, RM_STATE_TEMP);
+	fd = open(tmp, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(__real_write(fd, "{\"form", 6), 6);
+	close(fd);
+	ck_assert_int_eq(rm_state_remove_temp(dir, err, sizeof(err)), 1);
+	ck_assert_int_ne(access(tmp, F_OK), 0);
+	ck_assert_int_eq(rm_state_remove_temp(dir, err, sizeof(err)), 0);
+	ck_assert_int_eq(rm_state_remove_temp("/nonexistent/routprotd", err, sizeof(err)), 0);
 }
 END_TEST
 
@@ -201,6 +360,10 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, directory_in_place_of_the_file);
 	tcase_add_test(tc, set_aside_keeps_the_bad_file);
 	tcase_add_test(tc, write_into_missing_directory_fails_cleanly);
+	tcase_add_loop_test(tc, failed_write_keeps_the_previous_file, 0,
+			    (int)(sizeof(failed_steps) / sizeof(failed_steps[0])));
+	tcase_add_test(tc, unsynced_directory_reported_as_replaced);
+	tcase_add_test(tc, leftover_temporary_removed);
 	suite_add_tcase(s, tc);
 	return s;
 }
