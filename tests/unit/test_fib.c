@@ -37,12 +37,29 @@
 static const uint8_t own_protocols[] = { PROTO_RIP, PROTO_AUTOSTATIC };
 
 /* Fault injection: the next `n` sendmsg calls of this process fail with ENOBUFS before reaching
- * the kernel (the FIB writer must keep the batch and retry). Everything else goes through. */
+ * the kernel (the FIB writer must keep the batch and retry). Everything else goes through. A
+ * script of shell commands can run around the next sendmsg calls, one step each (before it, and
+ * after it: the kernel has answered by then), to change the table between a write, the answer
+ * and what the writer does about it. */
+struct around {
+	const char *before, *after;
+};
 static unsigned sendmsg_failures;
+static const struct around *around_sendmsg;
+static unsigned around_steps;
+
+static void run_step(const char *cmd)
+{
+	if (cmd)
+		ck_assert_msg(system(cmd) == 0, "`%s` failed", cmd);
+}
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	static ssize_t (*real)(int, const struct msghdr *, int);
+	const struct around *step = NULL;
+	ssize_t n;
+	int e;
 
 	if (sendmsg_failures > 0) {
 		sendmsg_failures--;
@@ -51,7 +68,17 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	}
 	if (!real)
 		real = (ssize_t (*)(int, const struct msghdr *, int))dlsym(RTLD_NEXT, "sendmsg");
-	return real(fd, msg, flags);
+	if (around_steps > 0) {
+		step = around_sendmsg++;
+		around_steps--;
+		run_step(step->before);
+	}
+	n = real(fd, msg, flags);
+	e = errno;
+	if (step)
+		run_step(step->after);
+	errno = e;
+	return n;
 }
 
 struct failure {
@@ -326,14 +353,17 @@ static const struct fib_kernel_route *find_kernel(const struct kernel_list *l, c
 	return NULL;
 }
 
-/* True when `ip route show` prints a line for the query that contains `needle`. */
+/* True when `ip -N route show` prints a line for the query that contains `needle`. Numbers
+ * only (-N): protocol names depend on the rt_protos files installed (`proto 210` becomes
+ * `proto autostatic` once routprotd is installed), route types, scopes and protocols are
+ * compared as the numbers the kernel holds. */
 static bool ip_route_has(const char *query, const char *needle)
 {
 	char cmd[256], line[512];
 	bool found = false;
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd), "ip -4 route show %s", query);
+	snprintf(cmd, sizeof(cmd), "ip -N -4 route show %s", query);
 	p = popen(cmd, "r");
 	ck_assert_ptr_nonnull(p);
 	while (fgets(line, sizeof(line), p)) {
@@ -419,10 +449,10 @@ START_TEST(install_single_and_multipath)
 
 	/* The kernel's own view: protocol, priority, scope, weights. */
 	ck_assert(ip_route_has("table 100 198.18.10.0/24",
-			       "via 198.18.0.2 dev va proto rip metric 20"));
+			       "via 198.18.0.2 dev va proto 189 metric 20"));
 	ck_assert(ip_route_has("table 100 198.18.11.0/24",
-			       "dev va proto 210 scope link metric 20"));
-	ck_assert(ip_route_has("table 100 198.18.12.0/24", "proto rip metric 20"));
+			       "dev va proto 210 scope 253 metric 20"));
+	ck_assert(ip_route_has("table 100 198.18.12.0/24", "proto 189 metric 20"));
 	ck_assert(ip_route_has("table 100 198.18.12.0/24", "via 198.18.0.2 dev va weight 1"));
 	ck_assert(ip_route_has("table 100 198.18.12.0/24", "via 198.18.1.2 dev vc weight 1"));
 	ck_assert(!ip_route_has("table main", "198.18.10.0/24"));
@@ -452,24 +482,29 @@ START_TEST(replace_and_remove)
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_uint_eq(l.r[0].nexthops[0].gateway, addr("198.18.0.3"));
 
-	/* A create-only install does not touch the route already there (it is refused)... */
+	/* A create-only install meets the route already there (EEXIST): the kernel's route is
+	 * read again, it is ours, so it is replaced (one route, new next hop, no failure)... */
 	a = route1("198.18.40.0/24", "198.18.1.2", c.vc, PROTO_RIP);
 	fib_install(c.f, &a);
 	drain(&c);
-	ck_assert_uint_eq(c.rec.nfails, 1);
-	ck_assert_int_eq(c.rec.fails[0].error, EEXIST);
+	ck_assert_uint_eq(c.rec.nfails, 0);
+	ck_assert_uint_eq(stat_of(c.f, "existing_ours_replaced"), 1);
+	ck_assert_uint_eq(stat_of(c.f, "write_errors"), 0);
 	dump_own(&c, &l);
-	ck_assert_uint_eq(l.r[0].nexthops[0].gateway, addr("198.18.0.3"));
-	c.rec.nfails = 0;
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(l.r[0].nexthops[0].gateway, addr("198.18.1.2"));
+	ck_assert_uint_eq(l.r[0].nexthops[0].ifindex, c.vc);
 
-	/* ...a replace takes its place (one route, new next hop). */
+	/* ...and a replace takes its place directly. */
+	a = route1("198.18.40.0/24", "198.18.0.3", c.va, PROTO_RIP);
 	a.replace = true;
 	fib_install(c.f, &a);
 	drain(&c);
 	dump_own(&c, &l);
 	ck_assert_uint_eq(l.n, 1);
-	ck_assert_uint_eq(l.r[0].nexthops[0].gateway, addr("198.18.1.2"));
-	ck_assert_uint_eq(l.r[0].nexthops[0].ifindex, c.vc);
+	ck_assert_uint_eq(l.r[0].nexthops[0].gateway, addr("198.18.0.3"));
+	ck_assert_uint_eq(l.r[0].nexthops[0].ifindex, c.va);
+	ck_assert_uint_eq(stat_of(c.f, "existing_ours_replaced"), 1);
 
 	/* Remove it. */
 	fib_remove(c.f, a.prefix, a.len, PROTO_RIP);
@@ -489,9 +524,147 @@ START_TEST(replace_and_remove)
 	ck_assert_uint_eq(c.rec.fails[0].prefix, a.prefix);
 	ck_assert(!c.rec.fails[0].install);
 	ck_assert_int_eq(c.rec.fails[0].error, ESRCH);
+	ck_assert_uint_eq(stat_of(c.f, "removals_already_gone"), 1); /* counted apart */
+	ck_assert_uint_eq(stat_of(c.f, "write_errors"), 0);
 	settle(&c);
 	ck_assert_uint_eq(c.rec.own_deleted, 0);
 	ck_assert_uint_eq(stat_of(c.f, "deletes_in_flight"), 0);
+	free(l.r);
+	ctx_close(&c);
+}
+END_TEST
+
+/* A route withdrawn and learned again before the queue went out: the install supersedes the
+ * queued delete, so it meets our route still in the kernel. It is ours: replaced. */
+START_TEST(delete_then_install_in_one_burst)
+{
+	struct own_list l = { 0 };
+	struct fib_route a;
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	a = route1("198.18.42.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &a);
+	drain(&c);
+	fib_remove(c.f, a.prefix, a.len, PROTO_RIP);
+	a = route1("198.18.42.0/24", "198.18.1.2", c.vc, PROTO_RIP);
+	fib_install(c.f, &a);
+	ck_assert_uint_eq(stat_of(c.f, "superseded"), 1);
+	drain(&c);
+	ck_assert_uint_eq(c.rec.nfails, 0);
+	ck_assert_uint_eq(stat_of(c.f, "existing_ours_replaced"), 1);
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(l.r[0].nexthops[0].gateway, addr("198.18.1.2"));
+	ck_assert_uint_eq(l.r[0].nexthops[0].ifindex, c.vc);
+	free(l.r);
+	ctx_close(&c);
+}
+END_TEST
+
+/* Whose route an install meets is read from the kernel: our protocols (left by an earlier run,
+ * or our other protocol) are replaced; another protocol's route of any type is left alone and
+ * the failure reported, once per refused install. */
+START_TEST(existing_route_owner_decides)
+{
+	struct own_list l = { 0 };
+	struct fib_route ours_left, other_own, foreign, blackhole, other_prio;
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	sh("ip route add 198.18.90.0/24 via 198.18.0.9 proto 189 table 100 metric 20");
+	sh("ip route add 198.18.91.0/24 dev va proto 210 table 100 metric 20");
+	sh("ip route add 198.18.92.0/24 via 198.18.0.9 proto static table 100 metric 20");
+	sh("ip route add blackhole 198.18.93.0/24 proto 186 table 100 metric 20");
+	sh("ip route add 198.18.94.0/24 via 198.18.0.9 proto static table 100 metric 21");
+	ours_left = route1("198.18.90.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	other_own = route1("198.18.91.0/24", "198.18.1.2", c.vc, PROTO_RIP);
+	foreign = route1("198.18.92.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	blackhole = route1("198.18.93.0/24", "198.18.0.2", c.va, PROTO_AUTOSTATIC);
+	other_prio = route1("198.18.94.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &ours_left);
+	fib_install(c.f, &other_own);
+	fib_install(c.f, &foreign);
+	fib_install(c.f, &blackhole);
+	fib_install(c.f, &other_prio);
+	drain(&c);
+
+	ck_assert_uint_eq(c.rec.nfails, 2);
+	ck_assert_uint_eq(c.rec.fails[0].prefix, foreign.prefix);
+	ck_assert_uint_eq(c.rec.fails[0].protocol, PROTO_RIP);
+	ck_assert(c.rec.fails[0].install);
+	ck_assert_int_eq(c.rec.fails[0].error, EEXIST);
+	ck_assert_uint_eq(c.rec.fails[1].prefix, blackhole.prefix);
+	ck_assert_uint_eq(c.rec.fails[1].protocol, PROTO_AUTOSTATIC);
+	ck_assert_int_eq(c.rec.fails[1].error, EEXIST);
+	ck_assert_uint_eq(stat_of(c.f, "existing_ours_replaced"), 2);
+	ck_assert_uint_eq(stat_of(c.f, "existing_foreign_left"), 2);
+	ck_assert_uint_eq(stat_of(c.f, "write_errors"), 2);
+	ck_assert_uint_eq(stat_of(c.f, "existing_rereads"), 1); /* one read for the batch */
+
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_uint_eq(find_own(&l, "198.18.90.0/24")->nexthops[0].gateway, addr("198.18.0.2"));
+	ck_assert_uint_eq(find_own(&l, "198.18.91.0/24")->protocol, PROTO_RIP);
+	ck_assert_uint_eq(find_own(&l, "198.18.91.0/24")->nexthops[0].gateway, addr("198.18.1.2"));
+	ck_assert_ptr_nonnull(find_own(&l, "198.18.94.0/24"));
+	ck_assert(ip_route_has("table 100 198.18.92.0/24", "via 198.18.0.9 dev va proto 4 "
+			       "metric 20"));
+	ck_assert(ip_route_has("table 100 198.18.93.0/24", "6 198.18.93.0/24 proto 186 "
+			       "metric 20"));
+	ck_assert(ip_route_has("table 100 198.18.94.0/24", "proto 4 metric 21"));
+	free(l.r);
+	ctx_close(&c);
+}
+END_TEST
+
+/* The route an install met has gone by the time the kernel's table is read: the install is
+ * written again as a create, once; refused again with nothing to be seen, it is reported. */
+START_TEST(existing_route_gone_retried_once)
+{
+	static const struct around gone_once[] = {
+		{ NULL, "ip route del 198.18.95.0/24 table 100 metric 20" },
+	};
+	static const struct around gone_twice[] = {
+		{ NULL, "ip route del 198.18.96.0/24 table 100 metric 20" },
+		{ "ip route add 198.18.96.0/24 via 198.18.0.9 proto static table 100 metric 20",
+		  "ip route del 198.18.96.0/24 table 100 metric 20" },
+	};
+	struct own_list l = { 0 };
+	struct fib_route a;
+	struct ctx c;
+
+	if (!ctx_open(&c, TABLE, PRIO))
+		return;
+	sh("ip route add 198.18.95.0/24 via 198.18.0.9 proto static table 100 metric 20");
+	around_sendmsg = gone_once;
+	around_steps = 1;
+	a = route1("198.18.95.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &a);
+	drain(&c);
+	ck_assert_uint_eq(around_steps, 0);
+	ck_assert_uint_eq(c.rec.nfails, 0);
+	ck_assert_uint_eq(stat_of(c.f, "existing_gone_retried"), 1);
+	ck_assert_uint_eq(stat_of(c.f, "messages"), 2);
+	dump_own(&c, &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(l.r[0].prefix, a.prefix);
+
+	/* Refused, gone; refused again (someone put it back), gone again: reported. */
+	sh("ip route add 198.18.96.0/24 via 198.18.0.9 proto static table 100 metric 20");
+	around_sendmsg = gone_twice;
+	around_steps = 2;
+	a = route1("198.18.96.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &a);
+	drain(&c);
+	ck_assert_uint_eq(around_steps, 0);
+	ck_assert_uint_eq(stat_of(c.f, "existing_gone_retried"), 2);
+	ck_assert_uint_eq(c.rec.nfails, 1);
+	ck_assert_uint_eq(c.rec.fails[0].prefix, a.prefix);
+	ck_assert_int_eq(c.rec.fails[0].error, EEXIST);
+	ck_assert_uint_eq(stat_of(c.f, "write_errors"), 1);
 	free(l.r);
 	ctx_close(&c);
 }
@@ -506,14 +679,14 @@ START_TEST(table_and_priority)
 
 	if (!ctx_open(&c, 1000, 7))
 		return;
-	sh("ip route add 198.18.50.0/24 via 198.18.0.2 proto rip table 100 metric 7");
-	sh("ip route add 198.18.51.0/24 via 198.18.0.2 proto rip table 1000 metric 8");
+	sh("ip route add 198.18.50.0/24 via 198.18.0.2 proto 189 table 100 metric 7");
+	sh("ip route add 198.18.51.0/24 via 198.18.0.2 proto 189 table 1000 metric 8");
 	a = route1("198.18.50.0/24", "198.18.0.2", c.va, PROTO_RIP);
 	fib_install(c.f, &a);
 	drain(&c);
 	ck_assert_uint_eq(c.rec.nfails, 0);
-	ck_assert(ip_route_has("table 1000 198.18.50.0/24", "proto rip metric 7"));
-	ck_assert(ip_route_has("table 100 198.18.50.0/24", "proto rip metric 7"));
+	ck_assert(ip_route_has("table 1000 198.18.50.0/24", "proto 189 metric 7"));
+	ck_assert(ip_route_has("table 100 198.18.50.0/24", "proto 189 metric 7"));
 	dump_own(&c, &l);
 	ck_assert_uint_eq(l.n, 1); /* not the table-100 route, not the metric-8 one */
 	ck_assert_uint_eq(l.r[0].prefix, a.prefix);
@@ -523,7 +696,7 @@ START_TEST(table_and_priority)
 	a = route1("198.18.52.0/24", "198.18.0.2", c.va, PROTO_RIP);
 	fib_install(c.f, &a);
 	drain(&c);
-	ck_assert(ip_route_has("table 100 198.18.52.0/24", "proto rip metric 20"));
+	ck_assert(ip_route_has("table 100 198.18.52.0/24", "proto 189 metric 20"));
 	dump_own(&c, &l);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_uint_eq(l.r[0].prefix, a.prefix);
@@ -710,7 +883,7 @@ START_TEST(send_failure_retried)
 	fib_flush(c.f);
 	ck_assert_uint_eq(stat_of(c.f, "queued"), 0);
 	ck_assert_uint_eq(stat_of(c.f, "send_retries"), 4);
-	ck_assert(ip_route_has("table 100 198.18.75.0/24", "proto rip metric 20"));
+	ck_assert(ip_route_has("table 100 198.18.75.0/24", "proto 189 metric 20"));
 	free(l.r);
 	ctx_close(&c);
 }
@@ -956,6 +1129,9 @@ static Suite *fib_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, install_single_and_multipath);
 	tcase_add_test(tc, replace_and_remove);
+	tcase_add_test(tc, delete_then_install_in_one_burst);
+	tcase_add_test(tc, existing_route_owner_decides);
+	tcase_add_test(tc, existing_route_gone_retried_once);
 	tcase_add_test(tc, table_and_priority);
 	tcase_add_test(tc, dump_own_and_kernel);
 	tcase_add_test(tc, write_failure_reported);
