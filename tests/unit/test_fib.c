@@ -962,6 +962,24 @@ START_TEST(bulk_100k)
 	ck_assert_uint_eq(c.rec.overruns, 0);
 	ck_assert_uint_eq(count_own(&c), BULK_ROUTES);
 
+	/* All of them again as creates, through another next hop: every one meets ours (EEXIST),
+	 * is read back and replaced. */
+	t0 = now_ms();
+	for (unsigned i = 0; i < BULK_ROUTES; i++) {
+		bulk_route(i, c.va, &r);
+		r.nexthops[0].gateway = 0xc6120003u; /* 198.18.0.3 */
+		fib_install(c.f, &r);
+	}
+	drain(&c);
+	t1 = now_ms();
+	log_notice("test_fib", "%u creates meeting our routes settled in %" PRId64 " ms with %"
+		   PRIu64 " table reads", BULK_ROUTES, t1 - t0,
+		   stat_of(c.f, "existing_rereads"));
+	ck_assert_uint_eq(c.rec.nfails, 0);
+	ck_assert_uint_eq(stat_of(c.f, "existing_ours_replaced"), BULK_ROUTES);
+	ck_assert(ip_route_has("table 100 198.19.0.7", "via 198.18.0.3 dev va proto 189"));
+	ck_assert_uint_eq(count_own(&c), BULK_ROUTES);
+
 	t0 = now_ms();
 	for (unsigned i = 0; i < BULK_ROUTES; i++) {
 		bulk_route(i, c.va, &r);
