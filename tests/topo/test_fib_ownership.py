@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: ISC
 """Whose kernel route it is: routprotd decides from the kernel's route (protocol, table,
-priority), never from an error code alone.
+priority), never from an error code alone. A create that meets a route of ours (EEXIST) replaces
+it; a removal that finds the route already flushed (ESRCH) is no write error.
 
 Topology: BIRD (to-router 198.18.1.2/24) --- (to-bird 198.18.1.1/24) routprotd. BIRD exports
 200 static routes into RIP through a next hop on the link (198.18.1.3, later 198.18.1.4), which
@@ -51,12 +52,8 @@ def wait_all_via(r, d, gateway, timeout):
                              f"status: {d.data('show status')['route_table']}") from None
 
 
-def test_carrier_flaps_then_next_hop_moves(topo, peers, start_daemon):
-    """The far end of the link goes down for 20 ms, again and again. Each time RIP withdraws
-    the 200 routes and learns them again, sometimes within one pass of the event loop, so that
-    the install meets the route of ours still in the kernel (EEXIST). That route is ours (proto
-    rip, our table and priority): it is replaced, never taken for another protocol's, so nothing
-    is refused, and when BIRD then moves the routes to another next hop the kernel follows."""
+def bird_and_router(topo, peers, start_daemon):
+    """BIRD announcing PREFIXES via GW1 and routprotd with all of them in the kernel."""
     r = topo.netns("router")
     b = topo.netns("bird")
     r.veth("to-bird", "to-router", peer_ns=b, up=True)
@@ -67,6 +64,16 @@ def test_carrier_flaps_then_next_hop_moves(topo, peers, start_daemon):
     bird = peers.bird(b, bird_conf(GW1))
     d = start_daemon(r, rip_config(["to-bird"], router_id=R_B))
     wait_all_via(r, d, GW1, 20)
+    return r, b, bird, d
+
+
+def test_carrier_flaps_then_next_hop_moves(topo, peers, start_daemon):
+    """The far end of the link goes down for 20 ms, again and again. Each time RIP withdraws
+    the 200 routes and learns them again, sometimes within one pass of the event loop, so that
+    the install meets the route of ours still in the kernel (EEXIST). That route is ours (proto
+    rip, our table and priority): it is replaced, never taken for another protocol's, so nothing
+    is refused, and when BIRD then moves the routes to another next hop the kernel follows."""
+    r, b, bird, d = bird_and_router(topo, peers, start_daemon)
 
     def refused():
         return d.data("show status")["route_table"]["refused"]
@@ -89,3 +96,19 @@ def test_carrier_flaps_then_next_hop_moves(topo, peers, start_daemon):
     assert st["fib"]["write_errors"] == 0, st["fib"]
     assert st["fib"]["existing_foreign_left"] == 0, st["fib"]
     assert "another protocol" not in d.log()
+
+
+def test_removals_of_flushed_routes_are_not_write_errors(topo, peers, start_daemon):
+    """The link set down: the kernel flushes the 200 routes through it without a word, RIP
+    withdraws them and their removals find nothing (ESRCH). That is what was wanted: counted as
+    fib.removals_already_gone, not as write errors, and nothing is refused."""
+    r, b, bird, d = bird_and_router(topo, peers, start_daemon)
+    r.link_down("to-bird")
+    wait_for(lambda: not any(p in kernel_routes(r) for p in PREFIXES), 10,
+             what="the kernel to flush the routes")
+    wait_for(lambda: d.data("show status")["fib"].get("removals_already_gone", 0)
+             >= N_ROUTES, 10, what="the removals to be answered")
+    st = d.data("show status")
+    assert st["fib"]["removals_already_gone"] == N_ROUTES, st["fib"]
+    assert st["fib"]["write_errors"] == 0, st["fib"]
+    assert st["route_table"]["refused"] == 0, st["route_table"]
