@@ -67,6 +67,7 @@ def bird_and_router(topo, peers, start_daemon):
     return r, b, bird, d
 
 
+@pytest.mark.timeout(150)
 def test_carrier_flaps_then_next_hop_moves(topo, peers, start_daemon):
     """The far end of the link goes down for 20 ms, again and again. Each time RIP withdraws
     the 200 routes and learns them again, sometimes within one pass of the event loop, so that
