@@ -59,7 +59,9 @@ int fib_exists_note(struct fib *f, const struct fib_batch_entry *e)
 	return 0;
 }
 
-/* The route at our priority, tos 0, of a prefix we are asking about: note its protocol. */
+/* The route at our priority, tos 0, of a prefix we are asking about: note its protocol. Only
+ * the first one counts: `ip route append` can put more behind it, but a replace takes the place
+ * of the first, and the first is the one the kernel uses. */
 static void visit_owner(struct fib *f, const struct fib_msg_route *m, void *ctx)
 {
 	uint32_t *owner;
@@ -67,7 +69,7 @@ static void visit_owner(struct fib *f, const struct fib_msg_route *m, void *ctx)
 	if (m->priority != f->priority || m->tos != 0)
 		return;
 	owner = fib_keymap_get(ctx, fib_key(m->prefix, m->len, 0));
-	if (owner)
+	if (owner && !(*owner & OWNER_SEEN))
 		*owner = OWNER_SEEN | m->protocol;
 }
 

@@ -557,11 +557,13 @@ END_TEST
 
 /* Whose route an install meets is read from the kernel: our protocols (left by an earlier run,
  * or our other protocol) are replaced; another protocol's route of any type is left alone and
- * the failure reported, once per refused install. */
+ * the failure reported, once per refused install. Where `ip route append` put two routes at
+ * our priority, the first decides (a replace would take its place). */
 START_TEST(existing_route_owner_decides)
 {
 	struct own_list l = { 0 };
-	struct fib_route ours_left, other_own, foreign, blackhole, other_prio;
+	struct fib_route ours_left, other_own, foreign, blackhole, other_prio, foreign_first,
+		ours_first;
 	struct ctx c;
 
 	ctx_open(&c, TABLE, PRIO);
@@ -570,6 +572,10 @@ START_TEST(existing_route_owner_decides)
 	sh("ip route add 198.18.92.0/24 via 198.18.0.9 proto static table 100 metric 20");
 	sh("ip route add blackhole 198.18.93.0/24 proto 186 table 100 metric 20");
 	sh("ip route add 198.18.94.0/24 via 198.18.0.9 proto static table 100 metric 21");
+	sh("ip route add 198.18.97.0/24 via 198.18.0.9 proto static table 100 metric 20");
+	sh("ip route append 198.18.97.0/24 via 198.18.0.8 proto 189 table 100 metric 20");
+	sh("ip route add 198.18.98.0/24 via 198.18.0.8 proto 189 table 100 metric 20");
+	sh("ip route append 198.18.98.0/24 via 198.18.0.9 proto static table 100 metric 20");
 	ours_left = route1("198.18.90.0/24", "198.18.0.2", c.va, PROTO_RIP);
 	other_own = route1("198.18.91.0/24", "198.18.1.2", c.vc, PROTO_RIP);
 	foreign = route1("198.18.92.0/24", "198.18.0.2", c.va, PROTO_RIP);
@@ -580,9 +586,13 @@ START_TEST(existing_route_owner_decides)
 	fib_install(c.f, &foreign);
 	fib_install(c.f, &blackhole);
 	fib_install(c.f, &other_prio);
+	foreign_first = route1("198.18.97.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	ours_first = route1("198.18.98.0/24", "198.18.0.2", c.va, PROTO_RIP);
+	fib_install(c.f, &foreign_first);
+	fib_install(c.f, &ours_first);
 	drain(&c);
 
-	ck_assert_uint_eq(c.rec.nfails, 2);
+	ck_assert_uint_eq(c.rec.nfails, 3);
 	ck_assert_uint_eq(c.rec.fails[0].prefix, foreign.prefix);
 	ck_assert_uint_eq(c.rec.fails[0].protocol, PROTO_RIP);
 	ck_assert(c.rec.fails[0].install);
@@ -590,13 +600,15 @@ START_TEST(existing_route_owner_decides)
 	ck_assert_uint_eq(c.rec.fails[1].prefix, blackhole.prefix);
 	ck_assert_uint_eq(c.rec.fails[1].protocol, PROTO_AUTOSTATIC);
 	ck_assert_int_eq(c.rec.fails[1].error, EEXIST);
-	ck_assert_uint_eq(stat_of(c.f, "existing_ours_replaced"), 2);
-	ck_assert_uint_eq(stat_of(c.f, "existing_foreign_left"), 2);
-	ck_assert_uint_eq(stat_of(c.f, "write_errors"), 2);
+	ck_assert_uint_eq(c.rec.fails[2].prefix, foreign_first.prefix);
+	ck_assert_int_eq(c.rec.fails[2].error, EEXIST);
+	ck_assert_uint_eq(stat_of(c.f, "existing_ours_replaced"), 3);
+	ck_assert_uint_eq(stat_of(c.f, "existing_foreign_left"), 3);
+	ck_assert_uint_eq(stat_of(c.f, "write_errors"), 3);
 	ck_assert_uint_eq(stat_of(c.f, "existing_rereads"), 1); /* one read for the batch */
 
 	dump_own(&c, &l);
-	ck_assert_uint_eq(l.n, 3);
+	ck_assert_uint_eq(l.n, 5); /* with the appended one of 198.18.97.0/24, and 98 */
 	ck_assert_uint_eq(find_own(&l, "198.18.90.0/24")->nexthops[0].gateway, addr("198.18.0.2"));
 	ck_assert_uint_eq(find_own(&l, "198.18.91.0/24")->protocol, PROTO_RIP);
 	ck_assert_uint_eq(find_own(&l, "198.18.91.0/24")->nexthops[0].gateway, addr("198.18.1.2"));
@@ -606,6 +618,11 @@ START_TEST(existing_route_owner_decides)
 	ck_assert(ip_route_has("table 100 198.18.93.0/24", "6 198.18.93.0/24 proto 186 "
 			       "metric 20"));
 	ck_assert(ip_route_has("table 100 198.18.94.0/24", "proto 4 metric 21"));
+	ck_assert(ip_route_has("table 100 198.18.97.0/24", "via 198.18.0.9 dev va proto 4 "));
+	ck_assert(ip_route_has("table 100 198.18.97.0/24", "via 198.18.0.8 dev va proto 189 "));
+	ck_assert(ip_route_has("table 100 198.18.98.0/24", "via 198.18.0.2 dev va proto 189 "));
+	ck_assert(ip_route_has("table 100 198.18.98.0/24", "via 198.18.0.9 dev va proto 4 "));
+	ck_assert(!ip_route_has("table 100 198.18.98.0/24", "via 198.18.0.8"));
 	free(l.r);
 	ctx_close(&c);
 }
