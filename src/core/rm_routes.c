@@ -13,6 +13,9 @@
  *
  * A refused write never loses the route from the table; the RM never touches routes of other
  * protocols (they have other protocol numbers, and our priority and table are our own).
+ * `ours` (a route of ours is in the kernel: write a replace, else a create) is a hint only: a
+ * create that meets a route is decided by the FIB writer from the kernel's route, so EEXIST
+ * reaches the RM only when that route is really another protocol's.
  */
 #include "config.h"
 
@@ -194,7 +197,7 @@ void rm_fib_write_failed(struct rm *rm, uint32_t prefix, uint8_t len, uint8_t pr
 	if (!install && error == ESRCH)
 		return; /* already gone (flushed by the kernel): what we wanted */
 	rm->counters.fib_failures++;
-	if (install && error == EEXIST)
+	if (install && error == EEXIST) /* the FIB writer has read the kernel's route: not ours */
 		log_rl(&rl, LOG_LVL_WARNING, COMP, "%s: the kernel has another protocol's route with "
 		       "our table and priority; leaving it alone", prefix4_format(prefix, len, p));
 	else

@@ -20,6 +20,13 @@
  * ops->write_failed. A sendmsg that fails (ENOBUFS, EAGAIN...) leaves its routes queued; the send
  * is retried after a short backoff and counted. At most FIB_SEND_BUDGET messages go out per loop
  * iteration so that the loop (and the notification socket) keep up during a huge burst.
+ *
+ * Ownership. A new route goes out with NLM_F_EXCL; the EEXIST it may get says that some route
+ * holds the place, not whose. Those answers are not reported as they come: fib_exists.c reads
+ * the table back once the send is over and decides from the kernel's route (protocol at our
+ * table and priority) whether to replace it (ours) or leave it alone and report (another's).
+ * A removal answered ESRCH (the kernel had flushed the route already) is counted apart
+ * (removals_already_gone), not as a write error.
  */
 #include "config.h"
 
@@ -172,7 +179,7 @@ static size_t build_batch(struct fib *f)
 			break;
 		f->batch[f->batch_n++] = (struct fib_batch_entry){
 			.prefix = p->prefix, .len = p->len, .protocol = p->protocol,
-			.install = p->install,
+			.install = p->install, .retried = p->retried, .off = (uint32_t)off,
 		};
 		off += used;
 	}
@@ -236,11 +243,30 @@ static void commit_batch(struct fib *f)
 	f->backoff_ms = 0;
 }
 
-static void report_failure(struct fib *f, uint32_t seq, int error)
+void fib_report_failure(struct fib *f, const struct fib_batch_entry *e, int error)
+{
+	bool gone = !e->install && error == ESRCH;
+	char buf[PREFIX4_STRLEN];
+
+	/* Removing what the kernel already flushed is routine, and counted apart; the router
+	 * manager reports the failures that matter. */
+	if (gone)
+		f->st.removals_already_gone++;
+	else
+		f->st.write_errors++;
+	log_rl(&f->rl_write, gone ? LOG_LVL_DEBUG : LOG_LVL_WARNING, FIB_COMP,
+	       "%s %s proto %u table %u: %s", e->install ? "install" : "remove",
+	       prefix4_format(e->prefix, e->len, buf), e->protocol, f->table, strerror(error));
+	if (!e->install)
+		fib_watch_delete_failed(f, e->prefix, e->len, e->protocol);
+	if (f->ops->write_failed)
+		f->ops->write_failed(f->arg, e->prefix, e->len, e->protocol, e->install, error);
+}
+
+static void failure_answer(struct fib *f, uint32_t seq, int error)
 {
 	uint32_t i = seq - f->batch_seq0;
 	const struct fib_batch_entry *e;
-	char buf[PREFIX4_STRLEN];
 
 	if (i >= f->batch_n) {
 		f->st.stray_errors++;
@@ -249,16 +275,11 @@ static void report_failure(struct fib *f, uint32_t seq, int error)
 		return;
 	}
 	e = &f->batch[i];
-	f->st.write_errors++;
-	/* Removing what the kernel already flushed is routine; the router manager reports the
-	 * failures that matter. */
-	log_rl(&f->rl_write, !e->install && error == ESRCH ? LOG_LVL_DEBUG : LOG_LVL_WARNING,
-	       FIB_COMP, "%s %s proto %u table %u: %s", e->install ? "install" : "remove",
-	       prefix4_format(e->prefix, e->len, buf), e->protocol, f->table, strerror(error));
-	if (!e->install)
-		fib_watch_delete_failed(f, e->prefix, e->len, e->protocol);
-	if (f->ops->write_failed)
-		f->ops->write_failed(f->arg, e->prefix, e->len, e->protocol, e->install, error);
+	/* EEXIST says only that some route has our table, prefix and priority: whose it is, the
+	 * kernel's route tells (fib_exists.c), once the whole send has been answered. */
+	if (e->install && error == EEXIST && fib_exists_note(f, e) == 0)
+		return;
+	fib_report_failure(f, e, error);
 }
 
 static void ack_datagram(struct fib *f, size_t n)
@@ -272,7 +293,7 @@ static void ack_datagram(struct fib *f, size_t n)
 			continue;
 		memcpy(&e.error, NLMSG_DATA(h), sizeof(e.error));
 		if (e.error < 0)
-			report_failure(f, h->nlmsg_seq, -e.error);
+			failure_answer(f, h->nlmsg_seq, -e.error);
 	}
 }
 
@@ -316,22 +337,27 @@ static long send_one(struct fib *f)
 	return (long)f->batch_n;
 }
 
-/* Send up to `budget` messages; false when a send failed. */
+/* Send up to `budget` messages; false when a send failed. Installs refused as existing are
+ * settled after the batches (one re-read of the table for all of them); the routes of ours among
+ * them, queued again as replaces, go out in the same call while the budget lasts. */
 static bool send_some(struct fib *f, size_t budget)
 {
-	size_t sent = 0;
+	size_t sent = 0, requeued;
 	bool ok = true;
 
 	f->in_send = true;
-	while (f->queue.count && sent < budget) {
-		long n = send_one(f);
+	do {
+		while (ok && f->queue.count && sent < budget) {
+			long n = send_one(f);
 
-		if (n <= 0) {
-			ok = n == 0;
-			break;
+			if (n <= 0) {
+				ok = n == 0;
+				break;
+			}
+			sent += (size_t)n;
 		}
-		sent += (size_t)n;
-	}
+		requeued = fib_exists_resolve(f);
+	} while (ok && requeued && sent < budget);
 	f->in_send = false;
 	fib_queue_trim(&f->queue);
 	schedule(f);
@@ -519,6 +545,7 @@ void fib_free(struct fib *f)
 	if (f->wfd >= 0)
 		close(f->wfd);
 	fib_queue_free(&f->queue);
+	fib_exists_free(f);
 	free(f->sendbuf);
 	free(f->ackbuf);
 	free(f->batch);
@@ -550,6 +577,11 @@ void fib_status_json(const struct fib *f, json_t *status)
 	set_u64(o, "max_batch_messages", s->max_batch_messages);
 	set_u64(o, "batch_bytes", f->send_limit);
 	set_u64(o, "write_errors", s->write_errors);
+	set_u64(o, "removals_already_gone", s->removals_already_gone);
+	set_u64(o, "existing_ours_replaced", s->exists_ours);
+	set_u64(o, "existing_foreign_left", s->exists_foreign);
+	set_u64(o, "existing_gone_retried", s->exists_gone);
+	set_u64(o, "existing_rereads", s->exists_rereads);
 	set_u64(o, "write_errors_lost", s->errors_lost);
 	set_u64(o, "stray_write_errors", s->stray_errors);
 	set_u64(o, "send_retries", s->send_retries);

@@ -38,7 +38,9 @@ struct fib_route {
 	uint8_t protocol; /* kernel route protocol (rtm_protocol) */
 	bool replace;     /* install over a route of ours already there (NLM_F_REPLACE); else
 			     NLM_F_EXCL, so that another protocol's route with our table, prefix and
-			     priority is refused (EEXIST) instead of being taken over */
+			     priority is refused (EEXIST) instead of being taken over. Which route
+			     the kernel refused a create for is read back: one of ours is replaced
+			     (fib_exists.c), only another protocol's is reported as EEXIST */
 	unsigned nnexthops;
 	struct rp_nexthop nexthops[RP_MAX_NEXTHOPS]; /* gateway 0 = on-link via ifindex */
 };
@@ -55,7 +57,9 @@ struct fib_kernel_route {
 
 struct fib_ops {
 	/* A queued write failed in the kernel (errno value). Successful writes are not reported.
-	 * Typical values: ENETUNREACH (the gateway is on no connected subnet of the interface:
+	 * EEXIST on an install means another protocol's route holds our table, prefix and
+	 * priority (the kernel's route was read back; a route of ours there is replaced and not
+	 * reported). Typical values: ENETUNREACH (the gateway is on no connected subnet of the interface:
 	 * its link is admin-down, lost its address, or is gone), ENETDOWN (on-link route through
 	 * an admin-down link), ENODEV (on-link route through an interface that does not exist),
 	 * ESRCH (remove of a route that is not there). A link without carrier accepts routes (the
@@ -106,7 +110,8 @@ int fib_dump_kernel(struct fib *f, void (*cb)(void *arg, const struct fib_kernel
  * writes use the new one; the RM moves its routes itself. */
 void fib_set_target(struct fib *f, uint32_t table, uint32_t priority);
 
-/* Adds a "fib" object (writes, batches, errors, queued, watch overruns...) to `status`. */
+/* Adds a "fib" object (writes, batches, errors, queued, watch overruns, installs refused as
+ * existing and whose route they met...) to `status`. */
 void fib_status_json(const struct fib *f, json_t *status);
 
 #endif

@@ -9,7 +9,8 @@
  * strict checking the request asks for our table only (it then answers ENOENT for a table that
  * does not exist yet, which means empty); every route is filtered here too.
  *
- * Ours: our table, one of our protocols, our priority, tos 0, unicast. A route of our protocol
+ * fib_dump_walk hands every route of our table (any type, not cloned) to its caller, which
+ * picks. Ours: our table, one of our protocols, our priority, tos 0, unicast. A route of our protocol
  * at another priority (left over from an older configuration) is not ours to touch: it is
  * counted (other_priority) and logged. Others: our table, any other protocol, unicast, not
  * cloned.
@@ -221,7 +222,7 @@ static int dump_collect(struct fib *f, struct dump_data *d)
 /* Walk the collected routes of our table (parse failures skipped). */
 typedef void (*dump_visit)(struct fib *f, const struct fib_msg_route *m, void *ctx);
 
-static int dump_walk(struct fib *f, dump_visit visit, void *ctx)
+int fib_dump_walk(struct fib *f, dump_visit visit, void *ctx)
 {
 	struct dump_data d = { 0 };
 	struct fib_msg_route *m = malloc(sizeof(*m));
@@ -234,8 +235,7 @@ static int dump_walk(struct fib *f, dump_visit visit, void *ctx)
 		return -1;
 	}
 	while ((h = fib_msg_next(d.buf, d.len, &off)) != NULL) {
-		if (fib_msg_parse(h, m) == 0 && m->table == f->table && !m->cloned &&
-		    m->rtm_type == RTN_UNICAST)
+		if (fib_msg_parse(h, m) == 0 && m->table == f->table && !m->cloned)
 			visit(f, m, ctx);
 	}
 	free(m);
@@ -254,7 +254,7 @@ static void visit_own(struct fib *f, const struct fib_msg_route *m, void *ctx)
 	struct own_ctx *c = ctx;
 	struct fib_route r;
 
-	if (!fib_is_own(f, m->protocol) || m->tos != 0)
+	if (!fib_is_own(f, m->protocol) || m->tos != 0 || m->rtm_type != RTN_UNICAST)
 		return;
 	if (m->priority != f->priority) {
 		c->other_priority++;
@@ -272,7 +272,7 @@ int fib_dump_own(struct fib *f, void (*cb)(void *arg, const struct fib_route *r)
 {
 	struct own_ctx c = { .cb = cb, .arg = arg };
 
-	if (dump_walk(f, visit_own, &c) < 0)
+	if (fib_dump_walk(f, visit_own, &c) < 0)
 		return -1;
 	if (c.other_priority) {
 		f->st.other_priority += c.other_priority;
@@ -293,7 +293,7 @@ static void visit_kernel(struct fib *f, const struct fib_msg_route *m, void *ctx
 	struct kernel_ctx *c = ctx;
 	struct fib_kernel_route r;
 
-	if (fib_is_own(f, m->protocol))
+	if (fib_is_own(f, m->protocol) || m->rtm_type != RTN_UNICAST)
 		return;
 	fib_msg_to_kernel_route(m, &r);
 	c->cb(c->arg, &r);
@@ -304,7 +304,7 @@ int fib_dump_kernel(struct fib *f, void (*cb)(void *arg, const struct fib_kernel
 {
 	struct kernel_ctx c = { .cb = cb, .arg = arg };
 
-	return dump_walk(f, visit_kernel, &c);
+	return fib_dump_walk(f, visit_kernel, &c);
 }
 
 int fib_dump_open(struct fib *f, char *err, size_t errlen)

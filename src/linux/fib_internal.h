@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * fib_internal.h — the FIB writer's instance, shared by its parts: fib.c (lifecycle, write
- * queue, batches, status), fib_dump.c (synchronous dumps), fib_watch.c (notifications).
+ * queue, batches, status), fib_dump.c (synchronous dumps), fib_watch.c (notifications),
+ * fib_exists.c (installs the kernel refused as existing: whose route is there).
  * Nothing outside src/linux/fib*.c includes this.
  */
 #ifndef ROUTPROTD_LINUX_FIB_INTERNAL_H
@@ -28,7 +29,12 @@ struct fib_stats {
 	uint64_t batches;            /* successful sendmsg calls */
 	uint64_t messages;           /* route messages the kernel accepted for processing */
 	uint64_t max_batch_messages; /* most messages in one sendmsg */
-	uint64_t write_errors;       /* failures reported back by the kernel */
+	uint64_t write_errors;       /* failures passed on to the router manager */
+	uint64_t removals_already_gone; /* ESRCH on a removal: the route was not there */
+	uint64_t exists_ours;        /* EEXIST, and the route there was ours: replaced */
+	uint64_t exists_foreign;     /* EEXIST, and the route there was another protocol's */
+	uint64_t exists_gone;        /* EEXIST, and nothing there any more when re-read */
+	uint64_t exists_rereads;     /* dumps done to find out whose route an EEXIST met */
 	uint64_t errors_lost;        /* failure reports lost (write socket overrun) */
 	uint64_t stray_errors;       /* failure reports of no batch we know */
 	uint64_t send_retries;       /* sendmsg failures; the batch stayed queued */
@@ -49,6 +55,14 @@ struct fib_batch_entry {
 	uint8_t len;
 	uint8_t protocol;
 	bool install;
+	bool retried;  /* an install written again because the route it met had gone */
+	uint32_t off;  /* where its message starts in sendbuf */
+};
+
+/* An install the kernel refused as existing, waiting for the kernel's route to be re-read. */
+struct fib_exists_entry {
+	struct fib_route route; /* as it was sent */
+	bool retried;
 };
 
 struct fib {
@@ -72,6 +86,8 @@ struct fib {
 	struct fib_batch_entry *batch;
 	size_t batch_cap, batch_n;
 	uint32_t batch_seq0, seq;
+	struct fib_exists_entry *exists; /* EEXIST answers of this send, to be re-read */
+	size_t exists_n, exists_cap;
 
 	/* dumps */
 	int dfd;                   /* blocking with a receive timeout */
@@ -98,9 +114,26 @@ bool fib_is_own(const struct fib *f, uint8_t protocol);
 int fib_socket(bool nonblock, unsigned rcvbuf, char *err, size_t errlen);
 unsigned fib_socket_rcvbuf(int fd); /* effective size */
 
+/* A failed write, told to the watcher and to the router manager (fib.c). */
+void fib_report_failure(struct fib *f, const struct fib_batch_entry *e, int error);
+
 /* fib_dump.c */
 int fib_dump_open(struct fib *f, char *err, size_t errlen);
 void fib_dump_close(struct fib *f);
+struct fib_msg_route;
+/* Dump our table and call visit for every route in it (any type, not cloned); 0 or -1. */
+int fib_dump_walk(struct fib *f, void (*visit)(struct fib *f, const struct fib_msg_route *m,
+					       void *ctx), void *ctx);
+
+/* fib_exists.c */
+/* The kernel refused install `e` of the batch in sendbuf with EEXIST: keep it for a re-read of
+ * the kernel's route (0), or -1 when it cannot be kept (report it as a failure then). */
+int fib_exists_note(struct fib *f, const struct fib_batch_entry *e);
+/* Re-read the kernel's routes the noted installs met and act on each: one of ours is replaced
+ * (queued again with NLM_F_REPLACE), another protocol's is left alone and the failure reported,
+ * one that has gone is written again once. Returns how many writes were queued again. */
+size_t fib_exists_resolve(struct fib *f);
+void fib_exists_free(struct fib *f);
 
 /* fib_watch.c */
 int fib_watch_open(struct fib *f, char *err, size_t errlen);

@@ -7,7 +7,8 @@
  * and out with memcpy and every length is checked against what is left before it is used.
  *
  * Writes: an install is RTM_NEWROUTE with NLM_F_CREATE and NLM_F_REPLACE over our own route
- * or NLM_F_EXCL for a new one (so another protocol's route is never taken over), type
+ * or NLM_F_EXCL for a new one (so another protocol's route is never taken over; fib_exists.c
+ * reads back whose route an EEXIST met), type
  * unicast, scope universe (link when no next hop has a gateway), RTA_PRIORITY, and either
  * RTA_GATEWAY + RTA_OIF or RTA_MULTIPATH (weight 1 each). A delete is RTM_DELROUTE naming
  * table, prefix, priority and protocol, with scope "nowhere" so that any scope matches. Tables

@@ -208,6 +208,7 @@ static int pending_set(struct fib_pending *p, const struct fib_route *r, bool in
 	p->protocol = r->protocol;
 	p->install = install;
 	p->replace = r->replace;
+	p->retried = false;
 	p->nnexthops = (uint8_t)n;
 	p->more = more;
 	memset(&p->nh1, 0, sizeof(p->nh1));
@@ -244,6 +245,14 @@ int fib_queue_put(struct fib_queue *q, const struct fib_route *r, bool install)
 	q->tail = h;
 	q->count++;
 	return 0;
+}
+
+struct fib_pending *fib_queue_find(struct fib_queue *q, uint32_t prefix, uint8_t len,
+				   uint8_t protocol)
+{
+	uint32_t *found = fib_keymap_get(&q->index, fib_key(prefix, len, protocol));
+
+	return found ? &q->pool[*found - 1] : NULL;
 }
 
 void fib_queue_trim(struct fib_queue *q)

@@ -43,6 +43,7 @@ struct fib_pending {
 	uint8_t protocol;
 	bool install;             /* false = delete */
 	bool replace;             /* install over our own route */
+	bool retried;             /* written again after the route it met as existing went */
 	uint8_t nnexthops;
 	uint32_t next;            /* FIFO successor or free-list link (index + 1; 0 = none) */
 	struct rp_nexthop nh1;    /* the next hop of a single-path route */
@@ -69,6 +70,10 @@ void fib_queue_free(struct fib_queue *q);
 /* Queue an install of `r` or a delete of (prefix, len, protocol) (r->nexthops unused).
  * Returns 0 (queued), 1 (replaced a queued write for the same key), -1 (out of memory). */
 int fib_queue_put(struct fib_queue *q, const struct fib_route *r, bool install);
+
+/* The queued write of (prefix, len, protocol), or NULL. */
+struct fib_pending *fib_queue_find(struct fib_queue *q, uint32_t prefix, uint8_t len,
+				   uint8_t protocol);
 
 /* Iteration from the oldest entry: handle 0 = end. */
 static inline uint32_t fib_queue_first(const struct fib_queue *q)
