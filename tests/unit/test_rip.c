@@ -337,18 +337,52 @@ START_TEST(ripv1_input_masks_and_zero_fields)
 		{ .afi = 2, .addr = A(10, 0, 0, 0), .tag = 5, .metric = 1 }, /* non-zero tag */
 	};
 	uint8_t buf[RIP_MAX_PACKET];
-	size_t len = response(1, e, 4, buf);
+	size_t len = response(1, e, 3, buf);
 
 	eth0->set->version = RIP_VERSION_1;
 	feed(A(198, 18, 0, 2), 520, buf, len);
 	ck_assert_int_eq(route(A(198, 18, 0, 0), 24)->source, RIP_SRC_CONNECTED);
 	ck_assert_ptr_nonnull(route(A(172, 16, 0, 0), 16));
 	ck_assert_ptr_nonnull(route(A(172, 17, 0, 9), 32));
+	ck_assert_uint_eq(eth0->stats.rx_bad_routes, 0);
+	/* RFC 1058 3.4: one entry with a must-be-zero field set discards the whole message */
+	e[1].addr = A(172, 20, 0, 0);
+	len = response(1, e, 4, buf);
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_null(route(A(172, 20, 0, 0), 16));
 	ck_assert_ptr_null(route(A(10, 0, 0, 0), 8));
-	ck_assert_uint_eq(eth0->stats.rx_bad_routes, 1);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_DECODE], 1);
+	ck_assert_uint_eq(eth0->stats.rx_bad_packets, 1);
 	/* an interface set to version 2 refuses RIPv1 */
 	eth0->set->version = RIP_VERSION_2;
+	len = response(1, e, 3, buf);
 	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_VERSION], 1);
+}
+END_TEST
+
+/* RFC 2453 5: a version above 2 is processed as version 2 (on an interface that accepts only
+ * version 2 too), whatever its header's must-be-zero bytes hold; version 0 is dropped. */
+START_TEST(versions_above_2_processed_as_2)
+{
+	struct rip_rte e[] = {
+		{ .afi = 2, .addr = A(198, 19, 3, 0), .mask = 0xffffff00u, .tag = 9, .metric = 2 },
+	};
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len = response(2, e, 1, buf);
+
+	buf[1] = 3;
+	buf[2] = 0xab;
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_nonnull(route(A(198, 19, 3, 0), 24));
+	ck_assert_uint_eq(route(A(198, 19, 3, 0), 24)->tag, 9);
+	ck_assert_uint_eq(rip->stats.rx_dropped, 0);
+	ck_assert_uint_eq(rip_neighbor_find(rip, A(198, 18, 0, 2), 2)->version, 2);
+	e[0].addr = A(198, 19, 4, 0);
+	len = response(2, e, 1, buf);
+	buf[1] = 0;
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_null(route(A(198, 19, 4, 0), 24));
 	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_VERSION], 1);
 }
 END_TEST
@@ -492,6 +526,33 @@ START_TEST(authentication_rejects_what_it_should)
 }
 END_TEST
 
+/* A version above 2 is processed as version 2, authentication included: with a password, and
+ * refused without one on an interface that authenticates. */
+START_TEST(version_3_authenticated_as_version_2)
+{
+	struct rip_msg m = { .command = RIP_CMD_RESPONSE, .version = 3, .nrtes = 1,
+			     .has_auth = true };
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len;
+
+	set_auth(eth0, RIP_AUTH_TYPE_SIMPLE, "secret", 0);
+	m.auth.type = RIP_AUTH_SIMPLE;
+	memcpy(m.auth.password, "secret", 6);
+	m.rtes[0] = (struct rip_rte){ .afi = 2, .addr = A(198, 19, 1, 0), .mask = 0xffffff00u,
+				      .metric = 1 };
+	len = rip_encode(&m, buf, sizeof(buf), NULL);
+	ck_assert_uint_eq(buf[1], 3);
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_nonnull(route(A(198, 19, 1, 0), 24));
+	m.has_auth = false;
+	m.rtes[0].addr = A(198, 19, 2, 0);
+	len = rip_encode(&m, buf, sizeof(buf), NULL);
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_null(route(A(198, 19, 2, 0), 24));
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_AUTH], 1);
+}
+END_TEST
+
 START_TEST(key_rollover_and_expiry)
 {
 	struct rip_auth_key *k;
@@ -629,6 +690,22 @@ START_TEST(duplicate_sequence_acknowledged_not_reprocessed)
 	ck_assert_uint_eq(nsent, before + 1);
 	ck_assert_int_eq(last_sent()->msg.command, RIP_CMD_UPDATE_ACK);
 	ck_assert_int_eq(route(A(198, 19, 90, 0), 24)->metric, 2);
+}
+END_TEST
+
+/* RFC 2091 4.2: flush is 0 or 1; an Update Response with another value is dropped and
+ * counted, neither applied nor acknowledged. */
+START_TEST(update_response_with_bad_flush_dropped)
+{
+	unsigned before = nsent;
+
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 2, 7, peer_routes, 2);
+	ck_assert_uint_eq(nsent, before);
+	ck_assert_ptr_null(route(A(198, 19, 90, 0), 24));
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_DECODE], 1);
+	ck_assert_uint_eq(tun0->stats.rx_bad_packets, 1);
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 1, 7, peer_routes, 2);
+	ck_assert_ptr_nonnull(route(A(198, 19, 90, 0), 24));
 }
 END_TEST
 
@@ -801,11 +878,13 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, envelope_checks_drop_and_count);
 	tcase_add_test(tc, bad_entries_skipped_and_counted);
 	tcase_add_test(tc, ripv1_input_masks_and_zero_fields);
+	tcase_add_test(tc, versions_above_2_processed_as_2);
 	tcase_add_test(tc, authenticated_packets_dropped_without_auth_config);
 	tcase_add_test(tc, every_algorithm_signs_and_verifies);
 	tcase_add_test(tc, authentication_rejects_what_it_should);
 	tcase_add_test(tc, crypto_packets_without_a_neighbor_record_are_only_queries);
 	tcase_add_test(tc, key_rollover_and_expiry);
+	tcase_add_test(tc, version_3_authenticated_as_version_2);
 	tcase_add_test(tc, authenticated_packets_carry_24_routes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("demand");
@@ -815,6 +894,7 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, received_response_acknowledged_and_routes_never_age);
 	tcase_add_test(tc, duplicate_sequence_acknowledged_not_reprocessed);
 	tcase_add_test(tc, flush_withdraws_what_the_new_transfer_omits);
+	tcase_add_test(tc, update_response_with_bad_flush_dropped);
 	tcase_add_test(tc, update_request_answered_unicast_with_flush);
 	tcase_add_test(tc, only_changes_after_the_initial_exchange);
 	tcase_add_test(tc, silent_neighbor_becomes_unreachable);
