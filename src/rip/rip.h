@@ -91,6 +91,8 @@ struct rip_iface_stats {
 	uint64_t rx_filtered_routes;  /* valid entries the accept policy refused */
 	uint64_t rx_ignored_peer; /* packets from neighbors accept-peers/ignore-peers refuse */
 	uint64_t requests_unanswered; /* whole-table requests beyond the queue of answers */
+	uint64_t requests_merged; /* whole-table requests folded into an answer to the same
+				     address and port that had not started yet */
 };
 
 struct rip_iface {
@@ -268,8 +270,14 @@ size_t rip_output_request(struct rip_iface *ifc, uint8_t version, uint8_t *buf, 
 /* Queue jobs: every target of the interface (its subnets + configured neighbors). */
 void rip_output_full(struct rip_iface *ifc);
 void rip_output_changes(struct rip_iface *ifc, uint64_t since_seq);
-void rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32_t dst, uint16_t port,
-			   uint8_t version);
+/* What became of a whole-table request. */
+enum rip_reply {
+	RIP_REPLY_QUEUED,  /* an answer is queued */
+	RIP_REPLY_MERGED,  /* an answer to that address and port, not started yet, carries it */
+	RIP_REPLY_REFUSED, /* too many answers queued (requests_unanswered) */
+};
+enum rip_reply rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32_t dst,
+				     uint16_t port, uint8_t version);
 void rip_output_request_all(struct rip_iface *ifc);
 void rip_output_drop_jobs(struct rip_iface *ifc);
 void rip_output_kick(struct rip_iface *ifc);

@@ -182,13 +182,19 @@ static void process_request(struct rx *rx, uint32_t dst)
 	if (!b)
 		return;
 	if (m->nrtes == 1 && m->rtes[0].afi == 0 && m->rtes[0].metric == RIP_METRIC_INFINITY) {
-		rx->rip->stats.queries++;
-		rip_output_reply_full(rx->ifc, b->address, rx->src, rx->sport, m->version);
+		/* a request merged into a queued answer is answered by it */
+		if (rip_output_reply_full(rx->ifc, b->address, rx->src, rx->sport, m->version) !=
+		    RIP_REPLY_REFUSED)
+			rx->rip->stats.queries++;
 		return;
 	}
 	len = rip_output_answer(rx->rip, rx->ifc, m, m->version, buf, sizeof(buf));
-	if (len)
-		rx->rip->send(rx->rip, rx->ifc->ifindex, b->address, rx->src, rx->sport, buf, len);
+	if (!len)
+		return;
+	if (rx->rip->send(rx->rip, rx->ifc->ifindex, b->address, rx->src, rx->sport, buf, len) == 0)
+		rx->ifc->stats.tx_packets++;
+	else
+		rx->ifc->stats.tx_errors++;
 }
 
 /* Envelope checks that need no decoding. Returns the interface or NULL (dropped). */

@@ -73,7 +73,7 @@ static json_t *iface_row(const struct rip_iface *i)
 	json_t *row;
 
 	const struct rip_iface_stats *s = &i->stats;
-	json_t *stats = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	json_t *stats = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 				  "rx_packets", (json_int_t)s->rx_packets,
 				  "rx_bad_packets", (json_int_t)s->rx_bad_packets,
 				  "rx_bad_routes", (json_int_t)s->rx_bad_routes,
@@ -86,7 +86,8 @@ static json_t *iface_row(const struct rip_iface *i)
 				  "ignored_unsolicited", (json_int_t)s->ignored_unsolicited,
 				  "rx_filtered_routes", (json_int_t)s->rx_filtered_routes,
 				  "rx_ignored_peer", (json_int_t)s->rx_ignored_peer,
-				  "requests_unanswered", (json_int_t)s->requests_unanswered);
+				  "requests_unanswered", (json_int_t)s->requests_unanswered,
+				  "requests_merged", (json_int_t)s->requests_merged);
 
 	row = json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:b,s:i,s:i,s:i,s:I,s:o}",
 			 "ifindex", (json_int_t)i->ifindex, "name", i->name,

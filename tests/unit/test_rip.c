@@ -244,6 +244,50 @@ START_TEST(specific_request_answered_without_split_horizon)
 }
 END_TEST
 
+/* 50 whole-table requests back to back from one address and port: each is answered by a queued
+ * answer, merged into one that has not started (requests_merged) or refused
+ * (requests_unanswered); none goes uncounted. */
+START_TEST(repeated_requests_merged_and_counted)
+{
+	struct rip_msg req = { .command = RIP_CMD_REQUEST, .version = 2, .nrtes = 1 };
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len;
+	unsigned answers = 0;
+
+	for (unsigned i = 0; i < 1000; i++) /* 40 packets per answer: more than one burst */
+		learn(eth1, A(198, 18, 1, 2), A(198, 19, i / 4, (i % 4) * 64), 26, 2);
+	req.rtes[0] = (struct rip_rte){ .afi = 0, .metric = 16 };
+	len = rip_encode(&req, buf, sizeof(buf), NULL);
+	for (int i = 0; i < 50; i++)
+		feed(A(198, 18, 0, 2), 5555, buf, len);
+	for (const struct rip_job *j = eth0->jobs; j; j = j->next)
+		answers += j->answer;
+	ck_assert_uint_eq(eth0->stats.rx_requests, 50);
+	ck_assert_uint_eq(answers, 2); /* one being sent, one waiting that carries the rest */
+	ck_assert_uint_eq(eth0->stats.requests_merged, 48);
+	ck_assert_uint_eq(eth0->stats.requests_unanswered, 0);
+	ck_assert_uint_eq(rip->stats.queries, 50);
+}
+END_TEST
+
+/* A request for specific entries is answered at once, and the answer counts as sent. */
+START_TEST(specific_answer_counted_as_sent)
+{
+	struct rip_msg req = { .command = RIP_CMD_REQUEST, .version = 2, .nrtes = 1 };
+	uint8_t buf[RIP_MAX_PACKET];
+	uint64_t before = eth0->stats.tx_packets;
+	size_t len;
+
+	req.rtes[0] = (struct rip_rte){ .afi = 2, .addr = A(198, 19, 5, 0), .mask = 0xffffff00u };
+	len = rip_encode(&req, buf, sizeof(buf), NULL);
+	nsent = 0;
+	feed(A(198, 18, 0, 2), 5555, buf, len);
+	ck_assert_uint_eq(nsent, 1);
+	ck_assert_int_eq(sent[0].msg.command, RIP_CMD_RESPONSE);
+	ck_assert_uint_eq(eth0->stats.tx_packets, before + 1);
+}
+END_TEST
+
 START_TEST(request_flood_bounded_and_own_updates_first)
 {
 	struct rip_msg req = { .command = RIP_CMD_REQUEST, .version = 2, .nrtes = 1 };
@@ -875,6 +919,8 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, ripv1_classful_output);
 	tcase_add_test(tc, specific_request_answered_without_split_horizon);
 	tcase_add_test(tc, request_flood_bounded_and_own_updates_first);
+	tcase_add_test(tc, repeated_requests_merged_and_counted);
+	tcase_add_test(tc, specific_answer_counted_as_sent);
 	tcase_add_test(tc, envelope_checks_drop_and_count);
 	tcase_add_test(tc, bad_entries_skipped_and_counted);
 	tcase_add_test(tc, ripv1_input_masks_and_zero_fields);
