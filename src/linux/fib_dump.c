@@ -11,8 +11,8 @@
  *
  * Ours: our table, one of our protocols, our priority, tos 0, unicast. A route of our protocol
  * at another priority (left over from an older configuration) is not ours to touch: it is
- * counted (other_priority) and logged. Others: our table, any other protocol, unicast, not
- * cloned.
+ * counted (other_priority) and logged. Others: our table, any other protocol, not cloned,
+ * unicast or a discard type (blackhole, unreachable, prohibit: see fib_foreign_type).
  */
 #include "config.h"
 
@@ -234,8 +234,7 @@ static int dump_walk(struct fib *f, dump_visit visit, void *ctx)
 		return -1;
 	}
 	while ((h = fib_msg_next(d.buf, d.len, &off)) != NULL) {
-		if (fib_msg_parse(h, m) == 0 && m->table == f->table && !m->cloned &&
-		    m->rtm_type == RTN_UNICAST)
+		if (fib_msg_parse(h, m) == 0 && m->table == f->table && !m->cloned)
 			visit(f, m, ctx);
 	}
 	free(m);
@@ -254,7 +253,7 @@ static void visit_own(struct fib *f, const struct fib_msg_route *m, void *ctx)
 	struct own_ctx *c = ctx;
 	struct fib_route r;
 
-	if (!fib_is_own(f, m->protocol) || m->tos != 0)
+	if (!fib_is_own(f, m->protocol) || m->tos != 0 || m->rtm_type != RTN_UNICAST)
 		return;
 	if (m->priority != f->priority) {
 		c->other_priority++;
@@ -293,7 +292,7 @@ static void visit_kernel(struct fib *f, const struct fib_msg_route *m, void *ctx
 	struct kernel_ctx *c = ctx;
 	struct fib_kernel_route r;
 
-	if (fib_is_own(f, m->protocol))
+	if (fib_is_own(f, m->protocol) || !fib_foreign_type(m->rtm_type))
 		return;
 	fib_msg_to_kernel_route(m, &r);
 	c->cb(c->arg, &r);

@@ -4,7 +4,9 @@
  * manager replays and then reports connected subnets, kernel routes (proto static; proto
  * kernel/boot) and autostatic routes; RIP keeps those of the selected kinds as local routes
  * (never replaced by learned ones) with `redistribute-metric`, autostatic routes with the
- * metric they were learned with.
+ * metric they were learned with. Kernel routes of the discard types (blackhole, unreachable,
+ * prohibit: summary and discard routes) are announced like the others, with ourselves as the
+ * next hop (next hop 0.0.0.0 in the entries), as BIRD and FRR do.
  */
 #include "config.h"
 
@@ -14,13 +16,16 @@ void rip_redist_changed(void *ctx, const struct rp_redist_route *r, bool withdra
 {
 	struct rip *rip = ctx;
 	uint8_t metric = (uint8_t)rip->set.redistribute_metric;
+	bool discard = r->type != RP_ROUTE_UNICAST;
 
 	if (!(rip->set.redistribute & (unsigned)r->source))
 		return;
 	if (r->source == RP_REDIST_AUTOSTATIC && r->metric >= 1 && r->metric < 16)
 		metric = (uint8_t)r->metric;
+	/* a discard route (blackhole, unreachable, prohibit) is announced as reachable through us:
+	 * no next hop, no interface (split horizon has none to apply to) */
 	rip_table_set_local(rip, RIP_SRC_REDIST, (uint8_t)r->source, r->prefix, r->prefixlen,
-			    r->gateway, r->ifindex, metric, !withdrawn);
+			    discard ? 0 : r->gateway, discard ? 0 : r->ifindex, metric, !withdrawn);
 }
 
 /* Subscribe to the selected kinds; withdraw routes of kinds no longer selected. */
