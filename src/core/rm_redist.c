@@ -4,9 +4,9 @@
  * subnets of interfaces that are running (enabled, media present; loopback excluded), kernel
  * routes of other protocols in our table (proto static → "static"; proto kernel and boot →
  * "kernel"; others are not offered) of the unicast and discard types (blackhole, unreachable,
- * prohibit: passed along with their type, the protocol decides), and autostatic routes (rm_autostatic.c). A protocol
- * subscribes with a mask of kinds (set_redistribution); it gets the current routes of the kinds
- * it newly selected at once, then every change.
+ * prohibit: passed along with their type, the protocol decides), and autostatic routes
+ * (rm_autostatic.c). A protocol subscribes with a mask of kinds (set_redistribution); it gets
+ * the current routes of the kinds it newly selected at once, then every change.
  */
 #include "config.h"
 

@@ -205,10 +205,19 @@ void rip_table_free(struct rip *rip);
 /* A response entry from neighbor `from` on `ifc` (metric already includes the cost). */
 void rip_table_update(struct rip *rip, struct rip_iface *ifc, uint32_t from, uint32_t prefix,
 		      uint8_t len, uint32_t gateway, uint8_t metric, uint16_t tag);
-/* Local routes (connected / redistributed): present with metric, or withdrawn. */
-void rip_table_set_local(struct rip *rip, enum rip_source src, uint8_t redist_kind,
-			 uint32_t prefix, uint8_t len, uint32_t gateway, uint32_t ifindex,
-			 uint8_t metric, bool present);
+/* A local route: a connected subnet or a redistributed route. */
+struct rip_local {
+	enum rip_source source; /* RIP_SRC_CONNECTED or RIP_SRC_REDIST */
+	uint8_t redist_kind;    /* RP_REDIST_* when source is RIP_SRC_REDIST */
+	uint32_t prefix;
+	uint8_t len;
+	uint32_t gateway;
+	uint32_t ifindex;
+	uint8_t metric;
+	uint16_t tag;           /* RFC 2453 4.2 route tag announced with it */
+};
+/* Local routes: present with their metric and tag, or withdrawn (metric and tag unused). */
+void rip_table_set_local(struct rip *rip, const struct rip_local *l, bool present);
 /* Everything learned through an interface becomes unreachable (it went down). */
 void rip_table_withdraw_iface(struct rip *rip, uint32_t ifindex);
 /* Learned routes of an interface that never age (autostatic) or age again. */
@@ -310,7 +319,7 @@ void rip_neighbor_free_all(struct rip *rip);
 /* ---- rip_redist.c ---- */
 void rip_redist_changed(void *ctx, const struct rp_redist_route *r, bool withdrawn);
 void rip_redist_apply(struct rip *rip);
-void rip_redist_remetric(struct rip *rip);
+void rip_redist_refresh(struct rip *rip); /* metric or tags changed */
 
 /* ---- rip_mib.c ---- */
 enum rp_result rip_mib_get(void *inst, enum rp_mib_table t, const json_t *key, json_t **row);

@@ -12,8 +12,6 @@
 #include "conf/conf_schema.h"
 #include "rip/rip_config.h"
 
-static const char *const redist_choices[] = { "connected", "static", "kernel", "autostatic",
-					      NULL };
 static const char *const mode_choices[] = { "periodic", "autostatic", "demand", NULL };
 static const char *const sh_choices[] = { "poisoned-reverse", "simple", "off", NULL };
 
@@ -27,10 +25,10 @@ static const char *const sh_choices[] = { "poisoned-reverse", "simple", "off", N
 
 static const struct conf_field global_fields[] = {
 	TIMER_FIELDS(struct rip_settings),
-	{ .name = "redistribute", .kind = CONF_FLAGS,
-	  .offset = offsetof(struct rip_settings, redistribute), .choices = redist_choices },
 	{ .name = "redistribute-metric", .kind = CONF_INT,
 	  .offset = offsetof(struct rip_settings, redistribute_metric), .min = 1, .max = 15 },
+	{ .name = "redistribute-tag", .kind = CONF_INT,
+	  .offset = offsetof(struct rip_settings, redistribute_tag), .min = 0, .max = 65535 },
 	{ .name = "ecmp", .kind = CONF_INT, .offset = offsetof(struct rip_settings, ecmp),
 	  .min = 1, .max = RP_MAX_NEXTHOPS },
 	{ .name = "receive-buffer", .kind = CONF_U32,
@@ -88,7 +86,7 @@ static const struct conf_field iface_fields[] = {
 	  .offset = offsetof(struct rip_if_settings, update_on_connect) },
 };
 
-static const char *const skip_global[] = { "interfaces", NULL };
+static const char *const skip_global[] = { "interfaces", "redistribute", NULL };
 static const char *const skip_iface[] = { "name", "version", "authentication",
 					   "md5-auth-length", "keys", NULL };
 
@@ -102,6 +100,7 @@ void rip_settings_default(struct rip_settings *s)
 	*s = (struct rip_settings){
 		.timers = { .update_interval = 30, .timeout = 180, .garbage = 120 },
 		.redistribute_metric = 1,
+		.redistribute_tags = { -1, -1, -1, -1 },
 		.ecmp = 4,
 		.receive_buffer = 8u << 20,
 		.send_rate = 1000, /* a stock FRR ripd (83 KB socket buffer) keeps up with this */
@@ -135,13 +134,15 @@ static bool check_timers(const config_setting_t *at, const struct rip_timers *t,
 static void *rip_parse_global(const config_setting_t *s, struct conf_diag *diag)
 {
 	struct rip_settings *g = malloc(sizeof(*g));
+	bool ok;
 
 	if (!g)
 		return NULL;
 	rip_settings_default(g);
-	if (!conf_parse_fields(s, global_fields, CONF_NFIELDS(global_fields), skip_global, "rip",
-			       g, diag) ||
-	    !check_timers(s, &g->timers, diag)) {
+	ok = conf_parse_fields(s, global_fields, CONF_NFIELDS(global_fields), skip_global, "rip",
+			       g, diag);
+	ok = rip_parse_redistribute(s, g, diag) && ok;
+	if (!ok || !check_timers(s, &g->timers, diag)) {
 		free(g);
 		return NULL;
 	}
@@ -249,7 +250,8 @@ bool rip_announce_policy_equal(const struct rip_if_settings *a,
 
 static bool rip_global_equal(const void *a, const void *b)
 {
-	return conf_fields_equal(global_fields, CONF_NFIELDS(global_fields), a, b);
+	return conf_fields_equal(global_fields, CONF_NFIELDS(global_fields), a, b) &&
+	       rip_redist_settings_equal(a, b);
 }
 
 static bool rip_iface_equal(const void *a, const void *b)

@@ -305,26 +305,25 @@ void rip_table_update(struct rip *rip, struct rip_iface *ifc, uint32_t from, uin
 		rip_table_schedule_scan(rip, p.expires_ms);
 }
 
-void rip_table_set_local(struct rip *rip, enum rip_source src, uint8_t redist_kind,
-			 uint32_t prefix, uint8_t len, uint32_t gateway, uint32_t ifindex,
-			 uint8_t metric, bool present)
+void rip_table_set_local(struct rip *rip, const struct rip_local *l, bool present)
 {
-	struct rip_path p = { .gateway = gateway, .ifindex = ifindex };
-	struct rip_route *r = rip_route_find(rip, prefix, len);
+	struct rip_path p = { .gateway = l->gateway, .ifindex = l->ifindex };
+	struct rip_route *r = rip_route_find(rip, l->prefix, l->len);
 	bool same;
 
 	if (!present) {
-		if (r && r->source == src && r->redist_kind == redist_kind &&
+		if (r && r->source == l->source && r->redist_kind == l->redist_kind &&
 		    r->metric < RIP_METRIC_INFINITY)
-			make_unreachable(rip, r, ifindex, clock_now_ms());
+			make_unreachable(rip, r, l->ifindex, clock_now_ms());
 		return;
 	}
-	if (!r && !(r = route_new(rip, prefix, len)))
+	if (!r && !(r = route_new(rip, l->prefix, l->len)))
 		return;
-	if (r->source == RIP_SRC_CONNECTED && src == RIP_SRC_REDIST && r->metric < 16)
+	if (r->source == RIP_SRC_CONNECTED && l->source == RIP_SRC_REDIST && r->metric < 16)
 		return; /* our own subnet stays connected */
-	same = r->source == src && r->redist_kind == redist_kind && r->metric == metric &&
-	       r->npaths == 1 && r->one.gateway == gateway && r->one.ifindex == ifindex;
+	same = r->source == l->source && r->redist_kind == l->redist_kind &&
+	       r->metric == l->metric && r->tag == l->tag && r->npaths == 1 &&
+	       r->one.gateway == l->gateway && r->one.ifindex == l->ifindex;
 	if (same)
 		return;
 	if (r->in_rm) { /* a learned route is superseded by a local one */
@@ -335,10 +334,10 @@ void rip_table_set_local(struct rip *rip, enum rip_source src, uint8_t redist_ki
 	free_paths(r);
 	r->one = p;
 	r->npaths = 1;
-	r->source = (uint8_t)src;
-	r->redist_kind = redist_kind;
-	r->metric = metric;
-	r->tag = 0;
+	r->source = (uint8_t)l->source;
+	r->redist_kind = l->redist_kind;
+	r->metric = l->metric;
+	r->tag = l->tag;
 	r->gc_deadline = 0;
 	r->autostatic = false;
 	rip_route_mark_changed(rip, r);

@@ -396,3 +396,21 @@ def test_discard_routes_redistributed(topo, peers, start_daemon):
                     what="BIRD loses 198.18.64.0/20")
     assert bird.route("198.19.60.0/24") is not None
     assert bird.alive and frr.alive
+
+
+def test_redistributed_routes_carry_the_configured_tag(topo, peers, start_daemon):
+    """RFC 2453 4.2: redistributed routes carry `redistribute-tag`, or the tag given to their
+    source in the list form of `redistribute`; FRR shows the tags it received (and the
+    subnets of RIP interfaces keep tag 0)."""
+    r, b, f = lan(topo)
+    r.ip("route", "add", "blackhole", "198.19.62.0/24", "proto", "static")
+    r.ip("route", "add", "blackhole", "198.19.63.0/24")          # proto boot: "kernel"
+    frr = peers.frr(f, frr_ripd_config(["to-lan"], redistribute=()), interfaces=["to-lan"])
+    start_daemon(r, rip_config(["lan"], router_id=LAN_R,
+                               redistribute=["kernel", {"source": "static", "tag": 7}],
+                               rip={"redistribute-tag": 9}))
+    got = frr.wait_rip_route("198.19.62.0/24", timeout=15)
+    assert (got.nexthop, got.tag) == (LAN_R, 7), got
+    got = frr.wait_rip_route("198.19.63.0/24", timeout=15)
+    assert (got.nexthop, got.tag) == (LAN_R, 9), got
+    assert frr.rip_route("198.18.3.0/24") is None or frr.rip_route("198.18.3.0/24").tag == 0

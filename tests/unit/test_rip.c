@@ -224,6 +224,41 @@ START_TEST(ripv1_classful_output)
 }
 END_TEST
 
+/* Redistributed routes carry the tag of their source (redistribute-tag, or the source's own);
+ * a discard route (blackhole...) is announced through us: no gateway, next hop 0.0.0.0. */
+START_TEST(redistributed_routes_tagged_and_discard_routes_via_us)
+{
+	struct rp_redist_route bh = { .prefix = A(198, 18, 64, 0), .prefixlen = 20,
+				      .source = RP_REDIST_STATIC, .type = RP_ROUTE_BLACKHOLE };
+	struct rp_redist_route kr = { .prefix = A(198, 19, 80, 0), .prefixlen = 24,
+				      .gateway = A(198, 18, 0, 9), .ifindex = 2,
+				      .source = RP_REDIST_KERNEL };
+	struct rip_job j = job_for(eth1, 2);
+	struct rip_msg m;
+
+	rip->set.redistribute = RP_REDIST_STATIC | RP_REDIST_KERNEL;
+	rip->set.redistribute_tag = 100;
+	rip->set.redistribute_tags[1] = 7; /* static */
+	rip_redist_changed(rip, &bh, false);
+	rip_redist_changed(rip, &kr, false);
+	ck_assert_uint_eq(route(A(198, 18, 64, 0), 20)->tag, 7);
+	ck_assert_uint_eq(route(A(198, 18, 64, 0), 20)->paths[0].gateway, 0);
+	ck_assert_uint_eq(route(A(198, 18, 64, 0), 20)->paths[0].ifindex, 0);
+	ck_assert_uint_eq(route(A(198, 19, 80, 0), 24)->tag, 100);
+	ck_assert_uint_gt(build(eth1, &j, &m), 0);
+	ck_assert_uint_eq(entry_for(&m, A(198, 18, 64, 0))->tag, 7);
+	ck_assert_uint_eq(entry_for(&m, A(198, 18, 64, 0))->nexthop, 0);
+	ck_assert_uint_eq(entry_for(&m, A(198, 18, 64, 0))->metric, 1);
+	ck_assert_uint_eq(entry_for(&m, A(198, 19, 80, 0))->tag, 100);
+	/* new tags apply at once (reload) */
+	rip->set.redistribute_tag = 5;
+	rip->set.redistribute_tags[1] = -1;
+	rip_redist_refresh(rip);
+	ck_assert_uint_eq(route(A(198, 18, 64, 0), 20)->tag, 5);
+	ck_assert_uint_eq(route(A(198, 19, 80, 0), 24)->tag, 5);
+}
+END_TEST
+
 START_TEST(specific_request_answered_without_split_horizon)
 {
 	struct rip_msg req = { .command = RIP_CMD_REQUEST, .version = 2, .nrtes = 2 };
@@ -920,6 +955,7 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, specific_request_answered_without_split_horizon);
 	tcase_add_test(tc, request_flood_bounded_and_own_updates_first);
 	tcase_add_test(tc, repeated_requests_merged_and_counted);
+	tcase_add_test(tc, redistributed_routes_tagged_and_discard_routes_via_us);
 	tcase_add_test(tc, specific_answer_counted_as_sent);
 	tcase_add_test(tc, envelope_checks_drop_and_count);
 	tcase_add_test(tc, bad_entries_skipped_and_counted);
