@@ -15,6 +15,15 @@
 static const char *const mode_choices[] = { "periodic", "autostatic", "demand", NULL };
 static const char *const sh_choices[] = { "poisoned-reverse", "simple", "off", NULL };
 
+#define RIP_MAX_ROUTES_LIMIT 100000000 /* highest max-routes(-per-neighbor) accepted */
+
+#define LIMIT_FIELDS(type)                                                                  \
+	{ .name = "max-routes", .kind = CONF_INT, .offset = offsetof(type, max_routes),      \
+	  .min = 0, .max = RIP_MAX_ROUTES_LIMIT },                                            \
+	{ .name = "max-routes-per-neighbor", .kind = CONF_INT,                                \
+	  .offset = offsetof(type, max_routes_per_neighbor), .min = 0,                        \
+	  .max = RIP_MAX_ROUTES_LIMIT }
+
 #define TIMER_FIELDS(type)                                                                  \
 	{ .name = "update-interval", .kind = CONF_INT,                                     \
 	  .offset = offsetof(type, timers.update_interval), .min = 1, .max = 3600 },       \
@@ -25,6 +34,7 @@ static const char *const sh_choices[] = { "poisoned-reverse", "simple", "off", N
 
 static const struct conf_field global_fields[] = {
 	TIMER_FIELDS(struct rip_settings),
+	LIMIT_FIELDS(struct rip_settings),
 	{ .name = "redistribute-metric", .kind = CONF_INT,
 	  .offset = offsetof(struct rip_settings, redistribute_metric), .min = 1, .max = 15 },
 	{ .name = "redistribute-tag", .kind = CONF_INT,
@@ -72,6 +82,7 @@ static const struct conf_field iface_fields[] = {
 	ACCEPT_POLICY_FIELDS,
 	ANNOUNCE_POLICY_FIELDS,
 	TIMER_FIELDS(struct rip_if_settings),
+	LIMIT_FIELDS(struct rip_if_settings),
 	{ .name = "mode", .kind = CONF_CHOICE, .offset = offsetof(struct rip_if_settings, mode),
 	  .choices = mode_choices },
 	{ .name = "passive", .kind = CONF_BOOL, .offset = offsetof(struct rip_if_settings, passive) },
@@ -119,6 +130,10 @@ void rip_if_settings_default(struct rip_if_settings *s, const struct rip_setting
 	s->timers = global ? global->timers
 			   : (struct rip_timers){ .update_interval = 30, .timeout = 180,
 						  .garbage = 120 };
+	if (global) {
+		s->max_routes = global->max_routes;
+		s->max_routes_per_neighbor = global->max_routes_per_neighbor;
+	}
 }
 
 static bool check_timers(const config_setting_t *at, const struct rip_timers *t,

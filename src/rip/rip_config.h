@@ -86,6 +86,8 @@ struct rip_settings {
 	int send_burst;           /* packets sent back to back before pacing */
 	int update_timeout;       /* autostatic update: seconds to wait for the first answer */
 	int update_quiet;         /* autostatic update: quiet ms that ends the collection */
+	int max_routes;           /* default of the interfaces' max-routes (0 = no limit) */
+	int max_routes_per_neighbor; /* default of the interfaces' (0 = no limit) */
 };
 
 struct rip_if_settings {
@@ -108,6 +110,10 @@ struct rip_if_settings {
 	struct rip_filter peers;    /* neighbors listened to (accept-peers / ignore-peers) */
 	bool accept_host_routes, announce_host_routes;     /* /32 */
 	bool accept_default_route, announce_default_route; /* 0.0.0.0/0 */
+	/* route limits (rip_limit.c): learned routes through the interface, and from one of its
+	 * neighbors; 0 = no limit */
+	int max_routes;
+	int max_routes_per_neighbor;
 };
 
 const char *rip_auth_type_name(int type);

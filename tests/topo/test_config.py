@@ -121,6 +121,14 @@ BAD_CONFIGS = [
      'rip = { interfaces = ( { name = "veth0"; } );\n'
      '  redistribute = [ "bgp" ]; };\n',
      2, "'redistribute' values must be among: connected, static, kernel, autostatic"),
+    ("max-routes-negative",
+     'rip = { max-routes-per-neighbor = -1;\n'
+     '  interfaces = ( { name = "veth0"; } ); };\n',
+     1, "'max-routes-per-neighbor' must be between 0 and 100000000"),
+    ("interface-max-routes-too-large",
+     'rip = { interfaces = ( { name = "veth0";\n'
+     '  max-routes = 100000001; } ); };\n',
+     2, "'max-routes' must be between 0 and 100000000"),
     ("filter-not-an-array",
      'rip = { interfaces = ( { name = "veth0";\n'
      '  ignore-peers = "198.18.1.2"; } ); };\n',

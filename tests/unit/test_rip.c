@@ -34,6 +34,132 @@ START_TEST(new_route_adopted_and_announced)
 }
 END_TEST
 
+/* 198.19.i.0/24 for i < n from `from` on ifc, metric 2. */
+static void learn_many(struct rip_iface *ifc, uint32_t from, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		learn(ifc, from, A(198, 19, i, 0), 24, 2);
+}
+
+/* max-routes-per-neighbor: routes beyond the limit are refused and counted, those in the
+ * table stay and are refreshed, another neighbor has its own allowance, and a withdrawn route
+ * makes room. */
+START_TEST(route_limit_per_neighbor)
+{
+	const uint32_t n1 = A(198, 18, 0, 2), n2 = A(198, 18, 0, 3);
+
+	eth0->set->max_routes_per_neighbor = 3;
+	learn_many(eth0, n1, 5);
+	ck_assert_ptr_nonnull(route(A(198, 19, 2, 0), 24));
+	ck_assert_ptr_null(route(A(198, 19, 3, 0), 24));
+	ck_assert_ptr_null(route(A(198, 19, 4, 0), 24));
+	ck_assert_uint_eq(eth0->stats.rx_over_limit_routes, 2);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, n1), 3);
+	learn(eth0, n1, A(198, 19, 0, 0), 24, 5); /* a route in the table is still updated */
+	ck_assert_int_eq(route(A(198, 19, 0, 0), 24)->metric, 5);
+	learn(eth0, n2, A(198, 19, 3, 0), 24, 2);  /* another neighbor: its own allowance */
+	ck_assert_ptr_nonnull(route(A(198, 19, 3, 0), 24));
+	learn(eth0, n1, A(198, 19, 1, 0), 24, 16); /* a withdrawal makes room */
+	learn(eth0, n1, A(198, 19, 4, 0), 24, 2);
+	ck_assert_ptr_nonnull(route(A(198, 19, 4, 0), 24));
+	ck_assert_uint_eq(eth0->stats.rx_over_limit_routes, 2);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, n1), 3);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, 0), 4);
+}
+END_TEST
+
+/* max-routes: all neighbors of the interface together, equal-cost paths included; the counts
+ * go back to zero when the interface's routes are withdrawn or time out. */
+START_TEST(route_limit_per_interface_and_counts_consistent)
+{
+	const uint32_t n1 = A(198, 18, 0, 2), n2 = A(198, 18, 0, 3);
+
+	eth0->set->max_routes = 4;
+	learn_many(eth0, n1, 3);
+	learn(eth0, n2, A(198, 19, 0, 0), 24, 2); /* a second path: the 4th */
+	ck_assert_int_eq(route(A(198, 19, 0, 0), 24)->npaths, 2);
+	learn(eth0, n2, A(198, 19, 1, 0), 24, 2);
+	ck_assert_int_eq(route(A(198, 19, 1, 0), 24)->npaths, 1);
+	learn(eth0, n2, A(198, 19, 9, 0), 24, 2);
+	ck_assert_ptr_null(route(A(198, 19, 9, 0), 24));
+	ck_assert_uint_eq(eth0->stats.rx_over_limit_routes, 2);
+	learn(eth1, A(198, 18, 1, 2), A(198, 19, 9, 0), 24, 2); /* other interface: no limit */
+	ck_assert_ptr_nonnull(route(A(198, 19, 9, 0), 24));
+	/* at the limit even a better route of another neighbor is refused; below it, it
+	 * replaces the path it beats */
+	learn(eth0, n2, A(198, 19, 1, 0), 24, 1);
+	ck_assert_int_eq(route(A(198, 19, 1, 0), 24)->metric, 2);
+	learn(eth0, n1, A(198, 19, 2, 0), 24, 16);
+	learn(eth0, n2, A(198, 19, 1, 0), 24, 1);
+	ck_assert_int_eq(route(A(198, 19, 1, 0), 24)->metric, 1);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, 0), 3);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, n1), 1);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, n2), 2);
+	rip_table_withdraw_iface(rip, 2);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, 0), 0);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, n1), 0);
+	now_ms += 1000000;
+	rip_table_scan_now(rip);
+	ck_assert_uint_eq(rip_limit_paths(rip, 3, 0), 0);
+}
+END_TEST
+
+/* Learned paths of the table through ifindex (from `from`, or from anyone when 0). */
+static uint64_t paths_in_table(uint32_t ifindex, uint32_t from)
+{
+	uint64_t n = 0;
+
+	for (struct avl_node *a = avl_first(&rip->routes); a; a = avl_next(a)) {
+		const struct rip_route *r = avl_entry(a, struct rip_route, node);
+
+		for (unsigned i = 0; r->source == RIP_SRC_RIP && i < r->npaths; i++)
+			n += r->paths[i].ifindex == ifindex && (!from || r->paths[i].from == from);
+	}
+	return n;
+}
+
+/* The counts behind the route limits follow every way a path comes and goes: learning,
+ * ECMP, replacement, withdrawal, timeout, local routes taking over, an interface going. */
+START_TEST(route_limit_counts_match_the_table)
+{
+	static const uint32_t from[] = { A(198, 18, 0, 2), A(198, 18, 0, 3), A(198, 18, 0, 4),
+					 A(198, 18, 1, 2), A(198, 18, 1, 3), A(198, 18, 1, 4) };
+	uint32_t x = 12345;
+
+	rip->set.ecmp = 2; /* a third equal path replaces one half-way to its timeout */
+	eth0->set->max_routes = 40;
+	eth1->set->max_routes_per_neighbor = 15;
+	for (unsigned step = 0; step < 20000; step++) {
+		unsigned n, pfx;
+		struct rip_local l = { .source = RIP_SRC_REDIST, .redist_kind = RP_REDIST_STATIC,
+				       .len = 24, .metric = 1 };
+
+		x = x * 1103515245u + 12345u;
+		n = (x >> 8) % 6;
+		pfx = (x >> 12) % 64;
+		if ((x >> 20) % 50 == 0) {
+			l.prefix = A(198, 19, pfx, 0);
+			rip_table_set_local(rip, &l, (x >> 28) & 1);
+		} else if ((x >> 20) % 400 == 1) {
+			rip_table_withdraw_iface(rip, n < 3 ? 2 : 3);
+		} else if ((x >> 20) % 100 == 2) {
+			now_ms += 50000;
+			rip_table_scan_now(rip);
+		} else {
+			learn(n < 3 ? eth0 : eth1, from[n], A(198, 19, pfx, 0), 24,
+			      (uint8_t)(1 + (x >> 26) % 4 * 5));
+		}
+		for (unsigned k = 0; k < 6; k++)
+			ck_assert_uint_eq(rip_limit_paths(rip, k < 3 ? 2 : 3, from[k]),
+					  paths_in_table(k < 3 ? 2 : 3, from[k]));
+		ck_assert_uint_eq(rip_limit_paths(rip, 2, 0), paths_in_table(2, 0));
+		ck_assert_uint_eq(rip_limit_paths(rip, 3, 0), paths_in_table(3, 0));
+		ck_assert_uint_le(paths_in_table(2, 0), 40);
+	}
+	ck_assert_uint_gt(eth0->stats.rx_over_limit_routes + eth1->stats.rx_over_limit_routes, 0);
+}
+END_TEST
+
 START_TEST(better_metric_wins_worse_ignored)
 {
 	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 5);
@@ -955,6 +1081,9 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, specific_request_answered_without_split_horizon);
 	tcase_add_test(tc, request_flood_bounded_and_own_updates_first);
 	tcase_add_test(tc, repeated_requests_merged_and_counted);
+	tcase_add_test(tc, route_limit_per_neighbor);
+	tcase_add_test(tc, route_limit_per_interface_and_counts_consistent);
+	tcase_add_test(tc, route_limit_counts_match_the_table);
 	tcase_add_test(tc, redistributed_routes_tagged_and_discard_routes_via_us);
 	tcase_add_test(tc, specific_answer_counted_as_sent);
 	tcase_add_test(tc, envelope_checks_drop_and_count);
