@@ -400,15 +400,20 @@ def test_discard_routes_redistributed(topo, peers, start_daemon):
 
 def test_redistributed_routes_carry_the_configured_tag(topo, peers, start_daemon):
     """RFC 2453 4.2: redistributed routes carry `redistribute-tag`, or the tag given to their
-    source in the list form of `redistribute`; FRR shows the tags it received (and the
-    subnets of RIP interfaces keep tag 0)."""
+    source in the list form of `redistribute`; BIRD and FRR show the tags they received (and
+    the subnets of RIP interfaces keep tag 0)."""
     r, b, f = lan(topo)
     r.ip("route", "add", "blackhole", "198.19.62.0/24", "proto", "static")
     r.ip("route", "add", "blackhole", "198.19.63.0/24")          # proto boot: "kernel"
     frr = peers.frr(f, frr_ripd_config(["to-lan"], redistribute=()), interfaces=["to-lan"])
+    bird = peers.bird(b, bird_config(LAN_B, {"to-lan": Chain.BIRD_TIMERS}))
     start_daemon(r, rip_config(["lan"], router_id=LAN_R,
                                redistribute=["kernel", {"source": "static", "tag": 7}],
                                rip={"redistribute-tag": 9}))
+    for prefix, tag in (("198.19.62.0/24", 7), ("198.19.63.0/24", 9)):
+        bird.wait_route(prefix, lambda x: x is not None and x.proto == "rip1", timeout=15)
+        shown = bird.birdc("show", "route", "all", prefix)
+        assert f"RIP.tag: {tag:04x}" in shown, shown
     got = frr.wait_rip_route("198.19.62.0/24", timeout=15)
     assert (got.nexthop, got.tag) == (LAN_R, 7), got
     got = frr.wait_rip_route("198.19.63.0/24", timeout=15)
