@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include <linux/rtnetlink.h>
+
 #include "core/rm.h"
 #include "daemon_fib.h"
 #include "linux/fib.h"
@@ -65,11 +67,21 @@ static int op_dump_own(void *arg, void (*cb)(void *, const struct rm_fib_route *
 	return fib_dump_own(arg, own_cb, &d);
 }
 
+static enum rp_route_type route_type(uint8_t rtm_type)
+{
+	switch (rtm_type) {
+	case RTN_BLACKHOLE: return RP_ROUTE_BLACKHOLE;
+	case RTN_UNREACHABLE: return RP_ROUTE_UNREACHABLE;
+	case RTN_PROHIBIT: return RP_ROUTE_PROHIBIT;
+	}
+	return RP_ROUTE_UNICAST;
+}
+
 static void to_rm_kernel(const struct fib_kernel_route *r, struct rm_kernel_route *out)
 {
 	*out = (struct rm_kernel_route){ .prefix = r->prefix, .len = r->len,
-					 .protocol = r->protocol, .gateway = r->gateway,
-					 .ifindex = r->ifindex };
+					 .protocol = r->protocol, .type = route_type(r->rtm_type),
+					 .gateway = r->gateway, .ifindex = r->ifindex };
 }
 
 static void kernel_cb(void *arg, const struct fib_kernel_route *r)

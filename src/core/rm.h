@@ -53,6 +53,7 @@ struct rm_kernel_route {
 	uint32_t prefix;
 	uint8_t len;
 	uint8_t protocol;
+	uint8_t type; /* enum rp_route_type */
 	uint32_t gateway;
 	uint32_t ifindex;
 };

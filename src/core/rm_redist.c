@@ -3,9 +3,10 @@
  * rm_redist.c — routes the router manager offers protocols for redistribution: connected
  * subnets of interfaces that are running (enabled, media present; loopback excluded), kernel
  * routes of other protocols in our table (proto static → "static"; proto kernel and boot →
- * "kernel"; others are not offered), and autostatic routes (rm_autostatic.c). A protocol
- * subscribes with a mask of kinds (set_redistribution); it gets the current routes of the kinds
- * it newly selected at once, then every change.
+ * "kernel"; others are not offered) of the unicast and discard types (blackhole, unreachable,
+ * prohibit: passed along with their type, the protocol decides), and autostatic routes
+ * (rm_autostatic.c). A protocol subscribes with a mask of kinds (set_redistribution); it gets
+ * the current routes of the kinds it newly selected at once, then every change.
  */
 #include "config.h"
 
@@ -77,7 +78,8 @@ static struct rp_redist_route kroute_redist(const struct rm_kroute *k)
 {
 	return (struct rp_redist_route){ .prefix = k->r.prefix, .prefixlen = k->r.len,
 					 .gateway = k->r.gateway, .ifindex = k->r.ifindex,
-					 .source = (enum rp_redist_source)k->kind };
+					 .source = (enum rp_redist_source)k->kind,
+					 .type = (enum rp_route_type)k->r.type };
 }
 
 bool rm_kernel_has(const struct rm *rm, uint32_t prefix, uint8_t len)

@@ -142,12 +142,23 @@ enum rp_redist_source {
 	RP_REDIST_AUTOSTATIC = 1u << 3, /* the RM's autostatic routes */
 };
 
+/* What a route does with packets. Kernel routes of other sources are offered for
+ * redistribution with their type; each protocol decides how to announce the discard types
+ * (the usual way to originate a summary or a discard route). */
+enum rp_route_type {
+	RP_ROUTE_UNICAST = 0,     /* forwarded to gateway / ifindex */
+	RP_ROUTE_BLACKHOLE = 1,   /* discarded silently */
+	RP_ROUTE_UNREACHABLE = 2, /* discarded, ICMP host unreachable */
+	RP_ROUTE_PROHIBIT = 3,    /* discarded, ICMP communication administratively prohibited */
+};
+
 struct rp_redist_route {
 	uint32_t prefix;
 	uint8_t prefixlen;
-	uint32_t gateway;  /* 0 = directly connected */
-	uint32_t ifindex;
+	uint32_t gateway;  /* 0 = directly connected (or a discard type: no next hop) */
+	uint32_t ifindex;  /* 0 for a discard type */
 	enum rp_redist_source source;
+	enum rp_route_type type; /* static and kernel sources; unicast for the others */
 	uint32_t metric;   /* autostatic: metric learned; others: 0 (protocol applies its own) */
 };
 

@@ -50,6 +50,7 @@ struct fib_kernel_route {
 	uint32_t prefix;
 	uint8_t len;
 	uint8_t protocol;   /* RTPROT_KERNEL, RTPROT_BOOT, RTPROT_STATIC, ... */
+	uint8_t rtm_type;   /* RTN_UNICAST, RTN_BLACKHOLE, RTN_UNREACHABLE or RTN_PROHIBIT */
 	uint32_t gateway;   /* first next hop; 0 = on-link */
 	uint32_t ifindex;
 	uint32_t priority;

@@ -10,10 +10,10 @@
  * does not exist yet, which means empty); every route is filtered here too.
  *
  * fib_dump_walk hands every route of our table (any type, not cloned) to its caller, which
- * picks. Ours: our table, one of our protocols, our priority, tos 0, unicast. A route of our protocol
- * at another priority (left over from an older configuration) is not ours to touch: it is
- * counted (other_priority) and logged. Others: our table, any other protocol, unicast, not
- * cloned.
+ * picks. Ours: our table, one of our protocols, our priority, tos 0, unicast. A route of our
+ * protocol at another priority (left over from an older configuration) is not ours to touch: it
+ * is counted (other_priority) and logged. Others: our table, any other protocol, not cloned,
+ * unicast or a discard type (blackhole, unreachable, prohibit: see fib_foreign_type).
  */
 #include "config.h"
 
@@ -293,7 +293,7 @@ static void visit_kernel(struct fib *f, const struct fib_msg_route *m, void *ctx
 	struct kernel_ctx *c = ctx;
 	struct fib_kernel_route r;
 
-	if (fib_is_own(f, m->protocol) || m->rtm_type != RTN_UNICAST)
+	if (fib_is_own(f, m->protocol) || !fib_foreign_type(m->rtm_type))
 		return;
 	fib_msg_to_kernel_route(m, &r);
 	c->cb(c->arg, &r);

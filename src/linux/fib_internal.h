@@ -12,12 +12,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/rtnetlink.h>
+
 #include "lib/log.h"
 #include "linux/fib.h"
 #include "linux/fib_queue.h"
 
 #define FIB_COMP "fib"
 #define FIB_MAX_OWN 8 /* own protocols at most (rip, autostatic, ...) */
+
+/* Route types of other protocols reported to the RM (kernel_route, fib_dump_kernel): unicast,
+ * and the discard types that originate summary and discard routes. */
+static inline bool fib_foreign_type(uint8_t rtm_type)
+{
+	return rtm_type == RTN_UNICAST || rtm_type == RTN_BLACKHOLE ||
+	       rtm_type == RTN_UNREACHABLE || rtm_type == RTN_PROHIBIT;
+}
 
 struct event;
 

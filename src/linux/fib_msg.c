@@ -371,6 +371,7 @@ void fib_msg_to_kernel_route(const struct fib_msg_route *m, struct fib_kernel_ro
 	r->prefix = m->prefix;
 	r->len = m->len;
 	r->protocol = m->protocol;
+	r->rtm_type = m->rtm_type;
 	r->priority = m->priority;
 	if (m->nnexthops > 0) {
 		r->gateway = m->nexthops[0].gateway;

@@ -6,7 +6,8 @@
  * kernel, before they are charged to the receive buffer, so that installing 100,000 routes does
  * not flood this socket. Notifications come one message per skb with the nlmsghdr at offset 0 and
  * the rtmsg right after it, which is all the filter looks at. What passes, in our table only:
- *  - RTM_NEWROUTE / RTM_DELROUTE of other protocols (unicast, not cloned) -> ops->kernel_route;
+ *  - RTM_NEWROUTE / RTM_DELROUTE of other protocols (unicast, blackhole, unreachable or
+ *    prohibit; not cloned) -> ops->kernel_route;
  *  - of those, the ones at our priority that replace a route or go away (any route type)
  *    -> ops->foreign_at_priority: our route may have been replaced, or may fit in again;
  *  - RTM_DELROUTE of our protocols at our priority -> ops->own_route_deleted, unless it is the
@@ -132,7 +133,7 @@ static void route_message(struct fib *f, const struct nlmsghdr *h)
 	    (m.msg_type == RTM_DELROUTE || m.replace))
 		f->ops->foreign_at_priority(f->arg, m.prefix, m.len, m.protocol,
 					    m.msg_type == RTM_NEWROUTE);
-	if (m.rtm_type != RTN_UNICAST)
+	if (!fib_foreign_type(m.rtm_type))
 		return;
 	f->st.kernel_routes_seen++;
 	fib_msg_to_kernel_route(&m, &kr);

@@ -91,6 +91,9 @@ struct rip_iface_stats {
 	uint64_t rx_filtered_routes;  /* valid entries the accept policy refused */
 	uint64_t rx_ignored_peer; /* packets from neighbors accept-peers/ignore-peers refuse */
 	uint64_t requests_unanswered; /* whole-table requests beyond the queue of answers */
+	uint64_t requests_merged; /* whole-table requests folded into an answer to the same
+				     address and port that had not started yet */
+	uint64_t rx_over_limit_routes; /* entries refused: max-routes(-per-neighbor) reached */
 };
 
 struct rip_iface {
@@ -131,6 +134,7 @@ struct rip_neighbor {
 	uint8_t version;
 	int64_t last_heard_ms;
 	uint64_t rx_packets, rx_routes, bad_packets, bad_routes;
+	uint64_t over_limit_routes; /* entries refused: a route limit was reached */
 	bool auth_seq_valid;   /* RFC 4822 replay protection */
 	uint32_t auth_seq;
 	int64_t auth_heard_ms;
@@ -155,6 +159,7 @@ struct rip {
 	int sock;
 	struct event *sock_ev;
 	struct avl_tree routes;
+	struct avl_tree path_counts; /* learned paths by interface and neighbor (rip_limit.c) */
 	struct avl_tree neighbors;
 	struct rip_iface *ifaces;
 	struct event *scan_timer;
@@ -165,7 +170,7 @@ struct rip {
 	struct rip_stats stats;
 	bool started;        /* start_complete seen */
 	uint64_t rng;        /* xorshift state for jitter */
-	struct log_ratelimit rl_drop, rl_entry, rl_send;
+	struct log_ratelimit rl_drop, rl_entry, rl_send, rl_limit;
 	uint8_t *rxbuf;      /* batch receive buffers */
 	/* how packets leave: rip_sock_send, or a test's capture */
 	int (*send)(struct rip *rip, uint32_t ifindex, uint32_t src, uint32_t dst,
@@ -200,13 +205,23 @@ int rip_route_cmp(const struct avl_node *a, const struct avl_node *b);
 struct rip_route *rip_route_find(const struct rip *rip, uint32_t prefix, uint8_t len);
 void rip_table_init(struct rip *rip);
 void rip_table_free(struct rip *rip);
-/* A response entry from neighbor `from` on `ifc` (metric already includes the cost). */
-void rip_table_update(struct rip *rip, struct rip_iface *ifc, uint32_t from, uint32_t prefix,
+/* A response entry from neighbor `from` on `ifc` (metric already includes the cost); false
+ * when a route limit refused it (rip_limit.c). */
+bool rip_table_update(struct rip *rip, struct rip_iface *ifc, uint32_t from, uint32_t prefix,
 		      uint8_t len, uint32_t gateway, uint8_t metric, uint16_t tag);
-/* Local routes (connected / redistributed): present with metric, or withdrawn. */
-void rip_table_set_local(struct rip *rip, enum rip_source src, uint8_t redist_kind,
-			 uint32_t prefix, uint8_t len, uint32_t gateway, uint32_t ifindex,
-			 uint8_t metric, bool present);
+/* A local route: a connected subnet or a redistributed route. */
+struct rip_local {
+	enum rip_source source; /* RIP_SRC_CONNECTED or RIP_SRC_REDIST */
+	uint8_t redist_kind;    /* RP_REDIST_* when source is RIP_SRC_REDIST */
+	uint32_t prefix;
+	uint8_t len;
+	uint32_t gateway;
+	uint32_t ifindex;
+	uint8_t metric;
+	uint16_t tag;           /* RFC 2453 4.2 route tag announced with it */
+};
+/* Local routes: present with their metric and tag, or withdrawn (metric and tag unused). */
+void rip_table_set_local(struct rip *rip, const struct rip_local *l, bool present);
 /* Everything learned through an interface becomes unreachable (it went down). */
 void rip_table_withdraw_iface(struct rip *rip, uint32_t ifindex);
 /* Learned routes of an interface that never age (autostatic) or age again. */
@@ -224,6 +239,16 @@ void rip_route_mark_changed(struct rip *rip, struct rip_route *r);
 void rip_route_touch(struct rip *rip, struct rip_route *r);
 /* Paths through the interface that its accept policy now refuses (route or neighbor) go. */
 void rip_table_withdraw_unwanted(struct rip *rip, struct rip_iface *ifc);
+
+/* ---- rip_limit.c: routes per neighbor and per interface ---- */
+void rip_limit_init(struct rip *rip);
+void rip_limit_free(struct rip *rip);
+/* A learned path was added to (added) or removed from the table. */
+void rip_limit_count(struct rip *rip, const struct rip_path *p, bool added);
+/* Learned paths in the table through `ifindex` from neighbor `from` (0: from all). */
+uint64_t rip_limit_paths(const struct rip *rip, uint32_t ifindex, uint32_t from);
+/* Whether `from` may add a path through `ifc`; a refusal is counted and logged. */
+bool rip_limit_allows(struct rip *rip, struct rip_iface *ifc, uint32_t from);
 
 /* ---- rip_policy.c ---- */
 bool rip_filter_passes(const struct rip_filter *f, uint32_t prefix, uint8_t len);
@@ -268,8 +293,14 @@ size_t rip_output_request(struct rip_iface *ifc, uint8_t version, uint8_t *buf, 
 /* Queue jobs: every target of the interface (its subnets + configured neighbors). */
 void rip_output_full(struct rip_iface *ifc);
 void rip_output_changes(struct rip_iface *ifc, uint64_t since_seq);
-void rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32_t dst, uint16_t port,
-			   uint8_t version);
+/* What became of a whole-table request. */
+enum rip_reply {
+	RIP_REPLY_QUEUED,  /* an answer is queued */
+	RIP_REPLY_MERGED,  /* an answer to that address and port, not started yet, carries it */
+	RIP_REPLY_REFUSED, /* too many answers queued (requests_unanswered) */
+};
+enum rip_reply rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32_t dst,
+				     uint16_t port, uint8_t version);
 void rip_output_request_all(struct rip_iface *ifc);
 void rip_output_drop_jobs(struct rip_iface *ifc);
 void rip_output_kick(struct rip_iface *ifc);
@@ -302,7 +333,7 @@ void rip_neighbor_free_all(struct rip *rip);
 /* ---- rip_redist.c ---- */
 void rip_redist_changed(void *ctx, const struct rp_redist_route *r, bool withdrawn);
 void rip_redist_apply(struct rip *rip);
-void rip_redist_remetric(struct rip *rip);
+void rip_redist_refresh(struct rip *rip); /* metric or tags changed */
 
 /* ---- rip_mib.c ---- */
 enum rp_result rip_mib_get(void *inst, enum rp_mib_table t, const json_t *key, json_t **row);

@@ -5,6 +5,11 @@
  * and the shape of the authentication entry of RFC 2453 section 4.1 (simple password) and
  * RFC 4822 (keyed digest with its trailer). All bytes go through the lib/bytes.h cursors.
  *
+ * Versions (RFC 2453 5, quoting RFC 1058 3.4): version 0 is refused; a version above 2 is
+ * decoded as version 2 (msg.version says 2); from version 2 on the header's must-be-zero bytes
+ * are not checked, while a version 1 message with any must-be-zero field set (header or
+ * entry) is refused whole.
+ *
  * Decoding, in order: the RIP header, the RFC 2091 header (commands 9-11), the position of an
  * RFC 4822 trailer (when the first entry is a type 3 authentication entry), the entry count,
  * then the entries. Every fault in the geometry of a crypto trailer — an offset outside the
@@ -36,6 +41,7 @@ const char *rip_decode_status_name(enum rip_decode_status s)
 	case RIP_DECODE_TOO_MANY: return "too_many";
 	case RIP_DECODE_BAD_AUTH: return "bad_auth";
 	case RIP_DECODE_BAD_TRIGGER: return "bad_trigger";
+	case RIP_DECODE_NONZERO_MBZ: return "nonzero_mbz";
 	}
 	return "unknown";
 }
@@ -65,12 +71,14 @@ static enum rip_decode_status decode_headers(struct byte_reader *r, struct rip_m
 		return RIP_DECODE_TOO_SHORT;
 	out->command = br_u8(r);
 	out->version = br_u8(r);
-	if (out->version == 0 || out->version > 2)
+	if (out->version == 0)
 		return RIP_DECODE_BAD_VERSION;
+	if (out->version > 2)
+		out->version = 2; /* RFC 2453 5 (RFC 1058 3.4): processed as version 2 */
 	if (!is_known_command(out->command))
 		return RIP_DECODE_BAD_COMMAND;
-	if (br_u16(r) != 0)
-		return RIP_DECODE_NONZERO_HEADER;
+	if (br_u16(r) != 0 && out->version == 1)
+		return RIP_DECODE_NONZERO_HEADER; /* RFC 1058 3.4; ignored from version 2 on */
 	if (!is_trigger_command(out->command))
 		return RIP_DECODE_OK;
 	if (br_left(r) < RIP_TRIGGER_HDR_LEN)
@@ -78,7 +86,12 @@ static enum rip_decode_status decode_headers(struct byte_reader *r, struct rip_m
 	out->trig_version = br_u8(r);
 	out->trig_flush = br_u8(r);
 	out->trig_seq = br_u16(r);
-	return out->trig_version == RIP_TRIGGER_VERSION ? RIP_DECODE_OK : RIP_DECODE_BAD_TRIGGER;
+	if (out->trig_version != RIP_TRIGGER_VERSION)
+		return RIP_DECODE_BAD_TRIGGER;
+	/* RFC 2091 4.2: the flush flag of an Update Response is 0 or 1 */
+	if (out->command == RIP_CMD_UPDATE_RESPONSE && out->trig_flush > 1)
+		return RIP_DECODE_BAD_TRIGGER;
+	return RIP_DECODE_OK;
 }
 
 /* Whether the entry at `off` is an RFC 4822 authentication entry (it may be truncated). */
@@ -194,6 +207,18 @@ static enum rip_decode_status decode_entries(struct byte_reader *r, size_t n, co
 	return RIP_DECODE_OK;
 }
 
+/* RFC 1058 3.4 (quoted by RFC 2453 5): a version 1 message with a must-be-zero field set in
+ * any entry (the words RIPv2 uses for tag, mask and next hop) is discarded whole. */
+static enum rip_decode_status check_v1_zero_fields(const struct rip_msg *m)
+{
+	if (m->version != 1)
+		return RIP_DECODE_OK;
+	for (unsigned i = 0; i < m->nrtes; i++)
+		if (m->rtes[i].tag || m->rtes[i].mask || m->rtes[i].nexthop)
+			return RIP_DECODE_NONZERO_MBZ;
+	return RIP_DECODE_OK;
+}
+
 /* After the entries: an ack carries no route entry; an RFC 2091 Update Response may be empty
  * (an empty table, or a peer's goodbye with flush set); every other command needs one. */
 static enum rip_decode_status check_route_count(const struct rip_msg *m)
@@ -231,7 +256,8 @@ enum rip_decode_status rip_decode(const uint8_t *buf, size_t len, struct rip_msg
 		return st;
 	if (r.err)
 		return RIP_DECODE_BAD_LENGTH; /* not reachable: the count came from the length */
-	return check_route_count(out);
+	st = check_v1_zero_fields(out);
+	return st != RIP_DECODE_OK ? st : check_route_count(out);
 }
 
 /* ---- encoding ---- */

@@ -2,7 +2,7 @@
 /*
  * rip_codec.h — RIP messages between bytes and structs, as pure functions (no sockets, no state,
  * no clock). Decoding checks the envelope only — the parts whose damage makes the whole packet
- * untrustworthy: header length, command, version, the zero field, the length formula
+ * untrustworthy: header length, command, version, the zero fields of RIPv1, the length formula
  * 4 [+ 4 for RFC 2091] + 20·n (+ the RFC 4822 trailer), the entry count, the shape of an
  * authentication entry. Entry contents (AFI, address class, mask, metric, next hop) are left to
  * the receive path, which skips bad entries one by one. Encoding writes exactly what the struct
@@ -58,19 +58,23 @@ struct rip_msg {
 enum rip_decode_status {
 	RIP_DECODE_OK = 0,
 	RIP_DECODE_TOO_SHORT,       /* shorter than the header(s) */
-	RIP_DECODE_BAD_VERSION,     /* version 0, or above 2 */
+	RIP_DECODE_BAD_VERSION,     /* version 0 (above 2 decodes as 2) */
 	RIP_DECODE_BAD_COMMAND,     /* not 1, 2, 9, 10 or 11 */
-	RIP_DECODE_NONZERO_HEADER,  /* the header's must-be-zero bytes are set */
+	RIP_DECODE_NONZERO_HEADER,  /* version 1: the header's must-be-zero bytes are set */
 	RIP_DECODE_BAD_LENGTH,      /* body is not a whole number of 20-byte entries */
 	RIP_DECODE_NO_ENTRIES,      /* no entry where at least one is required */
 	RIP_DECODE_TOO_MANY,        /* more than 25 entries (authentication entry included) */
 	RIP_DECODE_BAD_AUTH,        /* authentication entry or trailer malformed or misplaced */
-	RIP_DECODE_BAD_TRIGGER,     /* RFC 2091 header with a version other than 1 */
+	RIP_DECODE_BAD_TRIGGER,     /* RFC 2091 header with a version other than 1, or an Update
+				       Response with a flush flag other than 0 or 1 */
+	RIP_DECODE_NONZERO_MBZ,     /* version 1: an entry's must-be-zero field is set */
 };
 
 const char *rip_decode_status_name(enum rip_decode_status s); /* short, for logs and counters */
 
-/* Decode `len` bytes. On anything but RIP_DECODE_OK, `out` is unspecified. An Update
+/* Decode `len` bytes. On anything but RIP_DECODE_OK, `out` is unspecified. A version above 2
+ * decodes as version 2 (RFC 2453 5), its header's must-be-zero bytes unchecked; version 1
+ * with a must-be-zero field set in the header or in any entry is refused whole. An Update
  * Acknowledge (11) carries no route entries (one is RIP_DECODE_BAD_LENGTH), though it may carry
  * an authentication entry; an Update Response (10) may be empty (an empty table, a goodbye);
  * every other command needs at least one route entry (a request with none decodes as

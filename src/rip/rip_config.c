@@ -12,10 +12,17 @@
 #include "conf/conf_schema.h"
 #include "rip/rip_config.h"
 
-static const char *const redist_choices[] = { "connected", "static", "kernel", "autostatic",
-					      NULL };
 static const char *const mode_choices[] = { "periodic", "autostatic", "demand", NULL };
 static const char *const sh_choices[] = { "poisoned-reverse", "simple", "off", NULL };
+
+#define RIP_MAX_ROUTES_LIMIT 100000000 /* highest max-routes(-per-neighbor) accepted */
+
+#define LIMIT_FIELDS(type)                                                                  \
+	{ .name = "max-routes", .kind = CONF_INT, .offset = offsetof(type, max_routes),      \
+	  .min = 0, .max = RIP_MAX_ROUTES_LIMIT },                                            \
+	{ .name = "max-routes-per-neighbor", .kind = CONF_INT,                                \
+	  .offset = offsetof(type, max_routes_per_neighbor), .min = 0,                        \
+	  .max = RIP_MAX_ROUTES_LIMIT }
 
 #define TIMER_FIELDS(type)                                                                  \
 	{ .name = "update-interval", .kind = CONF_INT,                                     \
@@ -27,10 +34,11 @@ static const char *const sh_choices[] = { "poisoned-reverse", "simple", "off", N
 
 static const struct conf_field global_fields[] = {
 	TIMER_FIELDS(struct rip_settings),
-	{ .name = "redistribute", .kind = CONF_FLAGS,
-	  .offset = offsetof(struct rip_settings, redistribute), .choices = redist_choices },
+	LIMIT_FIELDS(struct rip_settings),
 	{ .name = "redistribute-metric", .kind = CONF_INT,
 	  .offset = offsetof(struct rip_settings, redistribute_metric), .min = 1, .max = 15 },
+	{ .name = "redistribute-tag", .kind = CONF_INT,
+	  .offset = offsetof(struct rip_settings, redistribute_tag), .min = 0, .max = 65535 },
 	{ .name = "ecmp", .kind = CONF_INT, .offset = offsetof(struct rip_settings, ecmp),
 	  .min = 1, .max = RP_MAX_NEXTHOPS },
 	{ .name = "receive-buffer", .kind = CONF_U32,
@@ -74,6 +82,7 @@ static const struct conf_field iface_fields[] = {
 	ACCEPT_POLICY_FIELDS,
 	ANNOUNCE_POLICY_FIELDS,
 	TIMER_FIELDS(struct rip_if_settings),
+	LIMIT_FIELDS(struct rip_if_settings),
 	{ .name = "mode", .kind = CONF_CHOICE, .offset = offsetof(struct rip_if_settings, mode),
 	  .choices = mode_choices },
 	{ .name = "passive", .kind = CONF_BOOL, .offset = offsetof(struct rip_if_settings, passive) },
@@ -88,7 +97,7 @@ static const struct conf_field iface_fields[] = {
 	  .offset = offsetof(struct rip_if_settings, update_on_connect) },
 };
 
-static const char *const skip_global[] = { "interfaces", NULL };
+static const char *const skip_global[] = { "interfaces", "redistribute", NULL };
 static const char *const skip_iface[] = { "name", "version", "authentication",
 					   "md5-auth-length", "keys", NULL };
 
@@ -102,6 +111,7 @@ void rip_settings_default(struct rip_settings *s)
 	*s = (struct rip_settings){
 		.timers = { .update_interval = 30, .timeout = 180, .garbage = 120 },
 		.redistribute_metric = 1,
+		.redistribute_tags = { -1, -1, -1, -1 },
 		.ecmp = 4,
 		.receive_buffer = 8u << 20,
 		.send_rate = 1000, /* a stock FRR ripd (83 KB socket buffer) keeps up with this */
@@ -120,6 +130,10 @@ void rip_if_settings_default(struct rip_if_settings *s, const struct rip_setting
 	s->timers = global ? global->timers
 			   : (struct rip_timers){ .update_interval = 30, .timeout = 180,
 						  .garbage = 120 };
+	if (global) {
+		s->max_routes = global->max_routes;
+		s->max_routes_per_neighbor = global->max_routes_per_neighbor;
+	}
 }
 
 static bool check_timers(const config_setting_t *at, const struct rip_timers *t,
@@ -135,13 +149,15 @@ static bool check_timers(const config_setting_t *at, const struct rip_timers *t,
 static void *rip_parse_global(const config_setting_t *s, struct conf_diag *diag)
 {
 	struct rip_settings *g = malloc(sizeof(*g));
+	bool ok;
 
 	if (!g)
 		return NULL;
 	rip_settings_default(g);
-	if (!conf_parse_fields(s, global_fields, CONF_NFIELDS(global_fields), skip_global, "rip",
-			       g, diag) ||
-	    !check_timers(s, &g->timers, diag)) {
+	ok = conf_parse_fields(s, global_fields, CONF_NFIELDS(global_fields), skip_global, "rip",
+			       g, diag);
+	ok = rip_parse_redistribute(s, g, diag) && ok;
+	if (!ok || !check_timers(s, &g->timers, diag)) {
 		free(g);
 		return NULL;
 	}
@@ -249,7 +265,8 @@ bool rip_announce_policy_equal(const struct rip_if_settings *a,
 
 static bool rip_global_equal(const void *a, const void *b)
 {
-	return conf_fields_equal(global_fields, CONF_NFIELDS(global_fields), a, b);
+	return conf_fields_equal(global_fields, CONF_NFIELDS(global_fields), a, b) &&
+	       rip_redist_settings_equal(a, b);
 }
 
 static bool rip_iface_equal(const void *a, const void *b)

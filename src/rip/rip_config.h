@@ -72,16 +72,22 @@ struct rip_timers {
 	int garbage;         /* s */
 };
 
+#define RIP_REDIST_KINDS 4 /* RP_REDIST_CONNECTED .. RP_REDIST_AUTOSTATIC, by bit number */
+
 struct rip_settings {
 	struct rip_timers timers;
 	unsigned redistribute;    /* RP_REDIST_* mask */
 	int redistribute_metric;  /* 1..15 */
+	int redistribute_tag;     /* 0..65535: route tag of redistributed routes (RFC 2453 4.2) */
+	int redistribute_tags[RIP_REDIST_KINDS]; /* per kind (bit number); -1: redistribute_tag */
 	int ecmp;                 /* max equal-cost paths per route, 1..RP_MAX_NEXTHOPS */
 	uint32_t receive_buffer;  /* socket receive buffer, bytes */
 	int send_rate;            /* packets per second per interface */
 	int send_burst;           /* packets sent back to back before pacing */
 	int update_timeout;       /* autostatic update: seconds to wait for the first answer */
 	int update_quiet;         /* autostatic update: quiet ms that ends the collection */
+	int max_routes;           /* default of the interfaces' max-routes (0 = no limit) */
+	int max_routes_per_neighbor; /* default of the interfaces' (0 = no limit) */
 };
 
 struct rip_if_settings {
@@ -104,9 +110,21 @@ struct rip_if_settings {
 	struct rip_filter peers;    /* neighbors listened to (accept-peers / ignore-peers) */
 	bool accept_host_routes, announce_host_routes;     /* /32 */
 	bool accept_default_route, announce_default_route; /* 0.0.0.0/0 */
+	/* route limits (rip_limit.c): learned routes through the interface, and from one of its
+	 * neighbors; 0 = no limit */
+	int max_routes;
+	int max_routes_per_neighbor;
 };
 
 const char *rip_auth_type_name(int type);
+
+/* rip_config_redist.c: `redistribute` as an array of source names or a list of names and
+ * groups { source = "..."; tag = N; } */
+bool rip_parse_redistribute(const config_setting_t *rip, struct rip_settings *g,
+			    struct conf_diag *diag);
+bool rip_redist_settings_equal(const struct rip_settings *a, const struct rip_settings *b);
+/* The route tag announced with redistributed routes of kind `kind` (one RP_REDIST_* bit). */
+uint16_t rip_redist_tag(const struct rip_settings *s, unsigned kind);
 
 /* rip_config_auth.c */
 bool rip_parse_auth(const config_setting_t *ifs, struct rip_if_settings *i,

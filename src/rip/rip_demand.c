@@ -288,9 +288,9 @@ static void on_flush_sweep(evutil_socket_t fd, short what, void *arg)
 static void to_table(struct rip *rip, struct rip_iface *ifc, const struct rip_entry *e,
 		     void *arg)
 {
-	rip_table_update(rip, ifc, e->from, e->prefix, e->len, e->gateway, e->metric, e->tag);
-	if (ifc->update)
-		rip_update_collect(ifc, e);
+	if (rip_table_update(rip, ifc, e->from, e->prefix, e->len, e->gateway, e->metric,
+			     e->tag) && ifc->update)
+		rip_update_collect(ifc, e); /* not what a route limit refused */
 }
 
 /* The neighbor spoke again after we gave up on it: start over. */

@@ -74,14 +74,13 @@ static void subnet_of(const struct rp_local_binding *b, uint32_t *prefix, uint8_
 static void announce_connected(struct rip_iface *ifc, bool present)
 {
 	for (unsigned i = 0; i < ifc->naddrs; i++) {
-		uint32_t prefix;
-		uint8_t len;
+		struct rip_local l = { .source = RIP_SRC_CONNECTED, .ifindex = ifc->ifindex,
+				       .metric = (uint8_t)ifc->set->cost };
 
-		subnet_of(&ifc->addrs[i], &prefix, &len);
-		if ((prefix >> 24) == 127)
+		subnet_of(&ifc->addrs[i], &l.prefix, &l.len);
+		if ((l.prefix >> 24) == 127)
 			continue;
-		rip_table_set_local(ifc->rip, RIP_SRC_CONNECTED, 0, prefix, len, 0, ifc->ifindex,
-				    (uint8_t)ifc->set->cost, present);
+		rip_table_set_local(ifc->rip, &l, present);
 	}
 }
 

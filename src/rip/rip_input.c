@@ -6,10 +6,11 @@
  * interface, not one of our own addresses, a well-formed packet (rip_codec), an accepted
  * version, no authentication we were not configured for. Then entry by entry, a bad entry being
  * skipped and counted: AFI, address class, mask consistent with the address, metric 1..16, next
- * hop usable. RIPv1 entries get their mask from the classful rules and must have zero tag, mask
- * and next hop. Valid entries then meet the interface's accept policy (rip_policy.c): refused
- * ones are counted, not logged; announcements of neighbors the policy does not listen to are
- * dropped whole.
+ * hop usable. RIPv1 entries get their mask from the classful rules (a RIPv1 packet with a
+ * must-be-zero field set anywhere is refused whole by the codec, RFC 1058 3.4; versions above 2
+ * arrive decoded as version 2, authentication included). Valid entries then meet the
+ * interface's accept policy (rip_policy.c): refused ones are counted, not logged; announcements
+ * of neighbors the policy does not listen to are dropped whole.
  */
 #include "config.h"
 
@@ -118,8 +119,6 @@ static const char *check_entry(struct rx *rx, const struct rip_rte *e, uint32_t 
 
 	if (e->afi != RIP_AFI_INET)
 		return "address family not IP";
-	if (rx->msg->version == 1 && (e->tag || e->mask || e->nexthop))
-		return "RIPv1 entry with non-zero must-be-zero fields";
 	if (e->metric < 1 || e->metric > RIP_METRIC_INFINITY)
 		return "metric outside 1..16";
 	if (e->mask == 0) {
@@ -183,13 +182,19 @@ static void process_request(struct rx *rx, uint32_t dst)
 	if (!b)
 		return;
 	if (m->nrtes == 1 && m->rtes[0].afi == 0 && m->rtes[0].metric == RIP_METRIC_INFINITY) {
-		rx->rip->stats.queries++;
-		rip_output_reply_full(rx->ifc, b->address, rx->src, rx->sport, m->version);
+		/* a request merged into a queued answer is answered by it */
+		if (rip_output_reply_full(rx->ifc, b->address, rx->src, rx->sport, m->version) !=
+		    RIP_REPLY_REFUSED)
+			rx->rip->stats.queries++;
 		return;
 	}
 	len = rip_output_answer(rx->rip, rx->ifc, m, m->version, buf, sizeof(buf));
-	if (len)
-		rx->rip->send(rx->rip, rx->ifc->ifindex, b->address, rx->src, rx->sport, buf, len);
+	if (!len)
+		return;
+	if (rx->rip->send(rx->rip, rx->ifc->ifindex, b->address, rx->src, rx->sport, buf, len) == 0)
+		rx->ifc->stats.tx_packets++;
+	else
+		rx->ifc->stats.tx_errors++;
 }
 
 /* Envelope checks that need no decoding. Returns the interface or NULL (dropped). */

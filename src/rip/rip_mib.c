@@ -73,7 +73,7 @@ static json_t *iface_row(const struct rip_iface *i)
 	json_t *row;
 
 	const struct rip_iface_stats *s = &i->stats;
-	json_t *stats = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	json_t *stats = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 				  "rx_packets", (json_int_t)s->rx_packets,
 				  "rx_bad_packets", (json_int_t)s->rx_bad_packets,
 				  "rx_bad_routes", (json_int_t)s->rx_bad_routes,
@@ -86,7 +86,9 @@ static json_t *iface_row(const struct rip_iface *i)
 				  "ignored_unsolicited", (json_int_t)s->ignored_unsolicited,
 				  "rx_filtered_routes", (json_int_t)s->rx_filtered_routes,
 				  "rx_ignored_peer", (json_int_t)s->rx_ignored_peer,
-				  "requests_unanswered", (json_int_t)s->requests_unanswered);
+				  "requests_unanswered", (json_int_t)s->requests_unanswered,
+				  "requests_merged", (json_int_t)s->requests_merged,
+				  "rx_over_limit_routes", (json_int_t)s->rx_over_limit_routes);
 
 	row = json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:b,s:i,s:i,s:i,s:I,s:o}",
 			 "ifindex", (json_int_t)i->ifindex, "name", i->name,
@@ -104,6 +106,12 @@ static json_t *iface_row(const struct rip_iface *i)
 		json_object_set_new(row, "authentication",
 				    json_string(rip_auth_type_name(i->set->auth_type)));
 		json_object_set_new(row, "policy", policy_json(i->set));
+		json_object_set_new(row, "learned_routes",
+				    json_integer((json_int_t)rip_limit_paths(i->rip, i->ifindex,
+									      0)));
+		json_object_set_new(row, "max_routes", json_integer(i->set->max_routes));
+		json_object_set_new(row, "max_routes_per_neighbor",
+				    json_integer(i->set->max_routes_per_neighbor));
 	}
 	return row;
 }
@@ -159,7 +167,7 @@ static json_t *neighbor_row(const struct rip *rip, const struct rip_neighbor *n)
 	const struct rip_iface *ifc = rip_iface_find(rip, n->ifindex);
 	char a[ADDR4_STRLEN];
 
-	return json_pack("{s:s,s:s,s:I,s:i,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:s,s:I,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 			 "address", addr4_format(n->address, a),
 			 "interface", ifc ? ifc->name : "?", "ifindex", (json_int_t)n->ifindex,
 			 "version", n->version,
@@ -167,7 +175,9 @@ static json_t *neighbor_row(const struct rip *rip, const struct rip_neighbor *n)
 			 "bad_packets", (json_int_t)n->bad_packets,
 			 "bad_routes", (json_int_t)n->bad_routes,
 			 "rx_packets", (json_int_t)n->rx_packets,
-			 "rx_routes", (json_int_t)n->rx_routes);
+			 "rx_routes", (json_int_t)n->rx_routes,
+			 "routes", (json_int_t)rip_limit_paths(rip, n->ifindex, n->address),
+			 "over_limit_routes", (json_int_t)n->over_limit_routes);
 }
 
 /* ---- keys ---- */

@@ -152,8 +152,8 @@ void rip_output_changes(struct rip_iface *ifc, uint64_t since_seq)
 	rip_output_kick(ifc);
 }
 
-void rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32_t dst, uint16_t port,
-			   uint8_t version)
+enum rip_reply rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32_t dst,
+				     uint16_t port, uint8_t version)
 {
 	const struct rp_local_binding *b = rip_iface_subnet_of(ifc, dst);
 	struct rip_job j = { .kind = RIP_JOB_FULL, .src = src, .dst = dst, .port = port,
@@ -161,15 +161,20 @@ void rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32_t dst, ui
 			     .answer = true };
 	char a[ADDR4_STRLEN];
 
-	if (!full_job_waiting(ifc, dst, port) && answers_waiting(ifc) >= RIP_MAX_ANSWERS) {
+	if (full_job_waiting(ifc, dst, port)) {
+		ifc->stats.requests_merged++;
+		return RIP_REPLY_MERGED;
+	}
+	if (answers_waiting(ifc) >= RIP_MAX_ANSWERS) {
 		ifc->stats.requests_unanswered++;
 		log_rl(&ifc->rip->rl_send, LOG_LVL_WARNING, COMP,
 		       "%s: %u whole-table answers already queued: request from %s not answered",
 		       ifc->name, RIP_MAX_ANSWERS, addr4_format(dst, a));
-		return;
+		return RIP_REPLY_REFUSED;
 	}
 	push_job(ifc, &j);
 	rip_output_kick(ifc);
+	return RIP_REPLY_QUEUED;
 }
 
 static void send_request(struct rip_iface *ifc, const struct rip_job *t, void *arg)

@@ -118,17 +118,16 @@ static enum rp_result rip_set_global(void *inst, const void *info)
 {
 	struct rip *rip = inst;
 	const struct rip_settings *s = info;
-	unsigned old_redist = rip->set.redistribute;
-	int old_metric = rip->set.redistribute_metric;
-
-	uint32_t old_rcvbuf = rip->set.receive_buffer;
+	struct rip_settings old = rip->set;
 
 	rip->set = *s;
-	if (old_redist != s->redistribute)
+	if (old.redistribute != s->redistribute)
 		rip_redist_apply(rip);
-	if (old_metric != s->redistribute_metric)
-		rip_redist_remetric(rip);
-	if (old_rcvbuf != s->receive_buffer)
+	if (old.redistribute_metric != s->redistribute_metric ||
+	    old.redistribute_tag != s->redistribute_tag ||
+	    !rip_redist_settings_equal(&old, s))
+		rip_redist_refresh(rip);
+	if (old.receive_buffer != s->receive_buffer)
 		rip_sock_set_rcvbuf(rip);
 	return NO_ERROR;
 }

@@ -4,7 +4,10 @@
  * manager replays and then reports connected subnets, kernel routes (proto static; proto
  * kernel/boot) and autostatic routes; RIP keeps those of the selected kinds as local routes
  * (never replaced by learned ones) with `redistribute-metric`, autostatic routes with the
- * metric they were learned with.
+ * metric they were learned with. Kernel routes of the discard types (blackhole, unreachable,
+ * prohibit: summary and discard routes) are announced like the others, with ourselves as the
+ * next hop (next hop 0.0.0.0 in the entries), as BIRD and FRR do. Each carries the route tag
+ * configured for its source (`redistribute-tag`, or the source's own tag).
  */
 #include "config.h"
 
@@ -13,14 +16,21 @@
 void rip_redist_changed(void *ctx, const struct rp_redist_route *r, bool withdrawn)
 {
 	struct rip *rip = ctx;
-	uint8_t metric = (uint8_t)rip->set.redistribute_metric;
+	bool discard = r->type != RP_ROUTE_UNICAST;
+	/* a discard route (blackhole, unreachable, prohibit) is announced as reachable through us:
+	 * no next hop, no interface (split horizon has none to apply to) */
+	struct rip_local l = { .source = RIP_SRC_REDIST, .redist_kind = (uint8_t)r->source,
+			       .prefix = r->prefix, .len = r->prefixlen,
+			       .gateway = discard ? 0 : r->gateway,
+			       .ifindex = discard ? 0 : r->ifindex,
+			       .metric = (uint8_t)rip->set.redistribute_metric,
+			       .tag = rip_redist_tag(&rip->set, (unsigned)r->source) };
 
 	if (!(rip->set.redistribute & (unsigned)r->source))
 		return;
 	if (r->source == RP_REDIST_AUTOSTATIC && r->metric >= 1 && r->metric < 16)
-		metric = (uint8_t)r->metric;
-	rip_table_set_local(rip, RIP_SRC_REDIST, (uint8_t)r->source, r->prefix, r->prefixlen,
-			    r->gateway, r->ifindex, metric, !withdrawn);
+		l.metric = (uint8_t)r->metric;
+	rip_table_set_local(rip, &l, !withdrawn);
 }
 
 /* Subscribe to the selected kinds; withdraw routes of kinds no longer selected. */
@@ -28,28 +38,34 @@ void rip_redist_apply(struct rip *rip)
 {
 	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
 		struct rip_route *r = avl_entry(n, struct rip_route, node);
+		struct rip_local l = { .source = RIP_SRC_REDIST, .redist_kind = r->redist_kind,
+				       .prefix = r->prefix, .len = r->len };
 
 		if (r->source == RIP_SRC_REDIST && r->metric < RIP_METRIC_INFINITY &&
 		    !(rip->set.redistribute & r->redist_kind))
-			rip_table_set_local(rip, RIP_SRC_REDIST, r->redist_kind, r->prefix, r->len,
-					    0, 0, 0, false);
+			rip_table_set_local(rip, &l, false);
 	}
 	if (rip->sup.set_redistribution)
 		rip->sup.set_redistribution(rip->sup.rm, rip->sup.protocol_slot,
 					    rip->set.redistribute, rip_redist_changed, rip);
 }
 
-/* redistribute-metric changed: the redistributed routes (not autostatic ones, which keep their
- * learned metric) take it at once. */
-void rip_redist_remetric(struct rip *rip)
+/* redistribute-metric or a route tag changed: the redistributed routes take them at once
+ * (autostatic ones keep their learned metric). */
+void rip_redist_refresh(struct rip *rip)
 {
 	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
 		struct rip_route *r = avl_entry(n, struct rip_route, node);
+		uint8_t metric = r->redist_kind == RP_REDIST_AUTOSTATIC
+					 ? r->metric
+					 : (uint8_t)rip->set.redistribute_metric;
+		uint16_t tag = rip_redist_tag(&rip->set, r->redist_kind);
 
-		if (r->source != RIP_SRC_REDIST || r->redist_kind == RP_REDIST_AUTOSTATIC ||
-		    r->metric >= RIP_METRIC_INFINITY)
+		if (r->source != RIP_SRC_REDIST || r->metric >= RIP_METRIC_INFINITY ||
+		    (r->metric == metric && r->tag == tag))
 			continue;
-		r->metric = (uint8_t)rip->set.redistribute_metric;
+		r->metric = metric;
+		r->tag = tag;
 		rip_route_mark_changed(rip, r);
 	}
 }

@@ -11,6 +11,8 @@
  *  - N not a path: a better metric replaces the route; an equal one joins the set (up to `ecmp`
  *    paths, or replaces a path that is half-way to timing out); a worse one is ignored.
  *  - Local routes (connected, redistributed) are never replaced by learned ones.
+ *  - A neighbor that is not yet a path of the route adds one only within the route limits of
+ *    the interface (rip_limit.c, which counts every learned path added or removed here).
  * Timers: one scan event per instance, armed for the earliest deadline (never sooner than
  * SCAN_MIN_GAP_MS after the previous scan); no per-route timer events.
  */
@@ -66,8 +68,11 @@ void rip_route_touch(struct rip *rip, struct rip_route *r)
 	rip_output_trigger(rip);
 }
 
-static void free_paths(struct rip_route *r)
+/* Drop every path; learned ones leave the counts of rip_limit.c. */
+static void free_paths(struct rip *rip, struct rip_route *r)
 {
+	for (unsigned i = 0; r->source == RIP_SRC_RIP && i < r->npaths; i++)
+		rip_limit_count(rip, &r->paths[i], false);
 	if (r->paths != &r->one)
 		free(r->paths);
 	r->paths = &r->one;
@@ -125,7 +130,7 @@ static void make_unreachable(struct rip *rip, struct rip_route *r, uint32_t ifin
 {
 	struct rip_path last = r->npaths ? r->paths[0] : r->one;
 
-	free_paths(r);
+	free_paths(rip, r);
 	r->one = last;
 	r->metric = RIP_METRIC_INFINITY;
 	r->gc_deadline = now + (int64_t)timers_of(rip, ifindex)->garbage * 1000;
@@ -134,8 +139,10 @@ static void make_unreachable(struct rip *rip, struct rip_route *r, uint32_t ifin
 	rip_table_schedule_scan(rip, r->gc_deadline);
 }
 
-static void remove_path(struct rip_route *r, unsigned i)
+/* Remove learned path i. */
+static void remove_path(struct rip *rip, struct rip_route *r, unsigned i)
 {
+	rip_limit_count(rip, &r->paths[i], false);
 	if (r->npaths == 1) {
 		r->npaths = 0; /* keep the path in `one` for make_unreachable */
 		return;
@@ -175,7 +182,7 @@ static void route_delete(struct rip *rip, struct rip_route *r)
 	if (r->in_rm)
 		rip->sup.route_delete(rip->sup.rm, rip->sup.protocol_slot, r->prefix, r->len);
 	avl_remove(&rip->routes, &r->node);
-	free_paths(r);
+	free_paths(rip, r);
 	free(r);
 }
 
@@ -183,10 +190,11 @@ static void route_delete(struct rip *rip, struct rip_route *r)
 static void set_single_path(struct rip *rip, struct rip_route *r, const struct rip_path *p,
 			    uint8_t metric, uint16_t tag)
 {
-	free_paths(r);
+	free_paths(rip, r);
 	r->one = *p;
 	r->npaths = 1;
 	r->source = RIP_SRC_RIP;
+	rip_limit_count(rip, p, true);
 	r->redist_kind = 0;
 	r->metric = metric;
 	r->tag = tag;
@@ -210,7 +218,7 @@ static void update_known_path(struct rip *rip, struct rip_route *r, unsigned i,
 			      const struct rip_path *p, uint8_t metric, uint16_t tag, int64_t now)
 {
 	if (metric >= RIP_METRIC_INFINITY) {
-		remove_path(r, i);
+		remove_path(rip, r, i);
 		if (r->npaths == 0)
 			make_unreachable(rip, r, p->ifindex, now);
 		else
@@ -222,7 +230,7 @@ static void update_known_path(struct rip *rip, struct rip_route *r, unsigned i,
 		return;
 	}
 	if (metric > r->metric) { /* worse than the other equal-cost paths: leave the set */
-		remove_path(r, i);
+		remove_path(rip, r, i);
 		announce(rip, r);
 		return;
 	}
@@ -267,17 +275,20 @@ static void update_new_path(struct rip *rip, struct rip_route *r, const struct r
 	if (r->npaths < (unsigned)rip->set.ecmp && r->npaths < RP_MAX_NEXTHOPS &&
 	    reserve_paths(rip, r, r->npaths + 1)) {
 		r->paths[r->npaths++] = *p;
+		rip_limit_count(rip, p, true);
 		announce(rip, r);
 		return;
 	}
 	stale = stale_path(r, rip, now);
 	if (stale >= 0) {
+		rip_limit_count(rip, &r->paths[stale], false);
 		r->paths[stale] = *p;
+		rip_limit_count(rip, p, true);
 		announce(rip, r);
 	}
 }
 
-void rip_table_update(struct rip *rip, struct rip_iface *ifc, uint32_t from, uint32_t prefix,
+bool rip_table_update(struct rip *rip, struct rip_iface *ifc, uint32_t from, uint32_t prefix,
 		      uint8_t len, uint32_t gateway, uint8_t metric, uint16_t tag)
 {
 	int64_t now = clock_now_ms();
@@ -286,45 +297,47 @@ void rip_table_update(struct rip *rip, struct rip_iface *ifc, uint32_t from, uin
 	struct rip_route *r = rip_route_find(rip, prefix, len);
 	int i;
 
+	if (r && r->source != RIP_SRC_RIP && r->metric < RIP_METRIC_INFINITY)
+		return true; /* live local routes win; withdrawn ones may be replaced (3.9.2) */
+	i = r ? find_path(r, from, ifc->ifindex) : -1;
+	if (i < 0 && metric < RIP_METRIC_INFINITY && !rip_limit_allows(rip, ifc, from))
+		return false;
 	if (!r) {
 		if (metric >= RIP_METRIC_INFINITY || !(r = route_new(rip, prefix, len)))
-			return;
+			return true;
 		r->autostatic = ifc->set->mode != RIP_MODE_PERIODIC;
 		set_single_path(rip, r, &p, metric, tag);
-		return;
+		return true;
 	}
-	if (r->source != RIP_SRC_RIP && r->metric < RIP_METRIC_INFINITY)
-		return; /* live local routes win; withdrawn ones may be replaced (RFC 2453 3.9.2) */
 	r->autostatic = ifc->set->mode != RIP_MODE_PERIODIC;
-	i = find_path(r, from, ifc->ifindex);
 	if (i >= 0)
 		update_known_path(rip, r, (unsigned)i, &p, metric, tag, now);
 	else
 		update_new_path(rip, r, &p, metric, tag, now);
 	if (p.expires_ms)
 		rip_table_schedule_scan(rip, p.expires_ms);
+	return true;
 }
 
-void rip_table_set_local(struct rip *rip, enum rip_source src, uint8_t redist_kind,
-			 uint32_t prefix, uint8_t len, uint32_t gateway, uint32_t ifindex,
-			 uint8_t metric, bool present)
+void rip_table_set_local(struct rip *rip, const struct rip_local *l, bool present)
 {
-	struct rip_path p = { .gateway = gateway, .ifindex = ifindex };
-	struct rip_route *r = rip_route_find(rip, prefix, len);
+	struct rip_path p = { .gateway = l->gateway, .ifindex = l->ifindex };
+	struct rip_route *r = rip_route_find(rip, l->prefix, l->len);
 	bool same;
 
 	if (!present) {
-		if (r && r->source == src && r->redist_kind == redist_kind &&
+		if (r && r->source == l->source && r->redist_kind == l->redist_kind &&
 		    r->metric < RIP_METRIC_INFINITY)
-			make_unreachable(rip, r, ifindex, clock_now_ms());
+			make_unreachable(rip, r, l->ifindex, clock_now_ms());
 		return;
 	}
-	if (!r && !(r = route_new(rip, prefix, len)))
+	if (!r && !(r = route_new(rip, l->prefix, l->len)))
 		return;
-	if (r->source == RIP_SRC_CONNECTED && src == RIP_SRC_REDIST && r->metric < 16)
+	if (r->source == RIP_SRC_CONNECTED && l->source == RIP_SRC_REDIST && r->metric < 16)
 		return; /* our own subnet stays connected */
-	same = r->source == src && r->redist_kind == redist_kind && r->metric == metric &&
-	       r->npaths == 1 && r->one.gateway == gateway && r->one.ifindex == ifindex;
+	same = r->source == l->source && r->redist_kind == l->redist_kind &&
+	       r->metric == l->metric && r->tag == l->tag && r->npaths == 1 &&
+	       r->one.gateway == l->gateway && r->one.ifindex == l->ifindex;
 	if (same)
 		return;
 	if (r->in_rm) { /* a learned route is superseded by a local one */
@@ -332,13 +345,13 @@ void rip_table_set_local(struct rip *rip, enum rip_source src, uint8_t redist_ki
 		r->metric = RIP_METRIC_INFINITY;
 		announce(rip, r);
 	}
-	free_paths(r);
+	free_paths(rip, r);
 	r->one = p;
 	r->npaths = 1;
-	r->source = (uint8_t)src;
-	r->redist_kind = redist_kind;
-	r->metric = metric;
-	r->tag = 0;
+	r->source = (uint8_t)l->source;
+	r->redist_kind = l->redist_kind;
+	r->metric = l->metric;
+	r->tag = l->tag;
 	r->gc_deadline = 0;
 	r->autostatic = false;
 	rip_route_mark_changed(rip, r);
@@ -361,7 +374,7 @@ static void withdraw_paths(struct rip *rip, uint32_t ifindex,
 		for (unsigned i = r->npaths; i-- > 0;)
 			if (r->paths[i].ifindex == ifindex &&
 			    (!unwanted || unwanted(ifc, r, &r->paths[i])))
-				remove_path(r, i);
+				remove_path(rip, r, i);
 		if (r->npaths == before)
 			continue;
 		if (r->npaths == 0)
@@ -413,7 +426,7 @@ void rip_table_sweep_marked(struct rip *rip, uint32_t ifindex, uint32_t from)
 		for (unsigned i = r->npaths; i-- > 0;)
 			if (r->paths[i].ifindex == ifindex && r->paths[i].from == from &&
 			    r->paths[i].expires_ms == FLUSH_MARK) {
-				remove_path(r, i);
+				remove_path(rip, r, i);
 				changed = true;
 			}
 		if (changed && r->npaths == 0)
@@ -462,7 +475,7 @@ static int64_t scan_route(struct rip *rip, struct rip_route *r, int64_t now, boo
 		if (e == 0 || e == FLUSH_MARK)
 			continue;
 		if (e <= now) {
-			remove_path(r, i);
+			remove_path(rip, r, i);
 			if (r->npaths == 0) {
 				make_unreachable(rip, r, ifindex, now);
 				return r->gc_deadline;
@@ -520,6 +533,7 @@ void rip_table_schedule_scan(struct rip *rip, int64_t at_ms)
 void rip_table_init(struct rip *rip)
 {
 	avl_init(&rip->routes, rip_route_cmp);
+	rip_limit_init(rip);
 	rip->scan_timer = evtimer_new(rip->sup.base, scan, rip);
 }
 
@@ -532,9 +546,10 @@ void rip_table_free(struct rip *rip)
 
 		n = avl_next(n);
 		avl_remove(&rip->routes, &r->node);
-		free_paths(r);
+		free_paths(rip, r);
 		free(r);
 	}
+	rip_limit_free(rip);
 	if (rip->scan_timer)
 		event_free(rip->scan_timer);
 	rip->scan_timer = NULL;

@@ -12,7 +12,8 @@
  *                        {ERROR_CAN_NOT_COMPLETE}: the router manager keeps the previous set
  *
  * Collected routes never enter RIP's own table: they belong to the router manager, which
- * makes them autostatic routes and offers them back for redistribution.
+ * makes them autostatic routes and offers them back for redistribution. One update collects
+ * at most the interface's max-routes routes (0 = no limit); further ones are counted and left.
  */
 #include "config.h"
 
@@ -38,6 +39,7 @@ struct rip_update {
 	int64_t retransmit_ms;
 	bool lost;           /* a route could not be kept (out of memory): the update fails */
 	struct avl_tree routes;
+	unsigned nroutes;    /* in `routes`: at most the interface's max-routes */
 };
 
 static int upd_cmp(const struct avl_node *a, const struct avl_node *b)
@@ -239,12 +241,20 @@ void rip_update_collect(struct rip_iface *ifc, const struct rip_entry *e)
 		if (r && r->e.from == e->from) { /* its only source withdrew it */
 			avl_remove(&u->routes, &r->node);
 			free(r);
+			u->nroutes--;
 		}
 		return;
 	}
 	if (r) {
 		if (e->metric < r->e.metric || r->e.from == e->from)
 			r->e = *e;
+		return;
+	}
+	if (ifc->set->max_routes > 0 && u->nroutes >= (unsigned)ifc->set->max_routes) {
+		ifc->stats.rx_over_limit_routes++;
+		log_rl(&ifc->rip->rl_limit, LOG_LVL_WARNING, COMP,
+		       "%s: max-routes reached (%d routes): the update takes no more",
+		       ifc->name, ifc->set->max_routes);
 		return;
 	}
 	r = malloc(sizeof(*r));
@@ -254,6 +264,7 @@ void rip_update_collect(struct rip_iface *ifc, const struct rip_entry *e)
 	}
 	r->e = *e;
 	avl_insert(&u->routes, &r->node);
+	u->nroutes++;
 }
 
 static void collect_sink(struct rip *rip, struct rip_iface *ifc, const struct rip_entry *e,

@@ -185,7 +185,8 @@ static void redistribute(unsigned arg, struct reader *r)
 		return;
 	rr = (struct rp_redist_route){ .prefix = A(p[0], p[1], p[2], p[3]), .prefixlen = p[4] % 33,
 				       .ifindex = 2 + (arg & 3),
-				       .source = 1u << ((arg >> 2) & 3), .metric = 1 + arg };
+				       .source = 1u << ((arg >> 2) & 3), .metric = 1 + arg,
+				       .type = (enum rp_route_type)((arg >> 1) & 3) };
 	rr.prefix &= prefix4_mask(rr.prefixlen);
 	rip_redist_changed(rip, &rr, arg & 1);
 }

@@ -97,6 +97,38 @@ BAD_CONFIGS = [
      'rip = { interfaces = ( { name = "veth0";\n'
      '  accept-peers = [ "198.18.1.2", "198.18.1.2/32" ]; } ); };\n',
      2, "'accept-peers' lists 198.18.1.2/32 twice"),
+    ("redistribute-tag-out-of-range",
+     'rip = { redistribute-tag = 65536;\n'
+     '  interfaces = ( { name = "veth0"; } ); };\n',
+     1, "'redistribute-tag' must be between 0 and 65535"),
+    ("redistribute-group-unknown-source",
+     'rip = { interfaces = ( { name = "veth0"; } );\n'
+     '  redistribute = ( "connected", { source = "ospf"; tag = 3; } ); };\n',
+     2, "'source' must be one of: connected, static, kernel, autostatic"),
+    ("redistribute-group-tag-out-of-range",
+     'rip = { interfaces = ( { name = "veth0"; } );\n'
+     '  redistribute = ( { source = "static"; tag = -1; } ); };\n',
+     2, "'tag' must be between 0 and 65535"),
+    ("redistribute-group-without-source",
+     'rip = { interfaces = ( { name = "veth0"; } );\n'
+     '  redistribute = ( { tag = 3; } ); };\n',
+     2, "'redistribute' group without 'source'"),
+    ("redistribute-source-twice",
+     'rip = { interfaces = ( { name = "veth0"; } );\n'
+     '  redistribute = ( "static", { source = "static"; tag = 3; } ); };\n',
+     2, "'redistribute' lists \"static\" twice"),
+    ("redistribute-unknown-name",
+     'rip = { interfaces = ( { name = "veth0"; } );\n'
+     '  redistribute = [ "bgp" ]; };\n',
+     2, "'redistribute' values must be among: connected, static, kernel, autostatic"),
+    ("max-routes-negative",
+     'rip = { max-routes-per-neighbor = -1;\n'
+     '  interfaces = ( { name = "veth0"; } ); };\n',
+     1, "'max-routes-per-neighbor' must be between 0 and 100000000"),
+    ("interface-max-routes-too-large",
+     'rip = { interfaces = ( { name = "veth0";\n'
+     '  max-routes = 100000001; } ); };\n',
+     2, "'max-routes' must be between 0 and 100000000"),
     ("filter-not-an-array",
      'rip = { interfaces = ( { name = "veth0";\n'
      '  ignore-peers = "198.18.1.2"; } ); };\n',

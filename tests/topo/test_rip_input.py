@@ -116,14 +116,14 @@ ENVELOPE = {
     "own-address-as-source": ("own_packets",
                               lambda p: dict(payload=response([_good(p)]), src="198.18.5.1")),
     "version-0": ("bad_version", lambda p: dict(payload=response([_good(p)], version=0))),
-    "version-3": ("bad_version", lambda p: dict(payload=response([_good(p)], version=3))),
     "version-1-on-a-v2-interface": ("bad_version",
                                     lambda p: dict(payload=response([v1_entry(p[:-3])],
                                                                     version=1))),
     "unknown-command-99": ("bad_command",
                            lambda p: dict(payload=craft.message(99, [_good(p)]))),
-    "nonzero-header-bytes": ("malformed", lambda p: dict(payload=response([_good(p)],
-                                                                         zero=0x0101))),
+    "v1-nonzero-header-bytes": ("malformed",
+                                lambda p: dict(payload=response([v1_entry(p[:-3])], version=1,
+                                                                zero=0x0101))),
     "3-bytes": ("malformed", lambda p: dict(payload=header()[:3])),
     "23-bytes-4+19": ("malformed", lambda p: dict(payload=header() + _good(p)[:19])),
     "43-bytes-4+20+19": ("malformed",
@@ -174,6 +174,33 @@ def test_packet_dropped_whole(lab, case):
         assert own >= 1 and grown == {}, f"drop counters that changed: {grown}, own {own}"
     else:
         assert grown == {counter: 1}, f"drop counters that changed: {grown}"
+
+
+def test_update_response_with_bad_flush_dropped(topo, start_daemon):
+    """RFC 2091 4.2: the flush flag of an Update Response is 0 or 1. One with flush 2 is
+    dropped and counted as malformed: its route is not learned and no acknowledgement is sent;
+    the next well-formed one is learned and acknowledged."""
+    lab = ProbeLab(topo, start_daemon, lambda lab: lab_config(lab, mode="demand"))
+    try:
+        d = lab.d
+        bad, good = fresh_prefix(), fresh_prefix()
+        with craft.Capture(lab.p, "eth0") as cap:
+            before = drops(d)
+            lab.send(craft.update_response([entry(bad)], seq=77, flush=2), unicast=True)
+            lab.send(craft.update_response([entry(good)], seq=78, flush=0), unicast=True)
+            wait_rip_route(d, good, timeout=5)
+            cap.wait(lambda ps: any(p.command == craft.CMD_UPDATE_ACK for p in ps),
+                     what="the acknowledgement of the good Update Response", src=lab.R0)
+            acks = [p for p in cap.rip(src=lab.R0, command=craft.CMD_UPDATE_ACK)]
+        assert_absent(d, lab.r, bad)
+        grown = growth(before, drops(d))
+        grown.pop("own_packets", None)
+        assert grown == {"malformed": 1}, grown
+        assert acks, "no acknowledgement"
+        assert all(p.raw[6:8] == (78).to_bytes(2, "big") for p in acks), \
+            "the Update Response with flush 2 was acknowledged"
+    finally:
+        lab.close()
 
 
 def test_packet_on_a_rip_interface_that_is_not_running(lab):
@@ -277,19 +304,55 @@ BAD_V1_ENTRIES = {
 
 
 @pytest.mark.parametrize("case", list(BAD_V1_ENTRIES))
-def test_bad_ripv1_entry_skipped(lab, case):
-    """RIPv1 entries must have zero tag, mask and next hop; such an entry is skipped, the good
-    RIPv1 entries of the packet learned with their classful /24."""
+def test_ripv1_packet_with_nonzero_mbz_dropped_whole(lab, case):
+    """RFC 1058 3.4 (quoted by RFC 2453 5): a RIPv1 message with a must-be-zero field set in
+    any entry is discarded whole: the good entry of the packet is not learned either, and the
+    packet counts as malformed."""
     d = lab.d
     good, bad = fresh_prefix(), fresh_prefix()
-    before = iface_stats(d, "eth1")["rx_bad_routes"]
+    before = drops(d)
+    nb_before = neighbors(d).get(lab.P1, {}).get("bad_packets", 0)
     lab.send(response([v1_entry(good[:-3]), BAD_V1_ENTRIES[case](bad[:-3])], version=1),
              iface="eth1", dst="198.18.7.255")
-    wait_rip_route(d, good, timeout=5)
-    assert_installed(d, lab.r, good, 2, lab.P1, iface="eth1")
-    assert_absent(d, lab.r, bad)
-    assert iface_stats(d, "eth1")["rx_bad_routes"] - before == 1
-    assert neighbors(d)[lab.P1]["bad_routes"] == 1
+    sentinel(lab, iface="eth1")
+    assert_absent(d, lab.r, good, bad)
+    grown = growth(before, drops(d))
+    grown.pop("own_packets", None)
+    assert grown == {"malformed": 1}, grown
+    assert neighbors(d)[lab.P1]["bad_packets"] - nb_before == 1
+
+
+# version -> header must-be-zero field
+HIGHER_VERSIONS = {"v2-nonzero-header": (2, 0x0101), "v3": (3, 0),
+                   "v3-nonzero-header": (3, 0xffff), "v255": (255, 0x8000)}
+
+
+@pytest.mark.parametrize("case", list(HIGHER_VERSIONS))
+def test_version_2_and_above_processed_as_version_2(lab, case):
+    """RFC 2453 5 (quoting RFC 1058): a message of a version above 1 is not discarded for a
+    non-zero must-be-zero field, and a version above 2 is processed as version 2 (here on an
+    interface that accepts version 2 only): its route is learned, nothing is dropped."""
+    d = lab.d
+    version, zero = HIGHER_VERSIONS[case]
+    prefix = fresh_prefix()
+    before = drops(d)
+    lab.send(response([entry(prefix, metric=3, tag=5)], version=version, zero=zero))
+    wait_rip_route(d, prefix, timeout=5)
+    assert_installed(d, lab.r, prefix, 4, lab.P0, tag=5)
+    grown = growth(before, drops(d))
+    grown.pop("own_packets", None)
+    assert grown == {}, grown
+
+
+def test_version_3_request_answered_as_version_2(lab):
+    """A whole-table request of version 3 is answered, with a version 2 response."""
+    with craft.UdpEndpoint(lab.p, lab.P0, port=5555) as ep:
+        ep.send(craft.request([craft.whole_table_entry()], version=3), lab.R0)
+        got = ep.receive(timeout=5, until=bool)
+    assert got, "no answer to a version 3 request"
+    _, command, version, entries = got[0]
+    assert (command, version) == (craft.CMD_RESPONSE, 2), got[0]
+    assert entries, got[0]
 
 
 def test_accepted_edge_entries(lab):
@@ -345,7 +408,7 @@ def test_flood_of_malformed_packets(lab):
         response([entry("198.19.250.0/24")], version=0),
         header()[:3],
         header() + b"\x00" * 19,
-        response([entry("198.19.251.0/24")], zero=1),
+        response([v1_entry("198.19.251.0")], version=1, zero=1),
     ]
     frames = [lab.frame(kinds[i % len(kinds)]) for i in range(3000)]
     def decode_drops():

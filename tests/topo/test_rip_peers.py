@@ -362,3 +362,60 @@ def test_ripv1_compatible_with_frr(chain):
         assert chain.frr.rip_sources().get(Chain.R_F) == (0, 0)
     finally:
         cap.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# discard routes redistributed
+# ---------------------------------------------------------------------------------------------
+
+DISCARD = {"198.18.64.0/20": "blackhole", "198.19.60.0/24": "unreachable",
+           "198.19.61.0/24": "prohibit"}
+
+
+def test_discard_routes_redistributed(topo, peers, start_daemon):
+    """Kernel routes of proto static of the types blackhole, unreachable and prohibit (the
+    usual summary or discard routes) are redistributed with `redistribute = ["static"]`: BIRD
+    and FRR learn them with routprotd as the next hop, and lose them when they are deleted."""
+    r, b, f = lan(topo)
+    for prefix, kind in DISCARD.items():
+        r.ip("route", "add", kind, prefix, "proto", "static")
+    bird = peers.bird(b, bird_config(LAN_B, {"to-lan": Chain.BIRD_TIMERS}))
+    frr = peers.frr(f, frr_ripd_config(["to-lan"], redistribute=()), interfaces=["to-lan"])
+    d = start_daemon(r, rip_config(["lan"], router_id=LAN_R, redistribute=["static"]))
+    for prefix in DISCARD:
+        row = wait_rip_route(d, prefix, timeout=5)
+        assert (row["source"], row["metric"]) == ("redistributed", 1), row
+        got = bird.wait_route(prefix, lambda x: x is not None and x.proto == "rip1",
+                              timeout=15, what=f"BIRD learns {prefix}")
+        assert got.gateways == [LAN_R] and got.metric == 2, got
+        got = frr.wait_rip_route(prefix, timeout=15, what=f"FRR learns {prefix}")
+        assert (got.nexthop, got.metric) == (LAN_R, 2), got
+    assert set(kernel_routes(r)) == set(), "routprotd installed what it redistributes"
+    r.ip("route", "del", "blackhole", "198.18.64.0/20", "proto", "static")
+    bird.wait_route("198.18.64.0/20", lambda x: x is None or x.proto != "rip1", timeout=20,
+                    what="BIRD loses 198.18.64.0/20")
+    assert bird.route("198.19.60.0/24") is not None
+    assert bird.alive and frr.alive
+
+
+def test_redistributed_routes_carry_the_configured_tag(topo, peers, start_daemon):
+    """RFC 2453 4.2: redistributed routes carry `redistribute-tag`, or the tag given to their
+    source in the list form of `redistribute`; BIRD and FRR show the tags they received (and
+    the subnets of RIP interfaces keep tag 0)."""
+    r, b, f = lan(topo)
+    r.ip("route", "add", "blackhole", "198.19.62.0/24", "proto", "static")
+    r.ip("route", "add", "blackhole", "198.19.63.0/24")          # proto boot: "kernel"
+    frr = peers.frr(f, frr_ripd_config(["to-lan"], redistribute=()), interfaces=["to-lan"])
+    bird = peers.bird(b, bird_config(LAN_B, {"to-lan": Chain.BIRD_TIMERS}))
+    start_daemon(r, rip_config(["lan"], router_id=LAN_R,
+                               redistribute=["kernel", {"source": "static", "tag": 7}],
+                               rip={"redistribute-tag": 9}))
+    for prefix, tag in (("198.19.62.0/24", 7), ("198.19.63.0/24", 9)):
+        bird.wait_route(prefix, lambda x: x is not None and x.proto == "rip1", timeout=15)
+        shown = bird.birdc("show", "route", "all", prefix)
+        assert f"RIP.tag: {tag:04x}" in shown, shown
+    got = frr.wait_rip_route("198.19.62.0/24", timeout=15)
+    assert (got.nexthop, got.tag) == (LAN_R, 7), got
+    got = frr.wait_rip_route("198.19.63.0/24", timeout=15)
+    assert (got.nexthop, got.tag) == (LAN_R, 9), got
+    assert frr.rip_route("198.18.3.0/24") is None or frr.rip_route("198.18.3.0/24").tag == 0

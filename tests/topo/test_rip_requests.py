@@ -18,12 +18,12 @@ from lib.peers import rip_config, rip_routes, rip_state, wait_rip_route
 LEARNED = {"198.19.40.0/24": (3, 7), "198.19.41.0/24": (1, 0)}   # prefix: (metric sent, tag)
 
 
-def config(lab, split_horizon=None):
+def config(lab, split_horizon=None, rip=None):
     eth0 = {"name": "eth0"}
     if split_horizon:
         eth0["split-horizon"] = split_horizon
     return rip_config([eth0, {"name": "eth1", "version": 1}, "lan0"], timers=None,
-                      router_id=lab.R0)
+                      router_id=lab.R0, rip=rip)
 
 
 def make_lab(topo, start_daemon, **kw):
@@ -103,6 +103,46 @@ def test_specific_request(lab, port):
     assert [(e.prefix, e.metric) for e in entries] == [
         ("198.19.40.0/24", 4), ("198.18.6.0/24", 1), ("198.19.99.0/24", 16),
         ("198.19.41.0/24", 2)]
+
+
+def test_specific_answer_counted_as_sent(lab):
+    """An answer to a request for specific entries counts in the interface's tx_packets."""
+    stats = lab.d.interface("eth0")["rip"]["stats"]
+    with UdpEndpoint(lab.p, lab.P0, 40004) as ep:
+        answers = answers_to(ep, request([entry("198.19.40.0/24", metric=16)]), lab.R0)
+    assert len(answers) == 1, answers
+    after = lab.d.interface("eth0")["rip"]["stats"]
+    # other packets (triggered or periodic updates) may have gone out meanwhile, but never
+    # more than a few: at least the answer is counted
+    assert after["tx_packets"] - stats["tx_packets"] >= 1, (stats, after)
+    assert after["tx_errors"] == stats["tx_errors"]
+
+
+def test_back_to_back_requests_all_counted(topo, start_daemon):
+    """50 whole-table requests back to back from one address and port, with pacing slow enough
+    that answers queue up: each request is answered by an answer of its own, merged into an
+    answer to the same requester that has not started (requests_merged), or refused
+    (requests_unanswered); none goes uncounted, and queries counts the answered ones."""
+    lab = make_lab(topo, start_daemon, rip={"send-rate": 10, "send-burst": 1})
+    try:
+        d = lab.d
+        stats = d.interface("eth0")["rip"]["stats"]
+        queries = rip_state(d)["queries"]
+        with UdpEndpoint(lab.p, lab.P0, 40005) as ep:
+            for _ in range(50):
+                ep.send(request([craft.whole_table_entry()]), lab.R0)
+            answers = ep.receive(timeout=3.0)
+        after = d.interface("eth0")["rip"]["stats"]
+        grown = {k: after[k] - stats[k] for k in ("rx_requests", "requests_merged",
+                                                   "requests_unanswered")}
+        assert grown["rx_requests"] == 50, grown
+        # the table fits one packet: one packet per answer
+        assert len(answers) + grown["requests_merged"] + grown["requests_unanswered"] == 50, \
+            (len(answers), grown)
+        assert grown["requests_merged"] >= 1, grown
+        assert rip_state(d)["queries"] - queries == 50 - grown["requests_unanswered"]
+    finally:
+        lab.close()
 
 
 def test_empty_request_is_ignored(lab):

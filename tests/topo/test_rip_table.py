@@ -14,7 +14,8 @@ import pytest
 
 from lib import craft
 from lib.craft import CMD_RESPONSE, Capture, ProbeLab, UdpEndpoint, entry, request, response
-from lib.peers import kernel_routes, rip_config, rip_routes, wait_kernel_route, wait_rip_route
+from lib.peers import (kernel_routes, neighbors, rip_config, rip_routes, wait_kernel_route,
+                       wait_rip_route)
 from lib.wait import wait_for
 
 
@@ -253,6 +254,68 @@ def test_redistributed_connected_follows_the_link(topo, start_daemon, closing):
     wait_rip_route(d, "198.18.9.0/24", lambda r: r is None or r["metric"] == 16, timeout=5)
     lab.r.link_up("ext0p")
     wait_rip_route(d, "198.18.9.0/24", lambda r: r is not None and r["metric"] == 1, timeout=5)
+
+
+# ---------------------------------------------------------------------------------------------
+# route limits
+# ---------------------------------------------------------------------------------------------
+
+def _announce(lab, src, prefixes, metric=1):
+    """Responses of 25 entries from `src` on eth0 announcing `prefixes`."""
+    for i in range(0, len(prefixes), 25):
+        lab.send(response([entry(p, metric=metric) for p in prefixes[i:i + 25]]), src=src)
+
+
+def _learned_from(d, gateway):
+    return sorted(p for p, r in rip_routes(d).items()
+                  if r["source"] == "rip" and r["metric"] < 16 and r["nexthop"] == gateway)
+
+
+def test_route_limits(topo, start_daemon, closing):
+    """max-routes-per-neighbor = 100 and max-routes = 150 on eth0: a neighbor announcing 300
+    routes gets 100 into the table and the kernel, the other 200 are refused and counted (on the
+    interface and the neighbor) and logged a few times only; the routes taken stay and are
+    refreshed; a second neighbor fills the interface up to 150; a withdrawn route makes room."""
+    lab = make_lab(topo, start_daemon, eth0={"max-routes-per-neighbor": 100,
+                                             "max-routes": 150})
+    closing(lab)
+    d = lab.d
+    flood = [f"198.19.{i // 64}.{(i % 64) * 4}/30" for i in range(300)]
+    _announce(lab, lab.P0, flood)
+    wait_for(lambda: d.interface("eth0")["rip"]["stats"]["rx_over_limit_routes"] >= 200,
+             timeout=10, what="200 routes refused")
+    taken = _learned_from(d, lab.P0)
+    assert len(taken) == 100, len(taken)
+    wait_for(lambda: len([p for p in kernel_routes(lab.r) if p in taken]) == 100, timeout=10,
+             what="the 100 routes in the kernel")
+    row = d.interface("eth0")["rip"]
+    assert row["stats"]["rx_over_limit_routes"] == 200, row["stats"]
+    assert (row["learned_routes"], row["max_routes"], row["max_routes_per_neighbor"]) == \
+        (100, 150, 100), row
+    nb = neighbors(d)[lab.P0]
+    assert (nb["routes"], nb["over_limit_routes"]) == (100, 200), nb
+    lines = d.log().count("max-routes-per-neighbor reached")
+    assert 1 <= lines <= 10, lines
+
+    # a refresh of what was taken is no new route: nothing more is refused
+    _announce(lab, lab.P0, taken, metric=2)
+    wait_rip_route(d, taken[-1], lambda r: r is not None and r["metric"] == 3, timeout=5)
+    assert d.interface("eth0")["rip"]["stats"]["rx_over_limit_routes"] == 200
+
+    # another neighbor: up to the interface's 150
+    other = [f"198.19.{100 + i // 64}.{(i % 64) * 4}/30" for i in range(80)]
+    _announce(lab, lab.P0B, other)
+    wait_for(lambda: d.interface("eth0")["rip"]["stats"]["rx_over_limit_routes"] >= 230,
+             timeout=10, what="30 routes of the second neighbor refused")
+    assert len(_learned_from(d, lab.P0B)) == 50
+    assert d.interface("eth0")["rip"]["learned_routes"] == 150
+    assert "max-routes reached" in d.log()
+
+    # a withdrawal makes room for one more
+    lab.send(response([entry(taken[0], metric=16)]), src=lab.P0)
+    lab.send(response([entry(other[-1])]), src=lab.P0B)
+    wait_rip_route(d, other[-1], timeout=5)
+    assert d.alive
 
 
 # ---------------------------------------------------------------------------------------------

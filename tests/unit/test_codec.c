@@ -65,6 +65,14 @@ static const uint8_t v1_response[] = {
 	0x00, 0x00, 0x00, 0x03, /* metric 3 */
 };
 
+/* RIPv1 request for the whole table. */
+static const uint8_t v1_request_all[] = {
+	0x01, 0x01, 0x00, 0x00, /* request, version 1 */
+	0x00, 0x00, 0x00, 0x00, /* AFI 0, must be zero */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x10, /* metric 16 */
+};
+
 /* RFC 2091 Update Request: trigger header, then the whole-table request entry. */
 static const uint8_t update_request[] = {
 	0x09, 0x02, 0x00, 0x00, /* command 9 (Update Request), version 2 */
@@ -390,6 +398,46 @@ START_TEST(decode_v1_response)
 }
 END_TEST
 
+/* RFC 2453 5 (RFC 1058 3.4): a version above 2 is processed as version 2, its header's
+ * must-be-zero bytes are not checked from version 2 on, and its authentication entry is
+ * decoded as in version 2. A RIPv1 request with zero fields decodes. */
+START_TEST(decode_versions_above_2)
+{
+	static const uint8_t versions[] = { 3, 4, 255 };
+	uint8_t buf[RIP_MAX_PACKET];
+	struct rip_msg m;
+
+	for (size_t i = 0; i < sizeof(versions); i++) {
+		memcpy(buf, v2_response_1, sizeof(v2_response_1));
+		buf[1] = versions[i];
+		buf[2] = 0x12;
+		buf[3] = 0x34;
+		ck_assert_int_eq(rip_decode(buf, sizeof(v2_response_1), &m), RIP_DECODE_OK);
+		ck_assert_uint_eq(m.version, 2);
+		ck_assert_uint_eq(m.nrtes, 1);
+		check_rte(&m.rtes[0], RIP_AFI_INET, 7, 0xc0a80100u, 0xffffff00u, 0, 1);
+
+		memcpy(buf, simple_password, sizeof(simple_password));
+		buf[1] = versions[i];
+		ck_assert_int_eq(rip_decode(buf, sizeof(simple_password), &m), RIP_DECODE_OK);
+		ck_assert(m.has_auth);
+		ck_assert_uint_eq(m.auth.type, RIP_AUTH_SIMPLE);
+		ck_assert_uint_eq(m.version, 2);
+
+		memcpy(buf, crypto_16, sizeof(crypto_16));
+		buf[1] = versions[i];
+		ck_assert_int_eq(rip_decode(buf, sizeof(crypto_16), &m), RIP_DECODE_OK);
+		ck_assert(m.has_auth);
+		ck_assert_uint_eq(m.auth.type, RIP_AUTH_CRYPTO);
+	}
+	memcpy(buf, v2_response_1, sizeof(v2_response_1));
+	buf[2] = 0x01;
+	ck_assert_int_eq(rip_decode(buf, sizeof(v2_response_1), &m), RIP_DECODE_OK);
+	ck_assert_int_eq(rip_decode(VEC(v1_request_all), &m), RIP_DECODE_OK);
+	ck_assert_uint_eq(m.version, 1);
+}
+END_TEST
+
 START_TEST(decode_update_request)
 {
 	struct rip_msg m;
@@ -544,16 +592,19 @@ static const struct bad_case bad_cases[] = {
 	{ "25 entries minus one byte", CUT(v2_response_25, sizeof(v2_response_25) - 1),
 	  RIP_DECODE_BAD_LENGTH },
 	{ "version 0", PATCH(v2_response_1, 1, 0), RIP_DECODE_BAD_VERSION },
-	{ "version 3", PATCH(v2_response_1, 1, 3), RIP_DECODE_BAD_VERSION },
-	{ "version 255", PATCH(v2_response_1, 1, 255), RIP_DECODE_BAD_VERSION },
 	{ "command 0", PATCH(v2_response_1, 0, 0), RIP_DECODE_BAD_COMMAND },
 	{ "command 3", PATCH(v2_response_1, 0, 3), RIP_DECODE_BAD_COMMAND },
 	{ "command 5 (RFC 1058 poll)", PATCH(v2_response_1, 0, 5), RIP_DECODE_BAD_COMMAND },
 	{ "command 12", PATCH(v2_response_1, 0, 12), RIP_DECODE_BAD_COMMAND },
 	{ "command 255", PATCH(v2_response_1, 0, 255), RIP_DECODE_BAD_COMMAND },
-	{ "header byte 2 set", PATCH(v2_response_1, 2, 1), RIP_DECODE_NONZERO_HEADER },
-	{ "header byte 3 set", PATCH(v2_response_1, 3, 0x80), RIP_DECODE_NONZERO_HEADER },
+	{ "v1 header byte 2 set", PATCH(v1_response, 2, 1), RIP_DECODE_NONZERO_HEADER },
 	{ "v1 header byte 3 set", PATCH(v1_response, 3, 1), RIP_DECODE_NONZERO_HEADER },
+	/* RFC 1058 3.4: a must-be-zero field set in any RIPv1 entry discards the whole message */
+	{ "v1 entry tag (high byte)", PATCH(v1_response, 6, 1), RIP_DECODE_NONZERO_MBZ },
+	{ "v1 entry tag", PATCH(v1_response, 7, 7), RIP_DECODE_NONZERO_MBZ },
+	{ "v1 entry mask", PATCH(v1_response, 15, 1), RIP_DECODE_NONZERO_MBZ },
+	{ "v1 entry next hop", PATCH(v1_response, 16, 0xc6), RIP_DECODE_NONZERO_MBZ },
+	{ "v1 request entry tag", PATCH(v1_request_all, 7, 1), RIP_DECODE_NONZERO_MBZ },
 	{ "auth entry second", WHOLE(auth_second), RIP_DECODE_BAD_AUTH },
 	{ "two auth entries", WHOLE(auth_twice), RIP_DECODE_BAD_AUTH },
 	{ "v1 with simple password", PATCH(simple_password, 1, 1), RIP_DECODE_BAD_AUTH },
@@ -597,6 +648,10 @@ static const struct bad_case bad_cases[] = {
 	{ "RFC 2091 version 0", PATCH(update_request, 4, 0), RIP_DECODE_BAD_TRIGGER },
 	{ "RFC 2091 version 2", PATCH(update_request, 4, 2), RIP_DECODE_BAD_TRIGGER },
 	{ "RFC 2091 ack version 2", PATCH(update_ack, 4, 2), RIP_DECODE_BAD_TRIGGER },
+	/* RFC 2091 4.2: flush is 0 or 1 in an Update Response */
+	{ "update response flush 2", PATCH(update_response_flush, 5, 2), RIP_DECODE_BAD_TRIGGER },
+	{ "update response flush 255", PATCH(update_response_flush, 5, 255),
+	  RIP_DECODE_BAD_TRIGGER },
 	{ "update request, 4 bytes", CUT(update_request, 4), RIP_DECODE_TOO_SHORT },
 	{ "update request, 5 bytes", CUT(update_request, 5), RIP_DECODE_TOO_SHORT },
 	{ "update request, 7 bytes", CUT(update_request, 7), RIP_DECODE_TOO_SHORT },
@@ -669,12 +724,12 @@ START_TEST(decode_entry_counts)
 }
 END_TEST
 
-/* Status checks run in the documented order: version, command, zero field. */
+/* Status checks run in the documented order: version, command, zero field (RIPv1). */
 START_TEST(decode_check_order)
 {
 	static const uint8_t all_bad[] = { 0x00, 0x00, 0x01, 0x01 };
 	static const uint8_t cmd_and_zero[] = { 0x07, 0x02, 0x01, 0x01 };
-	static const uint8_t zero_and_len[] = { 0x02, 0x02, 0x01, 0x01, 0x00 };
+	static const uint8_t zero_and_len[] = { 0x02, 0x01, 0x01, 0x01, 0x00 };
 
 	ck_assert_int_eq(decode_status(VEC(all_bad)), RIP_DECODE_BAD_VERSION);
 	ck_assert_int_eq(decode_status(VEC(cmd_and_zero)), RIP_DECODE_BAD_COMMAND);
@@ -694,6 +749,7 @@ START_TEST(status_names)
 	ck_assert_str_eq(rip_decode_status_name(RIP_DECODE_TOO_MANY), "too_many");
 	ck_assert_str_eq(rip_decode_status_name(RIP_DECODE_BAD_AUTH), "bad_auth");
 	ck_assert_str_eq(rip_decode_status_name(RIP_DECODE_BAD_TRIGGER), "bad_trigger");
+	ck_assert_str_eq(rip_decode_status_name(RIP_DECODE_NONZERO_MBZ), "nonzero_mbz");
 	ck_assert_str_eq(rip_decode_status_name((enum rip_decode_status)99), "unknown");
 }
 END_TEST
@@ -930,6 +986,7 @@ static Suite *codec_suite(void)
 	tcase_add_test(valid, decode_v2_response_25);
 	tcase_add_test(valid, decode_v2_request_all);
 	tcase_add_test(valid, decode_v1_response);
+	tcase_add_test(valid, decode_versions_above_2);
 	tcase_add_test(valid, decode_update_request);
 	tcase_add_test(valid, decode_update_response_flush);
 	tcase_add_test(valid, decode_update_ack);

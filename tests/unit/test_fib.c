@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/rtnetlink.h>
+
 #include <event2/event.h>
 
 #include "lib/log.h"
@@ -732,15 +734,28 @@ START_TEST(dump_own_and_kernel)
 	sh("ip route add 198.18.61.0/24 via 198.18.0.2 proto static table 100");
 	sh("ip route add 198.18.62.0/24 dev vc proto static table 100 metric 5");
 	sh("ip route add 198.18.63.0/24 via 198.18.0.2 proto static table 101");
+	/* the discard types are offered (summary and discard routes); throw is not */
 	sh("ip route add blackhole 198.18.64.0/24 proto static table 100");
+	sh("ip route add unreachable 198.18.65.0/24 proto static table 100");
+	sh("ip route add prohibit 198.18.66.0/24 proto static table 100");
+	sh("ip route add throw 198.18.67.0/24 proto static table 100");
 	dump_own(&c, &l);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_uint_eq(l.r[0].prefix, a.prefix);
 	ck_assert_int_eq(fib_dump_kernel(c.f, collect_kernel, &k), 0);
-	ck_assert_uint_eq(k.n, 2);
+	ck_assert_uint_eq(k.n, 5);
+	kr = find_kernel(&k, "198.18.64.0/24");
+	ck_assert_ptr_nonnull(kr);
+	ck_assert_uint_eq(kr->rtm_type, RTN_BLACKHOLE);
+	ck_assert_uint_eq(kr->gateway, 0);
+	ck_assert_uint_eq(kr->ifindex, 0);
+	ck_assert_uint_eq(find_kernel(&k, "198.18.65.0/24")->rtm_type, RTN_UNREACHABLE);
+	ck_assert_uint_eq(find_kernel(&k, "198.18.66.0/24")->rtm_type, RTN_PROHIBIT);
+	ck_assert_ptr_null(find_kernel(&k, "198.18.67.0/24"));
 	kr = find_kernel(&k, "198.18.61.0/24");
 	ck_assert_ptr_nonnull(kr);
 	ck_assert_uint_eq(kr->protocol, PROTO_STATIC);
+	ck_assert_uint_eq(kr->rtm_type, RTN_UNICAST);
 	ck_assert_uint_eq(kr->gateway, addr("198.18.0.2"));
 	ck_assert_uint_eq(kr->ifindex, c.va);
 	kr = find_kernel(&k, "198.18.62.0/24");
@@ -912,10 +927,21 @@ START_TEST(watch_notifications)
 	ck_assert_uint_eq(c.rec.kernel_removed, 1);
 	ck_assert_uint_eq(c.rec.last_kernel.prefix, addr("198.18.90.0"));
 
+	/* A blackhole route (a summary or discard route) is reported with its type. */
+	sh("ip route add blackhole 198.18.94.0/24 proto static table 100");
+	pump_until(&c, &c.rec.kernel_added, 2);
+	ck_assert_uint_eq(c.rec.last_kernel.prefix, addr("198.18.94.0"));
+	ck_assert_uint_eq(c.rec.last_kernel.rtm_type, RTN_BLACKHOLE);
+	ck_assert_uint_eq(c.rec.last_kernel.ifindex, 0);
+	sh("ip route del blackhole 198.18.94.0/24 table 100");
+	pump_until(&c, &c.rec.kernel_removed, 2);
+	/* a throw route is not */
+	sh("ip route add throw 198.18.95.0/24 proto static table 100");
+
 	/* Other tables are not ours to watch. */
 	sh("ip route add 198.18.91.0/24 via 198.18.0.2 proto static table 101");
 	settle(&c);
-	ck_assert_uint_eq(c.rec.kernel_added, 1);
+	ck_assert_uint_eq(c.rec.kernel_added, 2);
 
 	/* Our own install and remove are not reported. */
 	a = route1("198.18.92.0/24", "198.18.0.2", c.va, PROTO_RIP);
@@ -927,7 +953,7 @@ START_TEST(watch_notifications)
 	drain(&c);
 	settle(&c);
 	ck_assert_uint_eq(c.rec.own_deleted, 0);
-	ck_assert_uint_eq(c.rec.kernel_added, 1);
+	ck_assert_uint_eq(c.rec.kernel_added, 2);
 	ck_assert_uint_eq(stat_of(c.f, "deletes_in_flight"), 0);
 
 	/* Someone else deletes one of ours. */

@@ -34,6 +34,132 @@ START_TEST(new_route_adopted_and_announced)
 }
 END_TEST
 
+/* 198.19.i.0/24 for i < n from `from` on ifc, metric 2. */
+static void learn_many(struct rip_iface *ifc, uint32_t from, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		learn(ifc, from, A(198, 19, i, 0), 24, 2);
+}
+
+/* max-routes-per-neighbor: routes beyond the limit are refused and counted, those in the
+ * table stay and are refreshed, another neighbor has its own allowance, and a withdrawn route
+ * makes room. */
+START_TEST(route_limit_per_neighbor)
+{
+	const uint32_t n1 = A(198, 18, 0, 2), n2 = A(198, 18, 0, 3);
+
+	eth0->set->max_routes_per_neighbor = 3;
+	learn_many(eth0, n1, 5);
+	ck_assert_ptr_nonnull(route(A(198, 19, 2, 0), 24));
+	ck_assert_ptr_null(route(A(198, 19, 3, 0), 24));
+	ck_assert_ptr_null(route(A(198, 19, 4, 0), 24));
+	ck_assert_uint_eq(eth0->stats.rx_over_limit_routes, 2);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, n1), 3);
+	learn(eth0, n1, A(198, 19, 0, 0), 24, 5); /* a route in the table is still updated */
+	ck_assert_int_eq(route(A(198, 19, 0, 0), 24)->metric, 5);
+	learn(eth0, n2, A(198, 19, 3, 0), 24, 2);  /* another neighbor: its own allowance */
+	ck_assert_ptr_nonnull(route(A(198, 19, 3, 0), 24));
+	learn(eth0, n1, A(198, 19, 1, 0), 24, 16); /* a withdrawal makes room */
+	learn(eth0, n1, A(198, 19, 4, 0), 24, 2);
+	ck_assert_ptr_nonnull(route(A(198, 19, 4, 0), 24));
+	ck_assert_uint_eq(eth0->stats.rx_over_limit_routes, 2);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, n1), 3);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, 0), 4);
+}
+END_TEST
+
+/* max-routes: all neighbors of the interface together, equal-cost paths included; the counts
+ * go back to zero when the interface's routes are withdrawn or time out. */
+START_TEST(route_limit_per_interface_and_counts_consistent)
+{
+	const uint32_t n1 = A(198, 18, 0, 2), n2 = A(198, 18, 0, 3);
+
+	eth0->set->max_routes = 4;
+	learn_many(eth0, n1, 3);
+	learn(eth0, n2, A(198, 19, 0, 0), 24, 2); /* a second path: the 4th */
+	ck_assert_int_eq(route(A(198, 19, 0, 0), 24)->npaths, 2);
+	learn(eth0, n2, A(198, 19, 1, 0), 24, 2);
+	ck_assert_int_eq(route(A(198, 19, 1, 0), 24)->npaths, 1);
+	learn(eth0, n2, A(198, 19, 9, 0), 24, 2);
+	ck_assert_ptr_null(route(A(198, 19, 9, 0), 24));
+	ck_assert_uint_eq(eth0->stats.rx_over_limit_routes, 2);
+	learn(eth1, A(198, 18, 1, 2), A(198, 19, 9, 0), 24, 2); /* other interface: no limit */
+	ck_assert_ptr_nonnull(route(A(198, 19, 9, 0), 24));
+	/* at the limit even a better route of another neighbor is refused; below it, it
+	 * replaces the path it beats */
+	learn(eth0, n2, A(198, 19, 1, 0), 24, 1);
+	ck_assert_int_eq(route(A(198, 19, 1, 0), 24)->metric, 2);
+	learn(eth0, n1, A(198, 19, 2, 0), 24, 16);
+	learn(eth0, n2, A(198, 19, 1, 0), 24, 1);
+	ck_assert_int_eq(route(A(198, 19, 1, 0), 24)->metric, 1);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, 0), 3);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, n1), 1);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, n2), 2);
+	rip_table_withdraw_iface(rip, 2);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, 0), 0);
+	ck_assert_uint_eq(rip_limit_paths(rip, 2, n1), 0);
+	now_ms += 1000000;
+	rip_table_scan_now(rip);
+	ck_assert_uint_eq(rip_limit_paths(rip, 3, 0), 0);
+}
+END_TEST
+
+/* Learned paths of the table through ifindex (from `from`, or from anyone when 0). */
+static uint64_t paths_in_table(uint32_t ifindex, uint32_t from)
+{
+	uint64_t n = 0;
+
+	for (struct avl_node *a = avl_first(&rip->routes); a; a = avl_next(a)) {
+		const struct rip_route *r = avl_entry(a, struct rip_route, node);
+
+		for (unsigned i = 0; r->source == RIP_SRC_RIP && i < r->npaths; i++)
+			n += r->paths[i].ifindex == ifindex && (!from || r->paths[i].from == from);
+	}
+	return n;
+}
+
+/* The counts behind the route limits follow every way a path comes and goes: learning,
+ * ECMP, replacement, withdrawal, timeout, local routes taking over, an interface going. */
+START_TEST(route_limit_counts_match_the_table)
+{
+	static const uint32_t from[] = { A(198, 18, 0, 2), A(198, 18, 0, 3), A(198, 18, 0, 4),
+					 A(198, 18, 1, 2), A(198, 18, 1, 3), A(198, 18, 1, 4) };
+	uint32_t x = 12345;
+
+	rip->set.ecmp = 2; /* a third equal path replaces one half-way to its timeout */
+	eth0->set->max_routes = 40;
+	eth1->set->max_routes_per_neighbor = 15;
+	for (unsigned step = 0; step < 20000; step++) {
+		unsigned n, pfx;
+		struct rip_local l = { .source = RIP_SRC_REDIST, .redist_kind = RP_REDIST_STATIC,
+				       .len = 24, .metric = 1 };
+
+		x = x * 1103515245u + 12345u;
+		n = (x >> 8) % 6;
+		pfx = (x >> 12) % 64;
+		if ((x >> 20) % 50 == 0) {
+			l.prefix = A(198, 19, pfx, 0);
+			rip_table_set_local(rip, &l, (x >> 28) & 1);
+		} else if ((x >> 20) % 400 == 1) {
+			rip_table_withdraw_iface(rip, n < 3 ? 2 : 3);
+		} else if ((x >> 20) % 100 == 2) {
+			now_ms += 50000;
+			rip_table_scan_now(rip);
+		} else {
+			learn(n < 3 ? eth0 : eth1, from[n], A(198, 19, pfx, 0), 24,
+			      (uint8_t)(1 + (x >> 26) % 4 * 5));
+		}
+		for (unsigned k = 0; k < 6; k++)
+			ck_assert_uint_eq(rip_limit_paths(rip, k < 3 ? 2 : 3, from[k]),
+					  paths_in_table(k < 3 ? 2 : 3, from[k]));
+		ck_assert_uint_eq(rip_limit_paths(rip, 2, 0), paths_in_table(2, 0));
+		ck_assert_uint_eq(rip_limit_paths(rip, 3, 0), paths_in_table(3, 0));
+		ck_assert_uint_le(paths_in_table(2, 0), 40);
+	}
+	ck_assert_uint_gt(eth0->stats.rx_over_limit_routes + eth1->stats.rx_over_limit_routes, 0);
+}
+END_TEST
+
 START_TEST(better_metric_wins_worse_ignored)
 {
 	learn(eth0, A(198, 18, 0, 2), A(198, 19, 5, 0), 24, 5);
@@ -224,6 +350,41 @@ START_TEST(ripv1_classful_output)
 }
 END_TEST
 
+/* Redistributed routes carry the tag of their source (redistribute-tag, or the source's own);
+ * a discard route (blackhole...) is announced through us: no gateway, next hop 0.0.0.0. */
+START_TEST(redistributed_routes_tagged_and_discard_routes_via_us)
+{
+	struct rp_redist_route bh = { .prefix = A(198, 18, 64, 0), .prefixlen = 20,
+				      .source = RP_REDIST_STATIC, .type = RP_ROUTE_BLACKHOLE };
+	struct rp_redist_route kr = { .prefix = A(198, 19, 80, 0), .prefixlen = 24,
+				      .gateway = A(198, 18, 0, 9), .ifindex = 2,
+				      .source = RP_REDIST_KERNEL };
+	struct rip_job j = job_for(eth1, 2);
+	struct rip_msg m;
+
+	rip->set.redistribute = RP_REDIST_STATIC | RP_REDIST_KERNEL;
+	rip->set.redistribute_tag = 100;
+	rip->set.redistribute_tags[1] = 7; /* static */
+	rip_redist_changed(rip, &bh, false);
+	rip_redist_changed(rip, &kr, false);
+	ck_assert_uint_eq(route(A(198, 18, 64, 0), 20)->tag, 7);
+	ck_assert_uint_eq(route(A(198, 18, 64, 0), 20)->paths[0].gateway, 0);
+	ck_assert_uint_eq(route(A(198, 18, 64, 0), 20)->paths[0].ifindex, 0);
+	ck_assert_uint_eq(route(A(198, 19, 80, 0), 24)->tag, 100);
+	ck_assert_uint_gt(build(eth1, &j, &m), 0);
+	ck_assert_uint_eq(entry_for(&m, A(198, 18, 64, 0))->tag, 7);
+	ck_assert_uint_eq(entry_for(&m, A(198, 18, 64, 0))->nexthop, 0);
+	ck_assert_uint_eq(entry_for(&m, A(198, 18, 64, 0))->metric, 1);
+	ck_assert_uint_eq(entry_for(&m, A(198, 19, 80, 0))->tag, 100);
+	/* new tags apply at once (reload) */
+	rip->set.redistribute_tag = 5;
+	rip->set.redistribute_tags[1] = -1;
+	rip_redist_refresh(rip);
+	ck_assert_uint_eq(route(A(198, 18, 64, 0), 20)->tag, 5);
+	ck_assert_uint_eq(route(A(198, 19, 80, 0), 24)->tag, 5);
+}
+END_TEST
+
 START_TEST(specific_request_answered_without_split_horizon)
 {
 	struct rip_msg req = { .command = RIP_CMD_REQUEST, .version = 2, .nrtes = 2 };
@@ -241,6 +402,50 @@ START_TEST(specific_request_answered_without_split_horizon)
 	ck_assert_int_eq(resp.command, RIP_CMD_RESPONSE);
 	ck_assert_uint_eq(resp.rtes[0].metric, 3);
 	ck_assert_uint_eq(resp.rtes[1].metric, 16);
+}
+END_TEST
+
+/* 50 whole-table requests back to back from one address and port: each is answered by a queued
+ * answer, merged into one that has not started (requests_merged) or refused
+ * (requests_unanswered); none goes uncounted. */
+START_TEST(repeated_requests_merged_and_counted)
+{
+	struct rip_msg req = { .command = RIP_CMD_REQUEST, .version = 2, .nrtes = 1 };
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len;
+	unsigned answers = 0;
+
+	for (unsigned i = 0; i < 1000; i++) /* 40 packets per answer: more than one burst */
+		learn(eth1, A(198, 18, 1, 2), A(198, 19, i / 4, (i % 4) * 64), 26, 2);
+	req.rtes[0] = (struct rip_rte){ .afi = 0, .metric = 16 };
+	len = rip_encode(&req, buf, sizeof(buf), NULL);
+	for (int i = 0; i < 50; i++)
+		feed(A(198, 18, 0, 2), 5555, buf, len);
+	for (const struct rip_job *j = eth0->jobs; j; j = j->next)
+		answers += j->answer;
+	ck_assert_uint_eq(eth0->stats.rx_requests, 50);
+	ck_assert_uint_eq(answers, 2); /* one being sent, one waiting that carries the rest */
+	ck_assert_uint_eq(eth0->stats.requests_merged, 48);
+	ck_assert_uint_eq(eth0->stats.requests_unanswered, 0);
+	ck_assert_uint_eq(rip->stats.queries, 50);
+}
+END_TEST
+
+/* A request for specific entries is answered at once, and the answer counts as sent. */
+START_TEST(specific_answer_counted_as_sent)
+{
+	struct rip_msg req = { .command = RIP_CMD_REQUEST, .version = 2, .nrtes = 1 };
+	uint8_t buf[RIP_MAX_PACKET];
+	uint64_t before = eth0->stats.tx_packets;
+	size_t len;
+
+	req.rtes[0] = (struct rip_rte){ .afi = 2, .addr = A(198, 19, 5, 0), .mask = 0xffffff00u };
+	len = rip_encode(&req, buf, sizeof(buf), NULL);
+	nsent = 0;
+	feed(A(198, 18, 0, 2), 5555, buf, len);
+	ck_assert_uint_eq(nsent, 1);
+	ck_assert_int_eq(sent[0].msg.command, RIP_CMD_RESPONSE);
+	ck_assert_uint_eq(eth0->stats.tx_packets, before + 1);
 }
 END_TEST
 
@@ -337,18 +542,52 @@ START_TEST(ripv1_input_masks_and_zero_fields)
 		{ .afi = 2, .addr = A(10, 0, 0, 0), .tag = 5, .metric = 1 }, /* non-zero tag */
 	};
 	uint8_t buf[RIP_MAX_PACKET];
-	size_t len = response(1, e, 4, buf);
+	size_t len = response(1, e, 3, buf);
 
 	eth0->set->version = RIP_VERSION_1;
 	feed(A(198, 18, 0, 2), 520, buf, len);
 	ck_assert_int_eq(route(A(198, 18, 0, 0), 24)->source, RIP_SRC_CONNECTED);
 	ck_assert_ptr_nonnull(route(A(172, 16, 0, 0), 16));
 	ck_assert_ptr_nonnull(route(A(172, 17, 0, 9), 32));
+	ck_assert_uint_eq(eth0->stats.rx_bad_routes, 0);
+	/* RFC 1058 3.4: one entry with a must-be-zero field set discards the whole message */
+	e[1].addr = A(172, 20, 0, 0);
+	len = response(1, e, 4, buf);
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_null(route(A(172, 20, 0, 0), 16));
 	ck_assert_ptr_null(route(A(10, 0, 0, 0), 8));
-	ck_assert_uint_eq(eth0->stats.rx_bad_routes, 1);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_DECODE], 1);
+	ck_assert_uint_eq(eth0->stats.rx_bad_packets, 1);
 	/* an interface set to version 2 refuses RIPv1 */
 	eth0->set->version = RIP_VERSION_2;
+	len = response(1, e, 3, buf);
 	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_VERSION], 1);
+}
+END_TEST
+
+/* RFC 2453 5: a version above 2 is processed as version 2 (on an interface that accepts only
+ * version 2 too), whatever its header's must-be-zero bytes hold; version 0 is dropped. */
+START_TEST(versions_above_2_processed_as_2)
+{
+	struct rip_rte e[] = {
+		{ .afi = 2, .addr = A(198, 19, 3, 0), .mask = 0xffffff00u, .tag = 9, .metric = 2 },
+	};
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len = response(2, e, 1, buf);
+
+	buf[1] = 3;
+	buf[2] = 0xab;
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_nonnull(route(A(198, 19, 3, 0), 24));
+	ck_assert_uint_eq(route(A(198, 19, 3, 0), 24)->tag, 9);
+	ck_assert_uint_eq(rip->stats.rx_dropped, 0);
+	ck_assert_uint_eq(rip_neighbor_find(rip, A(198, 18, 0, 2), 2)->version, 2);
+	e[0].addr = A(198, 19, 4, 0);
+	len = response(2, e, 1, buf);
+	buf[1] = 0;
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_null(route(A(198, 19, 4, 0), 24));
 	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_VERSION], 1);
 }
 END_TEST
@@ -492,6 +731,33 @@ START_TEST(authentication_rejects_what_it_should)
 }
 END_TEST
 
+/* A version above 2 is processed as version 2, authentication included: with a password, and
+ * refused without one on an interface that authenticates. */
+START_TEST(version_3_authenticated_as_version_2)
+{
+	struct rip_msg m = { .command = RIP_CMD_RESPONSE, .version = 3, .nrtes = 1,
+			     .has_auth = true };
+	uint8_t buf[RIP_MAX_PACKET];
+	size_t len;
+
+	set_auth(eth0, RIP_AUTH_TYPE_SIMPLE, "secret", 0);
+	m.auth.type = RIP_AUTH_SIMPLE;
+	memcpy(m.auth.password, "secret", 6);
+	m.rtes[0] = (struct rip_rte){ .afi = 2, .addr = A(198, 19, 1, 0), .mask = 0xffffff00u,
+				      .metric = 1 };
+	len = rip_encode(&m, buf, sizeof(buf), NULL);
+	ck_assert_uint_eq(buf[1], 3);
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_nonnull(route(A(198, 19, 1, 0), 24));
+	m.has_auth = false;
+	m.rtes[0].addr = A(198, 19, 2, 0);
+	len = rip_encode(&m, buf, sizeof(buf), NULL);
+	feed(A(198, 18, 0, 2), 520, buf, len);
+	ck_assert_ptr_null(route(A(198, 19, 2, 0), 24));
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_AUTH], 1);
+}
+END_TEST
+
 START_TEST(key_rollover_and_expiry)
 {
 	struct rip_auth_key *k;
@@ -629,6 +895,22 @@ START_TEST(duplicate_sequence_acknowledged_not_reprocessed)
 	ck_assert_uint_eq(nsent, before + 1);
 	ck_assert_int_eq(last_sent()->msg.command, RIP_CMD_UPDATE_ACK);
 	ck_assert_int_eq(route(A(198, 19, 90, 0), 24)->metric, 2);
+}
+END_TEST
+
+/* RFC 2091 4.2: flush is 0 or 1; an Update Response with another value is dropped and
+ * counted, neither applied nor acknowledged. */
+START_TEST(update_response_with_bad_flush_dropped)
+{
+	unsigned before = nsent;
+
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 2, 7, peer_routes, 2);
+	ck_assert_uint_eq(nsent, before);
+	ck_assert_ptr_null(route(A(198, 19, 90, 0), 24));
+	ck_assert_uint_eq(rip->stats.drops[RIP_DROP_DECODE], 1);
+	ck_assert_uint_eq(tun0->stats.rx_bad_packets, 1);
+	demand_rx(RIP_CMD_UPDATE_RESPONSE, 1, 7, peer_routes, 2);
+	ck_assert_ptr_nonnull(route(A(198, 19, 90, 0), 24));
 }
 END_TEST
 
@@ -798,14 +1080,22 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, ripv1_classful_output);
 	tcase_add_test(tc, specific_request_answered_without_split_horizon);
 	tcase_add_test(tc, request_flood_bounded_and_own_updates_first);
+	tcase_add_test(tc, repeated_requests_merged_and_counted);
+	tcase_add_test(tc, route_limit_per_neighbor);
+	tcase_add_test(tc, route_limit_per_interface_and_counts_consistent);
+	tcase_add_test(tc, route_limit_counts_match_the_table);
+	tcase_add_test(tc, redistributed_routes_tagged_and_discard_routes_via_us);
+	tcase_add_test(tc, specific_answer_counted_as_sent);
 	tcase_add_test(tc, envelope_checks_drop_and_count);
 	tcase_add_test(tc, bad_entries_skipped_and_counted);
 	tcase_add_test(tc, ripv1_input_masks_and_zero_fields);
+	tcase_add_test(tc, versions_above_2_processed_as_2);
 	tcase_add_test(tc, authenticated_packets_dropped_without_auth_config);
 	tcase_add_test(tc, every_algorithm_signs_and_verifies);
 	tcase_add_test(tc, authentication_rejects_what_it_should);
 	tcase_add_test(tc, crypto_packets_without_a_neighbor_record_are_only_queries);
 	tcase_add_test(tc, key_rollover_and_expiry);
+	tcase_add_test(tc, version_3_authenticated_as_version_2);
 	tcase_add_test(tc, authenticated_packets_carry_24_routes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("demand");
@@ -815,6 +1105,7 @@ static Suite *rip_suite(void)
 	tcase_add_test(tc, received_response_acknowledged_and_routes_never_age);
 	tcase_add_test(tc, duplicate_sequence_acknowledged_not_reprocessed);
 	tcase_add_test(tc, flush_withdraws_what_the_new_transfer_omits);
+	tcase_add_test(tc, update_response_with_bad_flush_dropped);
 	tcase_add_test(tc, update_request_answered_unicast_with_flush);
 	tcase_add_test(tc, only_changes_after_the_initial_exchange);
 	tcase_add_test(tc, silent_neighbor_becomes_unreachable);

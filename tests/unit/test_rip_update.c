@@ -171,6 +171,24 @@ START_TEST(unsolicited_updates_change_nothing)
 }
 END_TEST
 
+/* max-routes bounds what one update collects: the rest is counted, the update still
+ * succeeds with what it took; a withdrawal of a collected route makes room. */
+START_TEST(update_collects_at_most_max_routes)
+{
+	struct rip_rte e[4] = { rte(1, 1), rte(2, 1), rte(3, 1), rte(4, 1) };
+	struct rip_rte gone = rte(1, 16);
+
+	dial0->set->max_routes = 2;
+	update_hearing(DIAL_ADDR, e, 4);
+	ck_assert_uint_eq(dial0->stats.rx_over_limit_routes, 2);
+	dial_rx(PEER, DIAL_ADDR, &gone, 1);
+	dial_rx(PEER, DIAL_ADDR, &e[3], 1);
+	rip_update_expire_now(dial0);
+	ck_assert_int_eq(rmv.updates, 2);
+	expect_complete(NO_ERROR);
+}
+END_TEST
+
 static Suite *rip_update_suite(void)
 {
 	Suite *s = suite_create("rip_update");
@@ -180,6 +198,7 @@ static Suite *rip_update_suite(void)
 	tcase_add_test(tc, start_checks_mode_connection_and_running_update);
 	tcase_add_test(tc, answer_hands_over_the_best_routes);
 	tcase_add_test(tc, handed_over_routes_carry_cost_and_gateway);
+	tcase_add_test(tc, update_collects_at_most_max_routes);
 	tcase_add_test(tc, no_answer_fails_and_hands_over_nothing);
 	tcase_add_test(tc, routes_the_manager_cannot_take_fail_the_update);
 	tcase_add_test(tc, interface_gone_fails_the_update);

@@ -34,6 +34,7 @@ RIP_GROUP_MAC = "01:00:5e:00:00:09"
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
 
 CMD_REQUEST, CMD_RESPONSE = 1, 2
+CMD_UPDATE_REQUEST, CMD_UPDATE_RESPONSE, CMD_UPDATE_ACK = 9, 10, 11  # RFC 2091
 AFI_INET = 2
 AFI_AUTH = 0xFFFF
 INFINITY = 16
@@ -92,6 +93,13 @@ def response(entries, version=2, zero=0):
 
 def request(entries, version=2):
     return message(CMD_REQUEST, entries, version)
+
+
+def update_response(entries, seq, flush=0, version=2):
+    """An RFC 2091 Update Response: the RIP header, the triggered-RIP header (version 1,
+    `flush`, sequence `seq`), then the entries."""
+    return header(CMD_UPDATE_RESPONSE, version) + struct.pack("!BBH", 1, flush, seq) + \
+        b"".join(entries)
 
 
 # ---- decoding ----

@@ -438,12 +438,17 @@ def wait_gone_or_poisoned(get, timeout, what):
 # ---------------------------------------------------------------------------------------------
 
 def _conf_value(value):
+    """A libconfig value: bool, int, string, dict (a group), list (an array of scalars, or a
+    list `( ... )` when it holds groups)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, dict):
+        return "{ " + " ".join(f"{k} = {_conf_value(v)};" for k, v in value.items()) + " }"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_conf_value(v) for v in value) + "]"
+        inner = ", ".join(_conf_value(v) for v in value)
+        return f"( {inner} )" if any(isinstance(v, dict) for v in value) else f"[{inner}]"
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
