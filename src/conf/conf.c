@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * conf.c — loading routprotd.conf(5): reading the file with libconfig, the daemon-wide keys
- * (router-id, state-dir, control, log, fib), the shape of each protocol section and its
- * `interfaces` list, and the hand-off of the keys inside them to the protocol's rp_config_ops.
+ * conf.c — loading routprotd.conf(5): the text (read by conf_source) parsed by libconfig, the
+ * daemon-wide keys (router-id, state-dir, control, log, fib), the shape of each protocol
+ * section and its `interfaces` list, and the hand-off of the keys inside them to the
+ * protocol's rp_config_ops.
  * Every problem is collected in a conf_diag; any problem makes the whole load fail.
  */
 #include "config.h"
@@ -10,7 +11,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_schema.h"
+#include "conf/conf_source.h"
 #include "lib/prefix.h"
 
 #define SUN_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
@@ -193,32 +194,6 @@ const struct conf_interface *conf_find_interface(const struct conf_protocol *p,
 	return NULL;
 }
 
-/* ---- reading the file ---- */
-
-static bool read_file(config_t *cfg, const char *file, struct conf_diag *diag)
-{
-	char *dir = strdup(file);
-	int err;
-
-	if (!dir) {
-		conf_diag_line(diag, file, 0, "out of memory");
-		return false;
-	}
-	config_set_include_dir(cfg, dirname(dir));
-	free(dir);
-	errno = 0;
-	if (config_read_file(cfg, file) == CONFIG_TRUE)
-		return true;
-	err = errno;
-	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-		conf_diag_line(diag, file, 0, "cannot read: %s",
-			       err ? strerror(err) : config_error_text(cfg));
-	else
-		conf_diag_line(diag, config_error_file(cfg) ? config_error_file(cfg) : file,
-			       config_error_line(cfg), "%s", config_error_text(cfg));
-	return false;
-}
-
 /* ---- daemon-wide keys ---- */
 
 /* 0: found; ENOENT: no such group; anything else: the lookup itself failed. */
@@ -350,6 +325,8 @@ static const char *ifname_problem(const char *name)
 			return "contains ':'";
 		if (isspace((unsigned char)*p))
 			return "contains whitespace";
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+			return "contains a byte that is not printable ASCII";
 	}
 	return NULL;
 }
@@ -599,15 +576,17 @@ struct conf *conf_load(const char *file, const struct rp_protocol *const *known,
 			   .ok = true };
 	size_t count0 = diag->count, lost0 = diag->lost;
 	const char *saved_file = diag->file;
+	struct conf_source *src;
 	struct conf *c = NULL;
 	config_t cfg;
 
 	if (!diag->file)
 		diag->file = file;
 	config_init(&cfg);
-	if (read_file(&cfg, file, diag))
+	if ((src = conf_source_load(&cfg, file, diag)))
 		c = load_config(&ld, config_root_setting(&cfg));
 	config_destroy(&cfg);
+	conf_source_free(src);
 	if (c && (!ld.ok || diag->count != count0 || diag->lost != lost0)) {
 		conf_free(c);
 		c = NULL;

@@ -28,7 +28,8 @@
 #define CONF_DEFAULT_FIB_STALE_TIME 40
 
 struct conf_interface {
-	char name[IF_NAMESIZE]; /* validated: 1..15 bytes, not "." or "..", no '/', ':', spaces */
+	char name[IF_NAMESIZE]; /* validated: 1..15 bytes of printable ASCII, not "." or
+				   "..", no '/', ':', spaces */
 	int line;               /* where its group starts */
 	void *info;             /* protocol's interface blob (rp_config_ops.parse_interface);
 				   NULL for a protocol without config ops */

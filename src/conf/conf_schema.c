@@ -17,6 +17,7 @@
 
 #include "conf/conf_list.h"
 #include "conf/conf_schema.h"
+#include "conf/conf_source.h"
 #include "lib/prefix.h"
 
 #define CHOICES_TEXT_MAX 256 /* "a, b, c" as shown in messages */
@@ -192,19 +193,20 @@ static bool parse_bool(const config_setting_t *s, const struct conf_field *f, vo
 
 /* ---- the literal behind an integer setting ----
  * libconfig 1.5 keeps plain decimal or hex integer literals in 32 bits: 4294967297 reads as 1,
- * with no error. The literal is read again from the file: from the setting's line on, skipping
- * comments and strings, the setting's name as a whole word, then '=' or ':', then the number
- * (decimal, or hex after 0x, as libconfig reads them). */
+ * with no error. The literal is read again from the text of the setting's file (kept in memory
+ * by conf_source): from the setting's line on, skipping comments and strings, the setting's
+ * name as a whole word, then '=' or ':', then the number (decimal, or hex after 0x, as libconfig
+ * reads them). */
 
 struct literal_scan {
-	FILE *f;
+	const char *p, *end;
 	int c;     /* current character, EOF at the end */
 	int lines; /* lines read since the start, to give up on runaway scans */
 };
 
 static void scan_next(struct literal_scan *ls)
 {
-	ls->c = fgetc(ls->f);
+	ls->c = ls->p < ls->end ? (unsigned char)*ls->p++ : EOF;
 	if (ls->c == '\n')
 		ls->lines++;
 }
@@ -309,21 +311,18 @@ static bool wraps_to(long long literal, long long read)
  * literal wraps to the value read is the one meant. */
 static bool wrapped_literal(const config_setting_t *s, long long *literal)
 {
-	const char *file = config_setting_source_file(s);
-	int line = (int)config_setting_source_line(s);
 	const char *name = config_setting_name(s);
 	long long read = config_setting_get_int64(s), v;
 	struct literal_scan ls = { 0 };
 	enum { WANT_NAME, WANT_ASSIGN, WANT_VALUE } state = WANT_NAME;
 	char tok[128];
 	bool found = false, seen = false;
+	size_t len;
 
-	if (config_setting_type(s) != CONFIG_TYPE_INT || !file || !name || line <= 0 ||
-	    !(ls.f = fopen(file, "r")))
+	if (config_setting_type(s) != CONFIG_TYPE_INT || !name ||
+	    !(ls.p = conf_source_line(s, &len)))
 		return false;
-	while (ls.lines < line - 1 && (ls.c = fgetc(ls.f)) != EOF)
-		ls.lines += ls.c == '\n';
-	ls.lines = 0;
+	ls.end = ls.p + len;
 	scan_next(&ls);
 	while (!found && ls.lines < 64 && scan_token(&ls, tok, sizeof(tok))) {
 		if (state == WANT_VALUE) {
@@ -340,7 +339,6 @@ static bool wrapped_literal(const config_setting_t *s, long long *literal)
 			state = WANT_NAME;
 		}
 	}
-	fclose(ls.f);
 	if (found)
 		*literal = v;
 	return found;
@@ -348,20 +346,20 @@ static bool wrapped_literal(const config_setting_t *s, long long *literal)
 
 /* Integers in range; the hint covers libconfig 1.5, which wraps plain decimal or hex integers
  * above INT_MAX into negative ints unless they carry an L suffix. */
-static bool parse_integer(const config_setting_t *s, const struct conf_field *f,
-			  long long min, long long max, long long *out, struct conf_diag *diag)
+bool conf_parse_integer(const config_setting_t *s, const char *name, long long min,
+			long long max, long long *out, struct conf_diag *diag)
 {
 	long long v, literal;
 
 	if (!setting_integer(s, &v)) {
-		conf_diag_at(diag, s, "'%s' must be an integer", f->name);
+		conf_diag_at(diag, s, "'%s' must be an integer", name);
 		return false;
 	}
 	if (wrapped_literal(s, &literal)) {
 		conf_diag_at(diag, s,
 			     "'%s' must be between %lld and %lld (got %lld, which does not fit in "
 			     "32 bits: write larger integers with an L suffix, e.g. %lldL)",
-			     f->name, min, max, literal, max);
+			     name, min, max, literal, max);
 		return false;
 	}
 	if (v >= min && v <= max) {
@@ -372,9 +370,9 @@ static bool parse_integer(const config_setting_t *s, const struct conf_field *f,
 		conf_diag_at(diag, s,
 			     "'%s' must be between %lld and %lld (got %lld; write integers above "
 			     "%d with an L suffix, e.g. %lldL)",
-			     f->name, min, max, v, INT_MAX, max);
+			     name, min, max, v, INT_MAX, max);
 	else
-		conf_diag_at(diag, s, "'%s' must be between %lld and %lld (got %lld)", f->name, min,
+		conf_diag_at(diag, s, "'%s' must be between %lld and %lld (got %lld)", name, min,
 			     max, v);
 	return false;
 }
@@ -388,7 +386,7 @@ static bool parse_int(const config_setting_t *s, const struct conf_field *f, voi
 		min = INT_MIN;
 		max = INT_MAX;
 	}
-	if (!parse_integer(s, f, min, max, &v, diag))
+	if (!conf_parse_integer(s, f->name, min, max, &v, diag))
 		return false;
 	*(int *)field_ptr(target, f->offset) = (int)v;
 	return true;
@@ -401,7 +399,7 @@ static bool parse_u32(const config_setting_t *s, const struct conf_field *f, voi
 
 	if ((max == 0 && f->min == 0) || max > (long long)UINT32_MAX)
 		max = UINT32_MAX;
-	if (!parse_integer(s, f, min, max, &v, diag))
+	if (!conf_parse_integer(s, f->name, min, max, &v, diag))
 		return false;
 	*(uint32_t *)field_ptr(target, f->offset) = (uint32_t)v;
 	return true;
