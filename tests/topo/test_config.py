@@ -60,6 +60,12 @@ BAD_CONFIGS = [
     ("out-of-range-wrapping-table",
      'fib = { table = 4294967550; };\n',
      1, "'table'"),
+    # The same for an authentication key id, outside any table of settings.
+    ("out-of-range-wrapping-key-id",
+     'rip = { interfaces = ( { name = "veth0"; authentication = "md5";\n'
+     '  keys = ( { secret = "k";\n'
+     '             id = 4294967297; } ); } ); };\n',
+     3, "'id' must be between 0 and 255 (got 4294967297"),
     ("duplicate-interface",
      'trace = {\n'
      '  interfaces = (\n'
