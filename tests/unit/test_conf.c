@@ -837,6 +837,20 @@ START_TEST(test_duplicate_interface)
 		   &d, 1);
 	expect(&d, 6, "interface 'eth0' is listed twice in 'fake' (first at line 3)");
 	conf_diag_free(&d);
+
+	/* every repeat names the first; a name that is not a string takes part in nothing */
+	load_fails("bare = { interfaces = (\n"
+		   "  { name = \"b\"; }, { name = \"a\"; }, { name = 7; },\n"
+		   "  { name = \"a\"; },\n"
+		   "  { name = \"b\"; }, { name = \"a\"; } ); };\n",
+		   &d, 4);
+	expect(&d, 2, "'name' must be a string");
+	expect(&d, 3, "interface 'a' is listed twice in 'bare' (first at line 2)");
+	ck_assert_msg(strcmp(d.messages[2], d.messages[3]) != 0 &&
+			      strstr(d.messages[2], "interface 'b'") &&
+			      strstr(d.messages[3], "interface 'a'"),
+		      "%s", all_messages(&d));
+	conf_diag_free(&d);
 }
 END_TEST
 
