@@ -7,8 +7,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -191,159 +189,6 @@ static bool parse_bool(const config_setting_t *s, const struct conf_field *f, vo
 	return true;
 }
 
-/* ---- the literal behind an integer setting ----
- * libconfig 1.5 keeps plain decimal or hex integer literals in 32 bits: 4294967297 reads as 1,
- * with no error. The literal is read again from the text of the setting's file (kept in memory
- * by conf_source): from the setting's line on, skipping comments and strings, the setting's
- * name as a whole word, then '=' or ':', then the number (decimal, or hex after 0x, as libconfig
- * reads them). */
-
-struct literal_scan {
-	const char *p, *end;
-	int c;     /* current character, EOF at the end */
-	int lines; /* lines read since the start, to give up on runaway scans */
-};
-
-static void scan_next(struct literal_scan *ls)
-{
-	ls->c = ls->p < ls->end ? (unsigned char)*ls->p++ : EOF;
-	if (ls->c == '\n')
-		ls->lines++;
-}
-
-/* Skip blanks and comments (# // and block comments). */
-static void scan_space(struct literal_scan *ls)
-{
-	for (;;) {
-		while (ls->c != EOF && isspace(ls->c))
-			scan_next(ls);
-		if (ls->c == '#') {
-			while (ls->c != EOF && ls->c != '\n')
-				scan_next(ls);
-		} else if (ls->c == '/') {
-			scan_next(ls);
-			if (ls->c == '/') {
-				while (ls->c != EOF && ls->c != '\n')
-					scan_next(ls);
-			} else if (ls->c == '*') {
-				int prev = 0;
-
-				scan_next(ls);
-				while (ls->c != EOF && !(prev == '*' && ls->c == '/')) {
-					prev = ls->c;
-					scan_next(ls);
-				}
-				scan_next(ls);
-			} else {
-				return;
-			}
-		} else {
-			return;
-		}
-	}
-}
-
-/* One token into buf: a word ([-A-Za-z0-9_*+.]), a string (skipped, returns "\""), or a single
- * punctuation character. Returns false at the end of the file. */
-static bool scan_token(struct literal_scan *ls, char *buf, size_t cap)
-{
-	size_t n = 0;
-
-	scan_space(ls);
-	if (ls->c == EOF)
-		return false;
-	if (ls->c == '"') {
-		scan_next(ls);
-		while (ls->c != EOF && ls->c != '"') {
-			if (ls->c == '\\')
-				scan_next(ls);
-			scan_next(ls);
-		}
-		scan_next(ls);
-		snprintf(buf, cap, "\"");
-		return true;
-	}
-	while (ls->c != EOF && (isalnum(ls->c) || strchr("-_*+.", ls->c))) {
-		if (n + 1 < cap)
-			buf[n++] = (char)ls->c;
-		scan_next(ls);
-	}
-	if (n == 0) {
-		buf[n++] = (char)ls->c;
-		scan_next(ls);
-	}
-	buf[n] = '\0';
-	return true;
-}
-
-/* Parse an integer literal as libconfig writes them (optional sign, decimal or 0x hex,
- * optional L suffix). */
-static bool literal_value(const char *tok, long long *out)
-{
-	bool neg = *tok == '-';
-	const char *p = tok + (*tok == '-' || *tok == '+');
-	int base = (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) ? 16 : 10;
-	unsigned long long v;
-	char *end;
-
-	if (!isdigit((unsigned char)*p))
-		return false;
-	errno = 0;
-	v = strtoull(p, &end, base);
-	if (*end == 'L' || *end == 'l')
-		end++;
-	if (*end != '\0' || errno || v > (unsigned long long)LLONG_MAX)
-		return false;
-	*out = neg ? -(long long)v : (long long)v;
-	return true;
-}
-
-/* True when `literal` is what libconfig 1.5 turns into `read`: a number beyond 32 bits
- * truncated to them. */
-static bool wraps_to(long long literal, long long read)
-{
-	return literal != read && (long long)(int32_t)(uint32_t)(unsigned long long)literal == read;
-}
-
-/* True, with the literal in *literal, when the file gives this setting a number that libconfig
- * wrapped. Every `name = number` from the setting's line on (until a later line starts another
- * setting) is a candidate: with two settings of the same name on one line, the one whose
- * literal wraps to the value read is the one meant. */
-static bool wrapped_literal(const config_setting_t *s, long long *literal)
-{
-	const char *name = config_setting_name(s);
-	long long read = config_setting_get_int64(s), v;
-	struct literal_scan ls = { 0 };
-	enum { WANT_NAME, WANT_ASSIGN, WANT_VALUE } state = WANT_NAME;
-	char tok[128];
-	bool found = false, seen = false;
-	size_t len;
-
-	if (config_setting_type(s) != CONFIG_TYPE_INT || !name ||
-	    !(ls.p = conf_source_line(s, &len)))
-		return false;
-	ls.end = ls.p + len;
-	scan_next(&ls);
-	while (!found && ls.lines < 64 && scan_token(&ls, tok, sizeof(tok))) {
-		if (state == WANT_VALUE) {
-			found = literal_value(tok, &v) && wraps_to(v, read);
-			state = WANT_NAME;
-		} else if (state == WANT_ASSIGN && (strcmp(tok, "=") == 0 || strcmp(tok, ":") == 0)) {
-			state = WANT_VALUE;
-		} else if (strcmp(tok, name) == 0) {
-			if (seen && ls.lines > 0)
-				break; /* a setting of that name on a later line is another one */
-			seen = true;
-			state = WANT_ASSIGN;
-		} else {
-			state = WANT_NAME;
-		}
-	}
-	if (found)
-		*literal = v;
-	return found;
-}
-
 /* Integers in range; the hint covers libconfig 1.5, which wraps plain decimal or hex integers
  * above INT_MAX into negative ints unless they carry an L suffix. */
 bool conf_parse_integer(const config_setting_t *s, const char *name, long long min,
@@ -355,7 +200,7 @@ bool conf_parse_integer(const config_setting_t *s, const char *name, long long m
 		conf_diag_at(diag, s, "'%s' must be an integer", name);
 		return false;
 	}
-	if (wrapped_literal(s, &literal)) {
+	if (conf_source_wrapped(s, &literal)) {
 		conf_diag_at(diag, s,
 			     "'%s' must be between %lld and %lld (got %lld, which does not fit in "
 			     "32 bits: write larger integers with an L suffix, e.g. %lldL)",

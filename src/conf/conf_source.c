@@ -73,23 +73,6 @@ static const char *too_large(struct conf_source *src)
 	return src->why;
 }
 
-/* Offsets of the starts of f's lines. */
-static bool index_lines(struct src_file *f)
-{
-	size_t n = 1, i = 1;
-
-	for (size_t k = 0; k < f->len; k++)
-		n += f->text[k] == '\n';
-	if (!(f->lines = malloc(n * sizeof(*f->lines))))
-		return false;
-	f->lines[0] = 0;
-	for (size_t k = 0; k < f->len; k++)
-		if (f->text[k] == '\n')
-			f->lines[i++] = (uint32_t)(k + 1);
-	f->nlines = n;
-	return true;
-}
-
 /* Everything `fd` holds, within the budget; NULL, or why not. `hint`: the size fstat saw (the
  * file may still grow while it is read). */
 static const char *read_fd(struct conf_source *src, int fd, size_t hint, struct src_file *f)
@@ -153,7 +136,7 @@ const char *src_read_file(struct conf_source *src, char *path, struct src_file *
 	else
 		why = read_fd(src, fd, (size_t)st.st_size, f);
 	close(fd);
-	if (!why && !index_lines(f))
+	if (!why && !conf_literals_index(f))
 		why = "out of memory";
 	if (why)
 		return why;
@@ -167,7 +150,7 @@ void src_file_free(struct src_file *f)
 {
 	free(f->path);
 	free(f->text);
-	free(f->lines);
+	free(f->wide);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -316,15 +299,4 @@ struct conf_source *conf_source_load(config_t *cfg, const char *file, struct con
 		return src;
 	conf_source_free(src);
 	return NULL;
-}
-
-const char *conf_source_line(const config_setting_t *s, size_t *len)
-{
-	const struct src_file *f = s ? config_setting_get_hook(s) : NULL;
-	size_t line = s ? config_setting_source_line(s) : 0;
-
-	if (!f || line == 0 || line > f->nlines)
-		return NULL;
-	*len = f->len - f->lines[line - 1];
-	return f->text + f->lines[line - 1];
 }

@@ -12,6 +12,7 @@
 #ifndef ROUTPROTD_CONF_SOURCE_H
 #define ROUTPROTD_CONF_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <libconfig.h>
@@ -29,8 +30,10 @@ struct conf_source;
 struct conf_source *conf_source_load(config_t *cfg, const char *file, struct conf_diag *diag);
 void conf_source_free(struct conf_source *src);
 
-/* The text of the file that holds `s`, from the start of the setting's line to the end of that
- * file (*len bytes, no NUL inside); NULL for a setting not read through conf_source_load. */
-const char *conf_source_line(const config_setting_t *s, size_t *len);
+/* True, with the literal in *literal, when the file gives integer setting `s` a plain literal
+ * that libconfig 1.5 cut to 32 bits (4294967297 read as 1). Of two settings of one name on a
+ * line, the literal that was cut to the value read is taken as this one's. Always false for a
+ * setting not read through conf_source_load. */
+bool conf_source_wrapped(const config_setting_t *s, long long *literal);
 
 #endif

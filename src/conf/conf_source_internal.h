@@ -13,14 +13,22 @@
 
 #include "conf/conf_diag.h"
 
+/* An integer literal that libconfig 1.5 cut to 32 bits, after `name =` on `line`. */
+struct src_wide {
+	size_t line;
+	const char *name; /* name_len bytes, in the file's text */
+	size_t name_len;
+	long long value;
+};
+
 struct src_file {
-	char *path;      /* as opened: the main file's name, or DIR/NAME for an @include */
-	char *text;      /* len bytes, then a NUL */
+	char *path;             /* as opened: the main file's name, or DIR/NAME for an @include */
+	char *text;             /* len bytes, then a NUL */
 	size_t len;
-	uint32_t *lines; /* offset of the start of each line: lines[0] = 0 */
-	size_t nlines;
-	dev_t dev;       /* to find a file that includes itself */
+	dev_t dev;              /* to find a file that includes itself */
 	ino_t ino;
+	struct src_wide *wide;  /* by line (conf_literal.c) */
+	size_t nwide;
 };
 
 /* From line `out` of the expanded text on, the lines are those of files[file] from `line`. */
@@ -51,6 +59,9 @@ void src_file_free(struct src_file *f);
 bool src_emit(struct conf_source *src, const char *text, size_t len);
 bool src_span(struct conf_source *src, size_t file, size_t line);
 void src_nomem(struct conf_source *src, struct conf_diag *diag);
+
+/* List the literals of f that libconfig cut (f->wide); false without memory. */
+bool conf_literals_index(struct src_file *f);
 
 /* Walk the main file (and what it includes) into src->text; false when anything was wrong
  * (reported). */
