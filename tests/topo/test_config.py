@@ -2,6 +2,8 @@
 """Configuration errors are reported as FILE:LINE: message, by `routprotd -t` (exit 1) and at
 start (logged as `ERROR conf: FILE:LINE: message`, exit 1, nothing started); valid files pass."""
 
+import os
+
 import pytest
 
 from lib import process
@@ -110,9 +112,9 @@ BAD_CONFIGS = [
 ]
 
 
-def check_config(path):
+def check_config(path, timeout=60):
     return process.run([str(daemon_binary()), "-t", "-c", str(path)], check=False,
-                       env=base_env())
+                       env=base_env(), timeout=timeout)
 
 
 @pytest.mark.parametrize("text,line,message", [c[1:] for c in BAD_CONFIGS],
@@ -190,6 +192,24 @@ def test_unreadable_file(workdir):
     res = check_config(path)
     assert res.returncode == EXIT_CONFIG
     assert f"{path}: " in res.stderr and "cannot read" in res.stderr
+
+
+def test_check_mode_refuses_what_is_not_a_regular_file(workdir):
+    """An @include naming a directory: exit 1 with FILE:LINE naming it (libconfig's scanner
+    used to exit 2, "input in flex scanner failed"); an @include naming a FIFO, or the file
+    itself a FIFO: exit 1 at once rather than waiting for a writer."""
+    path = workdir / "inc.conf"
+    (workdir / "conf.d").mkdir()
+    os.mkfifo(workdir / "pipe")
+    for name, kind in (("conf.d", "a directory"), ("pipe", "a FIFO")):
+        path.write_text(f'router-id = "198.18.0.1";\n@include "{name}"\n')
+        res = check_config(path, timeout=10)
+        assert res.returncode == EXIT_CONFIG, res
+        assert (f"{path}:2: cannot open include file {workdir}/{name}: not a regular file "
+                f"({kind})") in res.stderr, res.stderr
+    res = check_config(workdir / "pipe", timeout=10)
+    assert res.returncode == EXIT_CONFIG, res
+    assert f"{workdir}/pipe: cannot read: not a regular file (a FIFO)" in res.stderr
 
 
 @pytest.mark.parametrize("args", [["--bogus"], ["-c"], ["extra-argument"], ["-x"]])
