@@ -180,10 +180,28 @@ def test_check_mode_accepts_a_valid_file(workdir):
     assert res.stderr == ""
 
 
-def test_shipped_example_config_is_valid():
-    """etc/routprotd.conf, installed as the example, passes the check."""
-    res = check_config(REPO / "etc" / "routprotd.conf")
+def test_installed_config_is_valid_and_inert(ns, start_daemon):
+    """etc/routprotd.conf, installed as /etc/routprotd/routprotd.conf, passes the check, and a
+    daemon started with it runs no protocol (no RIP on whatever interfaces the machine has)
+    yet answers `show status`."""
+    path = REPO / "etc" / "routprotd.conf"
+    res = check_config(path)
     assert res.returncode == EXIT_CLEAN, res.stderr
+    ns.veth("eth0", "eth0p")
+    ns.link_up("eth0")
+    d = start_daemon(ns, path.read_text())
+    status = d.status()
+    assert status["protocols"] == [], status
+    assert d.ctl_result("show status", json_output=False).rc == 0
+    assert d.interface("eth0")["protocols"] == []
+
+
+def test_full_example_config_is_valid():
+    """etc/routprotd.conf.example, the documented example with every setting, passes the
+    check."""
+    res = check_config(REPO / "etc" / "routprotd.conf.example")
+    assert res.returncode == EXIT_CLEAN, res.stderr
+    assert "rip = {" in (REPO / "etc" / "routprotd.conf.example").read_text()
 
 
 def test_unreadable_file(workdir):
