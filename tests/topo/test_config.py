@@ -230,6 +230,27 @@ def test_check_mode_refuses_what_is_not_a_regular_file(workdir):
     assert f"{workdir}/pipe: cannot read: not a regular file (a FIFO)" in res.stderr
 
 
+def test_check_mode_names_an_include_it_may_not_read(workdir):
+    """Run by a user who may read the main file but not the file it includes: exit 1, and the
+    message names the included file and why (libconfig said only "cannot open include
+    file")."""
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                 str(daemon_binary())]
+    if process.run(as_nobody + ["-V"], check=False, env=base_env(), timeout=10).returncode:
+        pytest.skip("the build cannot be run by an unprivileged user from here")
+    workdir.chmod(0o755)
+    path = workdir / "main.conf"
+    path.write_text('router-id = "198.18.0.1";\n@include "private.conf"\n')
+    path.chmod(0o644)
+    (workdir / "private.conf").write_text("log = { level = \"info\"; };\n")
+    (workdir / "private.conf").chmod(0o600)
+    res = process.run(as_nobody + ["-t", "-c", str(path)], check=False, env=base_env(),
+                      timeout=10)
+    assert res.returncode == EXIT_CONFIG, res
+    assert (f"{path}:2: cannot open include file {workdir}/private.conf: Permission denied"
+            in res.stderr), res.stderr
+
+
 @pytest.mark.parametrize("args", [["--bogus"], ["-c"], ["extra-argument"], ["-x"]])
 def test_usage_errors_exit_2(args):
     """Unknown options, a missing option argument or a stray argument: usage on stderr, exit 2."""
