@@ -1170,6 +1170,50 @@ START_TEST(test_include_placement)
 }
 END_TEST
 
+/* An @include is expanded exactly where libconfig's scanner would take one, and nowhere else:
+ * every case names a FIFO, which would hang the test if anything opened it. */
+START_TEST(test_include_only_where_libconfig_sees_one)
+{
+	static const struct {
+		const char *text;
+		int line;         /* of the one problem; 0: valid */
+		const char *msg;
+	} cases[] = {
+		{ "# @include \"pipe\"\n", 0, NULL },
+		{ "// @include \"pipe\"\n", 0, NULL },
+		{ "/*\n@include \"pipe\"\n*/\n", 0, NULL },
+		{ "fake = { description = \"@include \\\"pipe\\\"\"; };\n", 0, NULL },
+		{ "/* c */ @include \"pipe\"\n", 1, "syntax error" },
+		{ "@includex \"pipe\"\n", 1, "syntax error" },
+		{ "\n\t @include\t\"pipe\"\n", 2, NULL },
+	};
+	struct conf_diag d;
+	struct conf *c;
+
+	ck_assert_int_eq(mkfifo(in_tmp("pipe"), 0600), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].line == 0) {
+			c = load_ok(cases[i].text, &d);
+			conf_free(c);
+		} else {
+			load_fails(cases[i].text, &d, 1);
+			if (cases[i].msg)
+				expect(&d, cases[i].line, cases[i].msg);
+			else
+				expect_include(&d, cases[i].line, "pipe",
+					       "not a regular file (a FIFO)");
+		}
+		conf_diag_free(&d);
+	}
+	c = load_ok("fake = { description = \"@include \\\"pipe\\\"\"; };\n", &d);
+	ck_assert_str_eq(((const struct fake_global *)conf_find_protocol(c, "fake")->global)
+				 ->description,
+			 "@include \"pipe\"");
+	conf_free(c);
+	conf_diag_free(&d);
+}
+END_TEST
+
 START_TEST(test_include_loop)
 {
 	struct conf_diag d;
@@ -1463,6 +1507,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(load_tc, test_main_file_not_regular);
 	tcase_add_test(load_tc, test_size_limit);
 	tcase_add_test(load_tc, test_include_placement);
+	tcase_add_test(load_tc, test_include_only_where_libconfig_sees_one);
 	tcase_add_test(load_tc, test_include_loop);
 	tcase_add_test(load_tc, test_wrapped_literal_in_an_include);
 	tcase_add_test(load_tc, test_control_characters_in_strings);
