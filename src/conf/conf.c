@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * conf.c — loading routprotd.conf(5): reading the file with libconfig, the daemon-wide keys
- * (router-id, state-dir, control, log, fib), the shape of each protocol section and its
- * `interfaces` list, and the hand-off of the keys inside them to the protocol's rp_config_ops.
+ * conf.c — loading routprotd.conf(5): the text (read by conf_source) parsed by libconfig, the
+ * daemon-wide keys (router-id, state-dir, control, log, fib), the shape of each protocol
+ * section and its `interfaces` list, and the hand-off of the keys inside them to the
+ * protocol's rp_config_ops.
  * Every problem is collected in a conf_diag; any problem makes the whole load fail.
  */
 #include "config.h"
@@ -10,7 +11,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_schema.h"
+#include "conf/conf_source.h"
 #include "lib/prefix.h"
 
 #define SUN_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
@@ -199,32 +200,6 @@ const struct conf_interface *conf_find_interface(const struct conf_protocol *p,
 	return NULL;
 }
 
-/* ---- reading the file ---- */
-
-static bool read_file(config_t *cfg, const char *file, struct conf_diag *diag)
-{
-	char *dir = strdup(file);
-	int err;
-
-	if (!dir) {
-		conf_diag_line(diag, file, 0, "out of memory");
-		return false;
-	}
-	config_set_include_dir(cfg, dirname(dir));
-	free(dir);
-	errno = 0;
-	if (config_read_file(cfg, file) == CONFIG_TRUE)
-		return true;
-	err = errno;
-	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-		conf_diag_line(diag, file, 0, "cannot read: %s",
-			       err ? strerror(err) : config_error_text(cfg));
-	else
-		conf_diag_line(diag, config_error_file(cfg) ? config_error_file(cfg) : file,
-			       config_error_line(cfg), "%s", config_error_text(cfg));
-	return false;
-}
-
 /* ---- daemon-wide keys ---- */
 
 /* 0: found; ENOENT: no such group; anything else: the lookup itself failed. */
@@ -356,6 +331,8 @@ static const char *ifname_problem(const char *name)
 			return "contains ':'";
 		if (isspace((unsigned char)*p))
 			return "contains whitespace";
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+			return "contains a byte that is not printable ASCII";
 	}
 	return NULL;
 }
@@ -373,17 +350,47 @@ static const config_setting_t *ifname_setting(const config_setting_t *ifgroup)
 	return s;
 }
 
-/* The earlier entry of `list` (before index `upto`) with the same name, if any. */
-static const config_setting_t *ifname_earlier(const config_setting_t *list, unsigned upto,
-					      const char *name)
+struct ifname_ref {
+	const char *name;
+	unsigned idx;
+};
+
+static int ifname_ref_cmp(const void *a, const void *b)
 {
-	for (unsigned i = 0; i < upto; i++) {
+	const struct ifname_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* For each of the n entries of `list`, the index of the first entry with the same name (its
+ * own index when none comes before it). Sorted, not compared pairwise: a list of tens of
+ * thousands of interfaces is checked in moments. NULL without memory. */
+static unsigned *ifname_firsts(const config_setting_t *list, unsigned n)
+{
+	struct ifname_ref *refs = malloc(n * sizeof(*refs));
+	unsigned *first = malloc(n * sizeof(*first));
+	unsigned m = 0;
+
+	if (!refs || !first) {
+		free(refs);
+		free(first);
+		return NULL;
+	}
+	for (unsigned i = 0; i < n; i++) {
 		const config_setting_t *s = ifname_setting(config_setting_get_elem(list, i));
 
-		if (s && strcmp(config_setting_get_string(s), name) == 0)
-			return s;
+		first[i] = i;
+		if (s)
+			refs[m++] = (struct ifname_ref){ .name = config_setting_get_string(s),
+							 .idx = i };
 	}
-	return NULL;
+	qsort(refs, m, sizeof(*refs), ifname_ref_cmp);
+	for (unsigned k = 1; k < m; k++)
+		if (strcmp(refs[k].name, refs[k - 1].name) == 0)
+			first[refs[k].idx] = first[refs[k - 1].idx];
+	free(refs);
+	return first;
 }
 
 static void report_duplicate(struct load *ld, const char *proto, const char *name,
@@ -402,13 +409,13 @@ static void report_duplicate(struct load *ld, const char *proto, const char *nam
 			     proto, setting_line(first));
 }
 
-/* The validated, unique name of element `idx` of `list`, or NULL after reporting. */
+/* The validated, unique name of element `idx` of `list` (whose name first appears at element
+ * `first`), or NULL after reporting. */
 static const char *interface_name(struct load *ld, const char *proto,
-				  const config_setting_t *list, unsigned idx)
+				  const config_setting_t *list, unsigned idx, unsigned first)
 {
 	const config_setting_t *ifgroup = config_setting_get_elem(list, idx);
 	const config_setting_t *s = config_setting_get_member(ifgroup, "name");
-	const config_setting_t *first;
 	const char *name, *why;
 
 	if (!s) {
@@ -426,9 +433,9 @@ static const char *interface_name(struct load *ld, const char *proto,
 			     why);
 		return NULL;
 	}
-	first = ifname_earlier(list, idx, name);
-	if (first) {
-		report_duplicate(ld, proto, name, s, first);
+	if (first != idx) {
+		report_duplicate(ld, proto, name, s,
+				 ifname_setting(config_setting_get_elem(list, first)));
 		return NULL;
 	}
 	return name;
@@ -458,10 +465,11 @@ static void discard_interface(const struct rp_protocol *proto, void *info)
 		proto->config->free_interface(info);
 }
 
-/* One element of `interfaces`. The protocol parses it only when `parse_ok` (its global section
- * was valid: parse_interface may rely on the global blob). */
+/* One element of `interfaces` (its name first used by element `first`). The protocol parses
+ * it only when `parse_ok` (its global section was valid: parse_interface may rely on the global
+ * blob). */
 static void load_interface(struct load *ld, struct conf_protocol *cp,
-			   const config_setting_t *list, unsigned idx, bool parse_ok)
+			   const config_setting_t *list, unsigned idx, unsigned first, bool parse_ok)
 {
 	const config_setting_t *ifgroup = config_setting_get_elem(list, idx);
 	const char *pname = cp->protocol->name;
@@ -478,7 +486,7 @@ static void load_interface(struct load *ld, struct conf_protocol *cp,
 		ld->ok = false;
 		return;
 	}
-	name = interface_name(ld, pname, list, idx);
+	name = interface_name(ld, pname, list, idx, first);
 	if (parse_ok)
 		parsed = parse_interface(ld, cp->protocol, ifgroup, name, cp->global, &info);
 	if (!name || !parsed) {
@@ -509,7 +517,7 @@ static bool interfaces_shape_ok(struct load *ld, const char *pname,
 static void load_interfaces(struct load *ld, struct conf_protocol *cp,
 			    const config_setting_t *list, bool parse_ok)
 {
-	unsigned n;
+	unsigned n, *first;
 
 	if (!interfaces_shape_ok(ld, cp->protocol->name, list))
 		return;
@@ -517,13 +525,16 @@ static void load_interfaces(struct load *ld, struct conf_protocol *cp,
 	if (n == 0)
 		return;
 	cp->interfaces = calloc(n, sizeof(*cp->interfaces));
-	if (!cp->interfaces) {
+	first = ifname_firsts(list, n);
+	if (!cp->interfaces || !first) {
 		conf_diag_at(ld->diag, list, "out of memory");
 		ld->ok = false;
+		free(first);
 		return;
 	}
 	for (unsigned i = 0; i < n; i++)
-		load_interface(ld, cp, list, i, parse_ok);
+		load_interface(ld, cp, list, i, first[i], parse_ok);
+	free(first);
 }
 
 /* The protocol's global blob; false when invalid. */
@@ -605,15 +616,17 @@ struct conf *conf_load(const char *file, const struct rp_protocol *const *known,
 			   .ok = true };
 	size_t count0 = diag->count, lost0 = diag->lost;
 	const char *saved_file = diag->file;
+	struct conf_source *src;
 	struct conf *c = NULL;
 	config_t cfg;
 
 	if (!diag->file)
 		diag->file = file;
 	config_init(&cfg);
-	if (read_file(&cfg, file, diag))
+	if ((src = conf_source_load(&cfg, file, diag)))
 		c = load_config(&ld, config_root_setting(&cfg));
 	config_destroy(&cfg);
+	conf_source_free(src);
 	if (c && (!ld.ok || diag->count != count0 || diag->lost != lost0)) {
 		conf_free(c);
 		c = NULL;

@@ -30,7 +30,8 @@
 #define CONF_DEFAULT_CONTROL_REQUEST_TIMEOUT 5 /* s; CTL_REQUEST_TIMEOUT_S */
 
 struct conf_interface {
-	char name[IF_NAMESIZE]; /* validated: 1..15 bytes, not "." or "..", no '/', ':', spaces */
+	char name[IF_NAMESIZE]; /* validated: 1..15 bytes of printable ASCII, not "." or
+				   "..", no '/', ':', spaces */
 	int line;               /* where its group starts */
 	void *info;             /* protocol's interface blob (rp_config_ops.parse_interface);
 				   NULL for a protocol without config ops */

@@ -102,6 +102,12 @@ void conf_diag_line(struct conf_diag *d, const char *file, int line, const char 
 	va_end(ap);
 }
 
+void conf_diag_vline(struct conf_diag *d, const char *file, int line, const char *fmt,
+		     va_list ap)
+{
+	diag_vadd(d, file, line, fmt, ap);
+}
+
 void conf_diag_print(const struct conf_diag *d, FILE *out)
 {
 	for (size_t i = 0; i < d->count; i++)

@@ -7,6 +7,7 @@
 #ifndef ROUTPROTD_CONF_DIAG_H
 #define ROUTPROTD_CONF_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -35,6 +36,8 @@ void conf_diag_at(struct conf_diag *d, const config_setting_t *at, const char *f
 /* line <= 0: "FILE: message" */
 void conf_diag_line(struct conf_diag *d, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+void conf_diag_vline(struct conf_diag *d, const char *file, int line, const char *fmt,
+		     va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* Write every message, one per line, to `out` (check mode, start-up and reload failures). */
 void conf_diag_print(const struct conf_diag *d, FILE *out);

@@ -7,8 +7,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +15,7 @@
 
 #include "conf/conf_list.h"
 #include "conf/conf_schema.h"
+#include "conf/conf_source.h"
 #include "lib/prefix.h"
 
 #define CHOICES_TEXT_MAX 256 /* "a, b, c" as shown in messages */
@@ -190,178 +189,22 @@ static bool parse_bool(const config_setting_t *s, const struct conf_field *f, vo
 	return true;
 }
 
-/* ---- the literal behind an integer setting ----
- * libconfig 1.5 keeps plain decimal or hex integer literals in 32 bits: 4294967297 reads as 1,
- * with no error. The literal is read again from the file: from the setting's line on, skipping
- * comments and strings, the setting's name as a whole word, then '=' or ':', then the number
- * (decimal, or hex after 0x, as libconfig reads them). */
-
-struct literal_scan {
-	FILE *f;
-	int c;     /* current character, EOF at the end */
-	int lines; /* lines read since the start, to give up on runaway scans */
-};
-
-static void scan_next(struct literal_scan *ls)
-{
-	ls->c = fgetc(ls->f);
-	if (ls->c == '\n')
-		ls->lines++;
-}
-
-/* Skip blanks and comments (# // and block comments). */
-static void scan_space(struct literal_scan *ls)
-{
-	for (;;) {
-		while (ls->c != EOF && isspace(ls->c))
-			scan_next(ls);
-		if (ls->c == '#') {
-			while (ls->c != EOF && ls->c != '\n')
-				scan_next(ls);
-		} else if (ls->c == '/') {
-			scan_next(ls);
-			if (ls->c == '/') {
-				while (ls->c != EOF && ls->c != '\n')
-					scan_next(ls);
-			} else if (ls->c == '*') {
-				int prev = 0;
-
-				scan_next(ls);
-				while (ls->c != EOF && !(prev == '*' && ls->c == '/')) {
-					prev = ls->c;
-					scan_next(ls);
-				}
-				scan_next(ls);
-			} else {
-				return;
-			}
-		} else {
-			return;
-		}
-	}
-}
-
-/* One token into buf: a word ([-A-Za-z0-9_*+.]), a string (skipped, returns "\""), or a single
- * punctuation character. Returns false at the end of the file. */
-static bool scan_token(struct literal_scan *ls, char *buf, size_t cap)
-{
-	size_t n = 0;
-
-	scan_space(ls);
-	if (ls->c == EOF)
-		return false;
-	if (ls->c == '"') {
-		scan_next(ls);
-		while (ls->c != EOF && ls->c != '"') {
-			if (ls->c == '\\')
-				scan_next(ls);
-			scan_next(ls);
-		}
-		scan_next(ls);
-		snprintf(buf, cap, "\"");
-		return true;
-	}
-	while (ls->c != EOF && (isalnum(ls->c) || strchr("-_*+.", ls->c))) {
-		if (n + 1 < cap)
-			buf[n++] = (char)ls->c;
-		scan_next(ls);
-	}
-	if (n == 0) {
-		buf[n++] = (char)ls->c;
-		scan_next(ls);
-	}
-	buf[n] = '\0';
-	return true;
-}
-
-/* Parse an integer literal as libconfig writes them (optional sign, decimal or 0x hex,
- * optional L suffix). */
-static bool literal_value(const char *tok, long long *out)
-{
-	bool neg = *tok == '-';
-	const char *p = tok + (*tok == '-' || *tok == '+');
-	int base = (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) ? 16 : 10;
-	unsigned long long v;
-	char *end;
-
-	if (!isdigit((unsigned char)*p))
-		return false;
-	errno = 0;
-	v = strtoull(p, &end, base);
-	if (*end == 'L' || *end == 'l')
-		end++;
-	if (*end != '\0' || errno || v > (unsigned long long)LLONG_MAX)
-		return false;
-	*out = neg ? -(long long)v : (long long)v;
-	return true;
-}
-
-/* True when `literal` is what libconfig 1.5 turns into `read`: a number beyond 32 bits
- * truncated to them. */
-static bool wraps_to(long long literal, long long read)
-{
-	return literal != read && (long long)(int32_t)(uint32_t)(unsigned long long)literal == read;
-}
-
-/* True, with the literal in *literal, when the file gives this setting a number that libconfig
- * wrapped. Every `name = number` from the setting's line on (until a later line starts another
- * setting) is a candidate: with two settings of the same name on one line, the one whose
- * literal wraps to the value read is the one meant. */
-static bool wrapped_literal(const config_setting_t *s, long long *literal)
-{
-	const char *file = config_setting_source_file(s);
-	int line = (int)config_setting_source_line(s);
-	const char *name = config_setting_name(s);
-	long long read = config_setting_get_int64(s), v;
-	struct literal_scan ls = { 0 };
-	enum { WANT_NAME, WANT_ASSIGN, WANT_VALUE } state = WANT_NAME;
-	char tok[128];
-	bool found = false, seen = false;
-
-	if (config_setting_type(s) != CONFIG_TYPE_INT || !file || !name || line <= 0 ||
-	    !(ls.f = fopen(file, "r")))
-		return false;
-	while (ls.lines < line - 1 && (ls.c = fgetc(ls.f)) != EOF)
-		ls.lines += ls.c == '\n';
-	ls.lines = 0;
-	scan_next(&ls);
-	while (!found && ls.lines < 64 && scan_token(&ls, tok, sizeof(tok))) {
-		if (state == WANT_VALUE) {
-			found = literal_value(tok, &v) && wraps_to(v, read);
-			state = WANT_NAME;
-		} else if (state == WANT_ASSIGN && (strcmp(tok, "=") == 0 || strcmp(tok, ":") == 0)) {
-			state = WANT_VALUE;
-		} else if (strcmp(tok, name) == 0) {
-			if (seen && ls.lines > 0)
-				break; /* a setting of that name on a later line is another one */
-			seen = true;
-			state = WANT_ASSIGN;
-		} else {
-			state = WANT_NAME;
-		}
-	}
-	fclose(ls.f);
-	if (found)
-		*literal = v;
-	return found;
-}
-
 /* Integers in range; the hint covers libconfig 1.5, which wraps plain decimal or hex integers
  * above INT_MAX into negative ints unless they carry an L suffix. */
-static bool parse_integer(const config_setting_t *s, const struct conf_field *f,
-			  long long min, long long max, long long *out, struct conf_diag *diag)
+bool conf_parse_integer(const config_setting_t *s, const char *name, long long min,
+			long long max, long long *out, struct conf_diag *diag)
 {
 	long long v, literal;
 
 	if (!setting_integer(s, &v)) {
-		conf_diag_at(diag, s, "'%s' must be an integer", f->name);
+		conf_diag_at(diag, s, "'%s' must be an integer", name);
 		return false;
 	}
-	if (wrapped_literal(s, &literal)) {
+	if (conf_source_wrapped(s, &literal)) {
 		conf_diag_at(diag, s,
 			     "'%s' must be between %lld and %lld (got %lld, which does not fit in "
 			     "32 bits: write larger integers with an L suffix, e.g. %lldL)",
-			     f->name, min, max, literal, max);
+			     name, min, max, literal, max);
 		return false;
 	}
 	if (v >= min && v <= max) {
@@ -372,9 +215,9 @@ static bool parse_integer(const config_setting_t *s, const struct conf_field *f,
 		conf_diag_at(diag, s,
 			     "'%s' must be between %lld and %lld (got %lld; write integers above "
 			     "%d with an L suffix, e.g. %lldL)",
-			     f->name, min, max, v, INT_MAX, max);
+			     name, min, max, v, INT_MAX, max);
 	else
-		conf_diag_at(diag, s, "'%s' must be between %lld and %lld (got %lld)", f->name, min,
+		conf_diag_at(diag, s, "'%s' must be between %lld and %lld (got %lld)", name, min,
 			     max, v);
 	return false;
 }
@@ -388,7 +231,7 @@ static bool parse_int(const config_setting_t *s, const struct conf_field *f, voi
 		min = INT_MIN;
 		max = INT_MAX;
 	}
-	if (!parse_integer(s, f, min, max, &v, diag))
+	if (!conf_parse_integer(s, f->name, min, max, &v, diag))
 		return false;
 	*(int *)field_ptr(target, f->offset) = (int)v;
 	return true;
@@ -401,7 +244,7 @@ static bool parse_u32(const config_setting_t *s, const struct conf_field *f, voi
 
 	if ((max == 0 && f->min == 0) || max > (long long)UINT32_MAX)
 		max = UINT32_MAX;
-	if (!parse_integer(s, f, min, max, &v, diag))
+	if (!conf_parse_integer(s, f->name, min, max, &v, diag))
 		return false;
 	*(uint32_t *)field_ptr(target, f->offset) = (uint32_t)v;
 	return true;

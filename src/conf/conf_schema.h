@@ -58,6 +58,12 @@ bool conf_parse_fields(const config_setting_t *group, const struct conf_field *f
 		       size_t nfields, const char *const *skip, const char *where, void *target,
 		       struct conf_diag *diag);
 
+/* One integer setting within [min, max] into *out, as CONF_INT and CONF_U32 fields are read:
+ * a literal that libconfig 1.5 silently cut to 32 bits (4294967297 read as 1) is refused too.
+ * For integers outside a conf_field table (keys of a list, such as an authentication key id). */
+bool conf_parse_integer(const config_setting_t *s, const char *name, long long min,
+			long long max, long long *out, struct conf_diag *diag);
+
 /* Free what conf_parse_fields allocated in `target` (strings, address lists). */
 void conf_free_fields(const struct conf_field *fields, size_t nfields, void *target);
 

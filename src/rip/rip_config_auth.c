@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "conf/conf_diag.h"
+#include "conf/conf_schema.h"
 #include "lib/clock.h"
 #include "rip/rip_config.h"
 
@@ -99,6 +100,7 @@ static bool parse_key(const config_setting_t *key, struct rip_auth_key *k, int t
 		      struct conf_diag *diag)
 {
 	const config_setting_t *id = config_setting_get_member(key, "id");
+	long long idv = 0;
 	bool ok = true;
 
 	if (config_setting_type(key) != CONFIG_TYPE_GROUP) {
@@ -114,12 +116,9 @@ static bool parse_key(const config_setting_t *key, struct rip_auth_key *k, int t
 			ok = false;
 		}
 	}
-	if (id && (config_setting_type(id) != CONFIG_TYPE_INT ||
-		   config_setting_get_int(id) < 0 || config_setting_get_int(id) > 255)) {
-		conf_diag_at(diag, id, "'id' must be between 0 and 255");
+	if (id && !conf_parse_integer(id, "id", 0, 255, &idv, diag))
 		ok = false;
-	}
-	k->id = id ? config_setting_get_int(id) : 0;
+	k->id = (int)idv;
 	ok = parse_secret(key, k, type, diag) && ok;
 	ok = parse_time_key(key, "send-from", &k->send_from, diag) && ok;
 	ok = parse_time_key(key, "send-until", &k->send_until, diag) && ok;

@@ -116,6 +116,16 @@ CONF_AUTH = """rip = {
 };
 """
 
+# What the reader refuses before libconfig parses: control characters in strings, an @include
+# of something that is not a regular file, text after an @include, a comment never closed.
+CONF_LEXICAL = """log = { level = "in\\x1bfo"; };
+rip = { interfaces = ( { name = "eth\\n0"; }, { name = "eth1\tx"; } ); };
+@include "."
+@include "absent.conf" trailing
+  @include "with \\"quote\\" and \\\\ backslash"
+/* never closed
+"""
+
 CONF_ERRORS = """rip = {
   timeout = 5000000000;
   interfaces = ( { name = "eth0"; cost = 16; }, { name = "eth0"; }, { name = "bad/name"; } );
@@ -125,11 +135,11 @@ CONF_ERRORS = """rip = {
 
 
 def conf_seeds():
-    with open(os.path.join(TOP, "etc", "routprotd.conf"), "rb") as f:
+    with open(os.path.join(TOP, "etc", "routprotd.conf.example"), "rb") as f:
         example = f.read()
     return {"example": example, "minimal": CONF_MINIMAL.encode(),
             "every_mode": CONF_EVERY_MODE.encode(), "auth": CONF_AUTH.encode(),
-            "errors": CONF_ERRORS.encode()}
+            "errors": CONF_ERRORS.encode(), "lexical": CONF_LEXICAL.encode()}
 
 
 STATE = """{

@@ -2,6 +2,8 @@
 """Configuration errors are reported as FILE:LINE: message, by `routprotd -t` (exit 1) and at
 start (logged as `ERROR conf: FILE:LINE: message`, exit 1, nothing started); valid files pass."""
 
+import os
+
 import pytest
 
 from lib import process
@@ -60,6 +62,12 @@ BAD_CONFIGS = [
     ("out-of-range-wrapping-table",
      'fib = { table = 4294967550; };\n',
      1, "'table'"),
+    # The same for an authentication key id, outside any table of settings.
+    ("out-of-range-wrapping-key-id",
+     'rip = { interfaces = ( { name = "veth0"; authentication = "md5";\n'
+     '  keys = ( { secret = "k";\n'
+     '             id = 4294967297; } ); } ); };\n',
+     3, "'id' must be between 0 and 255 (got 4294967297"),
     ("duplicate-interface",
      'trace = {\n'
      '  interfaces = (\n'
@@ -136,9 +144,9 @@ BAD_CONFIGS = [
 ]
 
 
-def check_config(path):
+def check_config(path, timeout=60):
     return process.run([str(daemon_binary()), "-t", "-c", str(path)], check=False,
-                       env=base_env())
+                       env=base_env(), timeout=timeout)
 
 
 @pytest.mark.parametrize("text,line,message", [c[1:] for c in BAD_CONFIGS],
@@ -204,10 +212,28 @@ def test_check_mode_accepts_a_valid_file(workdir):
     assert res.stderr == ""
 
 
-def test_shipped_example_config_is_valid():
-    """etc/routprotd.conf, installed as the example, passes the check."""
-    res = check_config(REPO / "etc" / "routprotd.conf")
+def test_installed_config_is_valid_and_inert(ns, start_daemon):
+    """etc/routprotd.conf, installed as /etc/routprotd/routprotd.conf, passes the check, and a
+    daemon started with it runs no protocol (no RIP on whatever interfaces the machine has)
+    yet answers `show status`."""
+    path = REPO / "etc" / "routprotd.conf"
+    res = check_config(path)
     assert res.returncode == EXIT_CLEAN, res.stderr
+    ns.veth("eth0", "eth0p")
+    ns.link_up("eth0")
+    d = start_daemon(ns, path.read_text())
+    status = d.status()
+    assert status["protocols"] == [], status
+    assert d.ctl_result("show status", json_output=False).rc == 0
+    assert d.interface("eth0")["protocols"] == []
+
+
+def test_full_example_config_is_valid():
+    """etc/routprotd.conf.example, the documented example with every setting, passes the
+    check."""
+    res = check_config(REPO / "etc" / "routprotd.conf.example")
+    assert res.returncode == EXIT_CLEAN, res.stderr
+    assert "rip = {" in (REPO / "etc" / "routprotd.conf.example").read_text()
 
 
 def test_unreadable_file(workdir):
@@ -216,6 +242,45 @@ def test_unreadable_file(workdir):
     res = check_config(path)
     assert res.returncode == EXIT_CONFIG
     assert f"{path}: " in res.stderr and "cannot read" in res.stderr
+
+
+def test_check_mode_refuses_what_is_not_a_regular_file(workdir):
+    """An @include naming a directory: exit 1 with FILE:LINE naming it (libconfig's scanner
+    used to exit 2, "input in flex scanner failed"); an @include naming a FIFO, or the file
+    itself a FIFO: exit 1 at once rather than waiting for a writer."""
+    path = workdir / "inc.conf"
+    (workdir / "conf.d").mkdir()
+    os.mkfifo(workdir / "pipe")
+    for name, kind in (("conf.d", "a directory"), ("pipe", "a FIFO")):
+        path.write_text(f'router-id = "198.18.0.1";\n@include "{name}"\n')
+        res = check_config(path, timeout=10)
+        assert res.returncode == EXIT_CONFIG, res
+        assert (f"{path}:2: cannot open include file {workdir}/{name}: not a regular file "
+                f"({kind})") in res.stderr, res.stderr
+    res = check_config(workdir / "pipe", timeout=10)
+    assert res.returncode == EXIT_CONFIG, res
+    assert f"{workdir}/pipe: cannot read: not a regular file (a FIFO)" in res.stderr
+
+
+def test_check_mode_names_an_include_it_may_not_read(workdir):
+    """Run by a user who may read the main file but not the file it includes: exit 1, and the
+    message names the included file and why (libconfig said only "cannot open include
+    file")."""
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                 str(daemon_binary())]
+    if process.run(as_nobody + ["-V"], check=False, env=base_env(), timeout=10).returncode:
+        pytest.skip("the build cannot be run by an unprivileged user from here")
+    workdir.chmod(0o755)
+    path = workdir / "main.conf"
+    path.write_text('router-id = "198.18.0.1";\n@include "private.conf"\n')
+    path.chmod(0o644)
+    (workdir / "private.conf").write_text("log = { level = \"info\"; };\n")
+    (workdir / "private.conf").chmod(0o600)
+    res = process.run(as_nobody + ["-t", "-c", str(path)], check=False, env=base_env(),
+                      timeout=10)
+    assert res.returncode == EXIT_CONFIG, res
+    assert (f"{path}:2: cannot open include file {workdir}/private.conf: Permission denied"
+            in res.stderr), res.stderr
 
 
 @pytest.mark.parametrize("args", [["--bogus"], ["-c"], ["extra-argument"], ["-x"]])

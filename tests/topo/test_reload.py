@@ -2,6 +2,7 @@
 """Reload (routprotctl reload and SIGHUP): parse the file afresh, apply only the difference, keep
 the running configuration when the new file is bad."""
 
+import os
 import signal
 
 import pytest
@@ -218,6 +219,83 @@ def test_bad_sighup_keeps_the_running_config(running):
     assert d.alive and d.interface("veth1")["protocols"] == ["trace"]
     ready = d.notify.find("READY", "1")[-1]
     assert "fail" in ready.fields.get("STATUS", ""), ready.fields
+
+
+# Files a reload must refuse without harm. Each entry writes the file (in the daemon's
+# directory) and returns the message expected: FILE:LINE: ... or FILE: ... for the main file.
+def _include_directory(d):
+    (d.dir / "conf.d").mkdir()
+    text = trace_config(BASE) + '@include "conf.d"\n'
+    d.write_config(text)
+    return (f"{d.conf_path}:{len(text.splitlines())}: cannot open include file "
+            f"{d.dir}/conf.d: not a regular file (a directory)")
+
+
+def _include_fifo(d):
+    os.mkfifo(d.dir / "pipe")
+    text = trace_config(BASE) + '@include "pipe"\n'
+    d.write_config(text)
+    return (f"{d.conf_path}:{len(text.splitlines())}: cannot open include file "
+            f"{d.dir}/pipe: not a regular file (a FIFO)")
+
+
+def _main_fifo(d):
+    d.conf_path.unlink()
+    os.mkfifo(d.conf_path)
+    return f"{d.conf_path}: cannot read: not a regular file (a FIFO)"
+
+
+def _too_large(d):
+    d.write_config(trace_config(BASE) + ("# " + "x" * 61 + "\n") * 20000)
+    return f"{d.conf_path}: cannot read: too large"
+
+
+def _control_character(d):
+    text = trace_config(BASE).replace('"veth1"', '"veth1\\x1b[2J"')
+    d.write_config(text)
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if "\\x1b" in ln)
+    return f"{d.conf_path}:{line}: a string holds the control character 0x1b (written \\x1b)"
+
+
+BAD_FILES = {"include-directory": _include_directory, "include-fifo": _include_fifo,
+             "main-fifo": _main_fifo, "too-large": _too_large,
+             "control-character": _control_character}
+
+
+@pytest.mark.parametrize("kind", list(BAD_FILES))
+def test_reload_of_a_file_that_cannot_be_read_keeps_running(running, kind):
+    """An @include naming a directory (libconfig's scanner used to exit the process on it) or a
+    FIFO (a read that never ends), the file itself a FIFO, a file over 1 MiB, a control
+    character in a string: routprotctl reload and SIGHUP are both refused at once with the
+    problem (FILE:LINE where there is a line); the daemon keeps running and answering with the
+    old configuration, and a later good reload is diffed against it."""
+    d = running.d
+    before = d.interfaces()
+    mark = d.mark()
+    where = BAD_FILES[kind](d)
+
+    res = d.ctl_result("reload", timeout=10)
+    assert res.rc == CTL_DAEMON_ERROR, res
+    assert where in res.stderr, res.stderr
+    assert any(where in e for e in res.data["data"]["errors"]), res.data
+    assert d.alive
+
+    after = d.notify.count()
+    d.send_signal(signal.SIGHUP)
+    reloading = d.notify.wait("RELOADING", "1", after=after)
+    d.notify.wait("READY", "1", after=reloading + 1)
+    assert f"ERROR conf: {where}" in d.log()
+    assert d.alive
+
+    d.settle()
+    assert d.events_since(mark) == []
+    assert d.interfaces() == before
+    assert d.status()["protocols"]
+    if d.conf_path.is_fifo():
+        d.conf_path.unlink()
+    evs = reload_ctl(d, trace_config([{"name": "veth0", "verbose": True},
+                                      {"name": "veth1", "verbose": True}]))
+    assert brief(evs) == [("SET_INTERFACE_INFO", "veth0")]
 
 
 def test_reload_with_a_protocol_that_cannot_start(running):

@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
 #include "conf/conf_diag.h"
 #include "conf/conf_schema.h"
+#include "conf/conf_source.h"
 #include "lib/prefix.h"
 
 /* ---- the fake protocol ---- */
@@ -182,34 +184,52 @@ static void setup(void)
 	snprintf(conf_path, sizeof(conf_path), "%s/routprotd.conf", tmpdir);
 }
 
+/* Remove `path` and, for a directory, what it holds (one level: tests make no deeper trees). */
+static void remove_tree(const char *path)
+{
+	DIR *dir = opendir(path);
+	struct dirent *e;
+	char sub[PATH_MAX * 2];
+
+	if (dir) {
+		while ((e = readdir(dir))) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+			if (remove(sub) != 0)
+				remove_tree(sub);
+		}
+		closedir(dir);
+	}
+	remove(path);
+}
+
 static void teardown(void)
 {
-	DIR *dir = opendir(tmpdir);
-	struct dirent *e;
-	char path[PATH_MAX * 2];
+	remove_tree(tmpdir);
+}
 
-	if (!dir)
-		return;
-	while ((e = readdir(dir))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
-		unlink(path);
-	}
-	closedir(dir);
-	rmdir(tmpdir);
+/* `name` under the test directory. */
+static const char *in_tmp(const char *name)
+{
+	static char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	return path;
+}
+
+static void write_bytes(const char *name, const char *bytes, size_t len)
+{
+	FILE *f = fopen(in_tmp(name), "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
 }
 
 static void write_named(const char *name, const char *text)
 {
-	char path[PATH_MAX * 2];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fputs(text, f) >= 0, 1);
-	ck_assert_int_eq(fclose(f), 0);
+	write_bytes(name, text, strlen(text));
 }
 
 /* Write routprotd.conf and load it with the fake and bare protocols. */
@@ -260,6 +280,15 @@ static void expect_in(const struct conf_diag *d, const char *file, int line, con
 static void expect(const struct conf_diag *d, int line, const char *msg)
 {
 	expect_in(d, conf_path, line, msg);
+}
+
+/* "FILE:LINE: cannot open include file DIR/name: why" at `line` of routprotd.conf. */
+static void expect_include(const struct conf_diag *d, int line, const char *name, const char *why)
+{
+	char want[PATH_MAX * 3];
+
+	snprintf(want, sizeof(want), "cannot open include file %s/%s: %s", tmpdir, name, why);
+	expect(d, line, want);
 }
 
 /* Load `text`, which must fail with exactly `n` messages; the diag stays for inspection. */
@@ -808,6 +837,20 @@ START_TEST(test_duplicate_interface)
 		   &d, 1);
 	expect(&d, 6, "interface 'eth0' is listed twice in 'fake' (first at line 3)");
 	conf_diag_free(&d);
+
+	/* every repeat names the first; a name that is not a string takes part in nothing */
+	load_fails("bare = { interfaces = (\n"
+		   "  { name = \"b\"; }, { name = \"a\"; }, { name = 7; },\n"
+		   "  { name = \"a\"; },\n"
+		   "  { name = \"b\"; }, { name = \"a\"; } ); };\n",
+		   &d, 4);
+	expect(&d, 2, "'name' must be a string");
+	expect(&d, 3, "interface 'a' is listed twice in 'bare' (first at line 2)");
+	ck_assert_msg(strcmp(d.messages[2], d.messages[3]) != 0 &&
+			      strstr(d.messages[2], "interface 'b'") &&
+			      strstr(d.messages[3], "interface 'a'"),
+		      "%s", all_messages(&d));
+	conf_diag_free(&d);
 }
 END_TEST
 
@@ -840,9 +883,10 @@ START_TEST(test_invalid_interface_name)
 		   "  { name = \"eth0/1\"; },\n"
 		   "  { name = \"eth0:1\"; },\n"
 		   "  { name = \"my eth\"; },\n"
-		   "  { name = \"0123456789abcde\"; }\n"
+		   "  { name = \"0123456789abcde\"; },\n"
+		   "  { name = \"eth\xc3\xa9\"; }\n"
 		   "); };\n",
-		   &d, 7);
+		   &d, 8);
 	expect(&d, 2, "'name' is not a valid interface name: \"\" (empty)");
 	expect(&d, 3, "'name' is not a valid interface name: \"0123456789abcdef\" "
 		      "(longer than 15 bytes)");
@@ -851,6 +895,8 @@ START_TEST(test_invalid_interface_name)
 	expect(&d, 6, "'name' is not a valid interface name: \"eth0/1\" (contains '/')");
 	expect(&d, 7, "'name' is not a valid interface name: \"eth0:1\" (contains ':')");
 	expect(&d, 8, "'name' is not a valid interface name: \"my eth\" (contains whitespace)");
+	expect(&d, 10, "'name' is not a valid interface name: \"eth\xc3\xa9\" (contains a byte "
+		       "that is not printable ASCII)");
 	conf_diag_free(&d);
 }
 END_TEST
@@ -954,7 +1000,7 @@ START_TEST(test_include)
 
 	write_named("bad.conf", "# broken\nfake = { cost = ; };\n");
 	load_fails("log = { level = \"error\"; };\n@include \"bad.conf\"\n", &d, 1);
-	expect_in(&d, "bad.conf", 2, "syntax error");
+	expect_in(&d, in_tmp("bad.conf"), 2, "syntax error");
 	conf_diag_free(&d);
 
 	write_named("wrong.conf",
@@ -964,14 +1010,14 @@ START_TEST(test_include)
 		    "    { name = \"eth0\"; } ); };\n"
 		    "zzz = 1;\n");
 	load_fails("log = { level = \"error\"; };\n\n@include \"wrong.conf\"\n", &d, 3);
-	expect_in(&d, "wrong.conf", 3, "'cost' must be between 1 and 15 (got 99)");
-	expect_in(&d, "wrong.conf", 4, "interface 'eth0' is listed twice in 'fake' "
-				       "(first at line 3)");
-	expect_in(&d, "wrong.conf", 5, "unknown top-level key 'zzz'");
+	expect_in(&d, in_tmp("wrong.conf"), 3, "'cost' must be between 1 and 15 (got 99)");
+	expect_in(&d, in_tmp("wrong.conf"), 4, "interface 'eth0' is listed twice in 'fake' "
+					       "(first at line 3)");
+	expect_in(&d, in_tmp("wrong.conf"), 5, "unknown top-level key 'zzz'");
 	conf_diag_free(&d);
 
 	load_fails("\n@include \"absent.conf\"\n", &d, 1);
-	expect(&d, 2, "cannot open include file");
+	expect_include(&d, 2, "absent.conf", "No such file or directory");
 	conf_diag_free(&d);
 }
 END_TEST
@@ -989,6 +1035,256 @@ START_TEST(test_include_duplicate_across_files)
 	ck_assert_msg(strstr(d.messages[0], "more.conf:2: interface 'eth0' is listed twice in "
 					    "'fake' (first at ") != NULL,
 		      "got %s", d.messages[0]);
+	conf_diag_free(&d);
+}
+END_TEST
+
+/* ---- what is read: regular files within the size limit, @include on a line of its own ---- */
+
+START_TEST(test_include_of_a_directory)
+{
+	struct conf_diag d;
+
+	ck_assert_int_eq(mkdir(in_tmp("conf.d"), 0700), 0);
+	load_fails("log = { level = \"error\"; };\n@include \"conf.d\"\n", &d, 1);
+	expect_include(&d, 2, "conf.d", "not a regular file (a directory)");
+	conf_diag_free(&d);
+}
+END_TEST
+
+START_TEST(test_include_of_a_fifo)
+{
+	struct conf_diag d;
+
+	ck_assert_int_eq(mkfifo(in_tmp("pipe"), 0600), 0);
+	load_fails("\n\n@include \"pipe\"\n", &d, 1);
+	expect_include(&d, 3, "pipe", "not a regular file (a FIFO)");
+	conf_diag_free(&d);
+}
+END_TEST
+
+/* Loading routprotd.conf, as it is, fails with the one message "FILE: why". */
+static void expect_refused_file(const char *why)
+{
+	struct conf_diag d;
+
+	conf_diag_init(&d, conf_path);
+	ck_assert_ptr_null(conf_load(conf_path, known, 2, &d));
+	ck_assert_uint_eq(d.count, 1);
+	expect(&d, 0, why);
+	conf_diag_free(&d);
+}
+
+/* The main file itself a directory or a FIFO: refused without reading (no hang, no exit). */
+START_TEST(test_main_file_not_regular)
+{
+	ck_assert_int_eq(mkfifo(conf_path, 0600), 0);
+	expect_refused_file("cannot read: not a regular file (a FIFO)");
+	ck_assert_int_eq(unlink(conf_path), 0);
+	ck_assert_int_eq(mkdir(conf_path, 0700), 0);
+	expect_refused_file("cannot read: not a regular file (a directory)");
+}
+END_TEST
+
+/* `size` bytes of comment lines (the last one ends the text). */
+static char *comment_text(size_t size)
+{
+	char *t = malloc(size + 1);
+
+	ck_assert_ptr_nonnull(t);
+	memset(t, 'x', size);
+	for (size_t i = 0; i < size; i += 64) {
+		t[i] = '#';
+		t[i + 63 < size ? i + 63 : size - 1] = '\n';
+	}
+	t[size] = '\0';
+	return t;
+}
+
+#define TOO_LARGE "too large (the configuration and the files it includes may hold 1048576 " \
+		  "bytes in all)"
+
+START_TEST(test_size_limit)
+{
+	static const char head[] = "@include \"half.conf\"";
+	const size_t half = CONF_SOURCE_MAX / 2;
+	char *big = comment_text(CONF_SOURCE_MAX + 1), *main_text = comment_text(half);
+	struct conf_diag d;
+	struct conf *c;
+
+	ck_assert_uint_eq(CONF_SOURCE_MAX, 1048576);
+	write_named("routprotd.conf", big);
+	expect_refused_file("cannot read: " TOO_LARGE);
+
+	/* exactly the limit, in two files: accepted; one byte more: refused */
+	memset(main_text, ' ', 63); /* the first line, up to its newline */
+	memcpy(main_text, head, strlen(head));
+	big[half] = '\0';
+	write_named("half.conf", big);
+	c = load_ok(main_text, &d);
+	conf_free(c);
+	conf_diag_free(&d);
+	big[half] = '\n';
+	big[half + 1] = '\0';
+	write_named("half.conf", big);
+	load_fails(main_text, &d, 1);
+	expect_include(&d, 1, "half.conf", TOO_LARGE);
+	conf_diag_free(&d);
+	free(big);
+	free(main_text);
+}
+END_TEST
+
+START_TEST(test_include_placement)
+{
+	struct conf_diag d;
+	struct conf *c;
+	char text[PATH_MAX * 3];
+
+	write_named("ifaces.conf", "fake = { interfaces = ( { name = \"eth0\"; } ); };");
+	/* blanks and a comment after the name are fine; an absolute name is taken as it is */
+	snprintf(text, sizeof(text), "  @include \"%s\"  # the interfaces\r\nlog = { level = "
+		 "\"error\"; };\n", in_tmp("ifaces.conf"));
+	c = load_ok(text, &d);
+	ck_assert_ptr_nonnull(conf_find_interface(conf_find_protocol(c, "fake"), "eth0"));
+	ck_assert_int_eq(c->log_level, LOG_LVL_ERROR);
+	conf_free(c);
+	conf_diag_free(&d);
+
+	load_fails("@include \"ifaces.conf\" log = { level = \"error\"; };\n", &d, 1);
+	expect(&d, 1, "text after @include \"ifaces.conf\" on its line");
+	conf_diag_free(&d);
+
+	load_fails("\n@include \"\"\n", &d, 1);
+	expect(&d, 2, "@include without a file name");
+	conf_diag_free(&d);
+
+	load_fails("@include \"if\\aces.conf\"\n", &d, 1);
+	expect(&d, 1, "@include: the file name holds a '\\' that escapes nothing");
+	conf_diag_free(&d);
+
+	/* not at the start of a line: libconfig's syntax error, nothing opened */
+	load_fails("log = { level = \"error\"; }; @include \"ifaces.conf\"\n", &d, 1);
+	expect(&d, 1, "syntax error");
+	conf_diag_free(&d);
+}
+END_TEST
+
+/* An @include is expanded exactly where libconfig's scanner would take one, and nowhere else:
+ * every case names a FIFO, which would hang the test if anything opened it. */
+START_TEST(test_include_only_where_libconfig_sees_one)
+{
+	static const struct {
+		const char *text;
+		int line;         /* of the one problem; 0: valid */
+		const char *msg;
+	} cases[] = {
+		{ "# @include \"pipe\"\n", 0, NULL },
+		{ "// @include \"pipe\"\n", 0, NULL },
+		{ "/*\n@include \"pipe\"\n*/\n", 0, NULL },
+		{ "fake = { description = \"@include \\\"pipe\\\"\"; };\n", 0, NULL },
+		{ "/* c */ @include \"pipe\"\n", 1, "syntax error" },
+		{ "@includex \"pipe\"\n", 1, "syntax error" },
+		{ "\n\t @include\t\"pipe\"\n", 2, NULL },
+	};
+	struct conf_diag d;
+	struct conf *c;
+
+	ck_assert_int_eq(mkfifo(in_tmp("pipe"), 0600), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].line == 0) {
+			c = load_ok(cases[i].text, &d);
+			conf_free(c);
+		} else {
+			load_fails(cases[i].text, &d, 1);
+			if (cases[i].msg)
+				expect(&d, cases[i].line, cases[i].msg);
+			else
+				expect_include(&d, cases[i].line, "pipe",
+					       "not a regular file (a FIFO)");
+		}
+		conf_diag_free(&d);
+	}
+	c = load_ok("fake = { description = \"@include \\\"pipe\\\"\"; };\n", &d);
+	ck_assert_str_eq(((const struct fake_global *)conf_find_protocol(c, "fake")->global)
+				 ->description,
+			 "@include \"pipe\"");
+	conf_free(c);
+	conf_diag_free(&d);
+}
+END_TEST
+
+START_TEST(test_include_loop)
+{
+	struct conf_diag d;
+	char want[PATH_MAX * 3];
+
+	write_named("a.conf", "# a\n@include \"b.conf\"\n");
+	write_named("b.conf", "@include \"a.conf\"\n");
+	load_fails("@include \"a.conf\"\n", &d, 1);
+	snprintf(want, sizeof(want), "cannot open include file %s: it includes itself",
+		 in_tmp("a.conf"));
+	expect_in(&d, in_tmp("b.conf"), 1, want);
+	conf_diag_free(&d);
+}
+END_TEST
+
+/* The integer-wrap check reads the included file's own text, wherever the daemon runs. */
+START_TEST(test_wrapped_literal_in_an_include)
+{
+	struct conf_diag d;
+
+	write_named("fib.conf", "\nfib = { table = 4294967297; };\n");
+	load_fails("@include \"fib.conf\"\n", &d, 1);
+	expect_in(&d, in_tmp("fib.conf"), 2, "'table' must be between 1 and 4294967295 (got "
+		  "4294967297, which does not fit in 32 bits: write larger integers with an L "
+		  "suffix, e.g. 4294967295L)");
+	conf_diag_free(&d);
+}
+END_TEST
+
+/* Control characters in strings, however written, are refused where they stand. */
+START_TEST(test_control_characters_in_strings)
+{
+	static const char nul_text[] = "fake = { description = \"a\0b\"; };\n# \0\n";
+	struct conf_diag d;
+	struct conf *c;
+
+	load_fails("fake = { description = \"a\\x1bb\";\n"
+		   "  interfaces = ( { name = \"eth\\x000\"; },\n"
+		   "    { name = \"eth\\n1\"; },\n"
+		   "    { name = \"eth\t2\"; },\n"
+		   "    { name = \"eth3\n\"; } ); };\n",
+		   &d, 5);
+	expect(&d, 1, "a string holds the control character 0x1b (written \\x1b)");
+	expect(&d, 2, "a string holds the control character 0x00 (written \\x00)");
+	expect(&d, 3, "a string holds the control character 0x0a (written \\n)");
+	expect(&d, 4, "a string holds the control character 0x09");
+	expect(&d, 5, "a string holds the control character 0x0a (a missing '\"'?)");
+	conf_diag_free(&d);
+
+	write_bytes("routprotd.conf", nul_text, sizeof(nul_text) - 1);
+	conf_diag_init(&d, conf_path);
+	ck_assert_ptr_null(conf_load(conf_path, known, 2, &d));
+	ck_assert_uint_eq(d.count, 2);
+	expect(&d, 1, "a string holds the control character 0x00");
+	expect(&d, 2, "the file holds a NUL byte");
+	conf_diag_free(&d);
+
+	load_fails("fake = { description = \"never closed; };\n", &d, 1);
+	expect(&d, 1, "a string holds the control character 0x0a (a missing '\"'?)");
+	conf_diag_free(&d);
+
+	load_fails("fake = { };\n/* never closed\n\n", &d, 1);
+	expect(&d, 2, "a comment that never ends (a missing '*/'?)");
+	conf_diag_free(&d);
+
+	/* printable escapes and text beyond ASCII stay allowed outside interface names */
+	c = load_ok("fake = { description = \"caf\xc3\xa9 \\\"x\\\" \\\\ \\x41\"; };\n", &d);
+	ck_assert_str_eq(((const struct fake_global *)conf_find_protocol(c, "fake")->global)
+				 ->description,
+			 "caf\xc3\xa9 \"x\" \\ A");
+	conf_free(c);
 	conf_diag_free(&d);
 }
 END_TEST
@@ -1206,6 +1502,15 @@ static Suite *conf_suite(void)
 	tcase_add_test(load_tc, test_string_max);
 	tcase_add_test(load_tc, test_include);
 	tcase_add_test(load_tc, test_include_duplicate_across_files);
+	tcase_add_test(load_tc, test_include_of_a_directory);
+	tcase_add_test(load_tc, test_include_of_a_fifo);
+	tcase_add_test(load_tc, test_main_file_not_regular);
+	tcase_add_test(load_tc, test_size_limit);
+	tcase_add_test(load_tc, test_include_placement);
+	tcase_add_test(load_tc, test_include_only_where_libconfig_sees_one);
+	tcase_add_test(load_tc, test_include_loop);
+	tcase_add_test(load_tc, test_wrapped_literal_in_an_include);
+	tcase_add_test(load_tc, test_control_characters_in_strings);
 	suite_add_tcase(s, load_tc);
 
 	tcase_add_test(schema_tc, test_fields_equal_copy_free);
