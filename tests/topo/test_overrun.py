@@ -259,7 +259,11 @@ def test_changes_after_an_overrun_are_seen(ns, start_daemon, workdir):
                      what="veth1 enabled again")
     d.wait_events(mark, [("ENABLED", "veth1"), ("MEDIA_PRESENT", "veth1")])
     wait_for(lambda: views_agree(ns, d), timeout=5, what="daemon view == kernel view")
-    assert d.interface("veth0")["ifindex"] == veth0 and d.interface("veth1")["ifindex"] == veth1
+    shown = {row["name"]: row for row in d.ctl("show interfaces")}  # through routprotctl
+    assert shown["veth0"]["addresses"] == ns.ipv4_addresses("veth0")
+    assert (shown["veth0"]["ifindex"], shown["veth1"]["ifindex"]) == (veth0, veth1)
+    assert shown["veth0"]["active"] and shown["veth1"]["active"] is False  # no address
+    assert ("MEDIA_PRESENT", "veth1") in brief(d.ctl("show events", 10))
 
 
 def sanitized():
