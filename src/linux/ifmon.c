@@ -216,17 +216,21 @@ out:
 	free(links);
 }
 
-/* Throw away notifications queued before a re-read: a fresh dump supersedes them. */
-void ifmon_drain(int fd)
+/* Throw away notifications queued before a re-read: a fresh dump supersedes them. Returns the
+ * overruns met on the way. */
+unsigned ifmon_drain(int fd)
 {
 	char buf[8192];
+	unsigned overruns = 0;
 
 	for (;;) {
 		ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
+		if (r < 0 && errno == ENOBUFS)
+			overruns++;
 		if (r >= 0 || errno == EINTR || errno == ENOBUFS)
 			continue;
-		break; /* EAGAIN or a real error: queue empty */
+		return overruns; /* EAGAIN or a real error: queue empty */
 	}
 }
 
@@ -274,7 +278,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	int err;
 
 	if (im->resync_pending) { /* the coming re-read supersedes these notifications */
-		ifmon_drain(fd);
+		im->overruns += ifmon_drain(fd);
 		return;
 	}
 	err = nl_cache_mngr_data_ready(im->mngr);

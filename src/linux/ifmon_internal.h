@@ -42,7 +42,7 @@ struct ifmon {
 
 /* ifmon.c */
 void ifmon_report_all(struct ifmon *im, bool as_resync); /* every link, from the caches */
-void ifmon_drain(int fd); /* throw away whatever the socket has queued */
+unsigned ifmon_drain(int fd); /* throw away what the socket has queued; overruns met */
 
 /* ifmon_resync.c */
 /* Open the dump socket and create the re-read timer; -1 and a message in err when that fails. */

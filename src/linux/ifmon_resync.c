@@ -144,7 +144,7 @@ int ifmon_resync(struct ifmon *im)
 
 	im->resync_pending = false;
 	im->resyncs++;
-	ifmon_drain(nl_cache_mngr_get_fd(im->mngr)); /* the dump supersedes what is queued */
+	im->overruns += ifmon_drain(nl_cache_mngr_get_fd(im->mngr)); /* the dump supersedes it */
 	r = ifmon_dump_all(im);
 	im->last_resync_ms = clock_now_ms();
 	objects += nl_cache_nitems(im->links) + nl_cache_nitems(im->addrs);

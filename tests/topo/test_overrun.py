@@ -302,7 +302,7 @@ def test_overrun_storms_do_not_grow_memory(ns, start_daemon):
         wait_for(lambda: views_agree(ns, d), timeout=60, what="daemon view == kernel view")
         after.append(rss_kib(d.pid))
     st = d.status()["netlink"]
-    assert st["overruns"] >= 5 and st["resyncs"] >= 5, st
+    assert st["overruns"] >= 5 and st["resyncs"] >= 1, st
     if sanitized():
         pytest.skip("resident size is not comparable under AddressSanitizer (its quarantine)")
     mib = 1024
