@@ -13,8 +13,8 @@
  * enabled = IFF_UP; media present = IFF_LOWER_UP and IFF_RUNNING. The cache manager updates its
  * cache before calling us, so a snapshot built from the caches inside a callback is the state
  * right after that message. Overrun (ENOBUFS, reported by libnl as -NLE_NOMEM): the queued
- * notifications are stale, so they are discarded, both caches are re-dumped, and the full set is
- * handed to the router manager, which diffs it against what it knew.
+ * notifications are stale; a re-read of both caches is scheduled (ifmon_resync.c), which hands
+ * the full set to the router manager, which diffs it against what it knew.
  */
 #include "config.h"
 
@@ -35,32 +35,13 @@
 #include <netlink/route/link.h>
 
 #include "lib/log.h"
-#include "linux/ifmon.h"
+#include "linux/ifmon_internal.h"
 
 #define COMP "netlink"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000 /* <linux/if.h>, which clashes with <net/if.h> */
 #endif
-
-struct ifmon {
-	const struct ifmon_ops *ops;
-	void *arg;
-	struct nl_cache_mngr *mngr;
-	struct nl_cache *links;
-	struct nl_cache *addrs;
-	struct nl_sock *dump_sock; /* for re-dumps after an overrun */
-	struct event *ev;
-	struct event *resync_ev; /* a re-read requested from inside a libnl callback */
-	struct nl_sock *mngr_sock; /* the cache manager's socket, with our message hook */
-	uint32_t touched[64];      /* links named by the messages of the current batch */
-	unsigned ntouched;
-	bool touched_overflow;
-	unsigned rcvbuf;
-	bool ready; /* initial dump delivered: callbacks may report */
-	uint64_t messages, overruns, resyncs, errors;
-	struct log_ratelimit err_rl;
-};
 
 /* Snapshot under construction: the rm_link plus storage for its addresses. */
 struct snapshot {
@@ -160,7 +141,7 @@ static void on_link_change(struct nl_cache *cache, struct nl_object *obj, int ac
 	if (action != NL_ACT_DEL) {
 		report_link(im, l);
 	} else if (if_indextoname((unsigned)rtnl_link_get_ifindex(l), name)) {
-		event_active(im->resync_ev, EV_TIMEOUT, 0); /* part of a link went away */
+		ifmon_resync_request(im); /* part of a link went away */
 	} else {
 		im->ops->link_delete(im->arg, (uint32_t)rtnl_link_get_ifindex(l));
 	}
@@ -196,7 +177,7 @@ static void on_addr_change(struct nl_cache *cache, struct nl_object *obj, int ac
 }
 
 /* Snapshots of every link in the cache (the complete set for the RM). */
-static void report_all(struct ifmon *im, bool as_resync)
+void ifmon_report_all(struct ifmon *im, bool as_resync)
 {
 	struct snapshot *snaps = NULL;
 	struct rm_link *links = NULL;
@@ -235,36 +216,22 @@ out:
 	free(links);
 }
 
-/* Throw away notifications queued before an overrun: a fresh dump supersedes them. */
-static void discard_queued(int fd)
+/* Throw away notifications queued before a re-read: a fresh dump supersedes them. Returns the
+ * overruns met on the way. */
+unsigned ifmon_drain(int fd)
 {
 	char buf[8192];
+	unsigned overruns = 0;
 
 	for (;;) {
 		ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
+		if (r < 0 && errno == ENOBUFS)
+			overruns++;
 		if (r >= 0 || errno == EINTR || errno == ENOBUFS)
 			continue;
-		break; /* EAGAIN or a real error: queue empty */
+		return overruns; /* EAGAIN or a real error: queue empty */
 	}
-}
-
-int ifmon_resync(struct ifmon *im)
-{
-	int err;
-
-	im->resyncs++;
-	discard_queued(nl_cache_mngr_get_fd(im->mngr));
-	err = nl_cache_refill(im->dump_sock, im->links);
-	if (err >= 0)
-		err = nl_cache_refill(im->dump_sock, im->addrs);
-	if (err < 0) {
-		im->errors++;
-		log_error(COMP, "re-dump after lost notifications failed: %s", nl_geterror(err));
-		return -1;
-	}
-	report_all(im, true);
-	return 0;
 }
 
 /* NL_CB_MSG_IN: every message, before libnl decides whether anything changed. */
@@ -293,7 +260,7 @@ static void report_touched(struct ifmon *im)
 	if (im->touched_overflow) {
 		im->touched_overflow = false;
 		im->ntouched = 0;
-		report_all(im, true);
+		ifmon_report_all(im, true);
 		return;
 	}
 	for (unsigned i = 0; i < im->ntouched; i++) {
@@ -308,8 +275,13 @@ static void report_touched(struct ifmon *im)
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct ifmon *im = arg;
-	int err = nl_cache_mngr_data_ready(im->mngr);
+	int err;
 
+	if (im->resync_pending) { /* the coming re-read supersedes these notifications */
+		im->overruns += ifmon_drain(fd);
+		return;
+	}
+	err = nl_cache_mngr_data_ready(im->mngr);
 	if (err >= 0) {
 		report_touched(im);
 		return;
@@ -318,19 +290,14 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	im->touched_overflow = false;
 	if (err == -NLE_NOMEM) {
 		im->overruns++;
-		log_warning(COMP, "notifications lost (receive buffer overrun #%llu): "
-			    "re-reading links and addresses",
-			    (unsigned long long)im->overruns);
-		ifmon_resync(im);
+		log_rl(&im->err_rl, LOG_LVL_WARNING, COMP, "notifications lost (receive buffer "
+		       "overrun #%llu): re-reading links and addresses",
+		       (unsigned long long)im->overruns);
+		ifmon_resync_request(im);
 		return;
 	}
 	im->errors++;
 	log_rl(&im->err_rl, LOG_LVL_WARNING, COMP, "receive error: %s", nl_geterror(err));
-}
-
-static void on_resync_request(evutil_socket_t fd, short what, void *arg)
-{
-	ifmon_resync(arg);
 }
 
 static int set_rcvbuf(int fd, unsigned bytes)
@@ -345,14 +312,8 @@ static int set_rcvbuf(int fd, unsigned bytes)
 
 static int open_caches(struct ifmon *im, char *err, size_t errlen)
 {
-	int e = 0;
+	int e;
 
-	im->dump_sock = nl_socket_alloc();
-	if (!im->dump_sock || (e = nl_connect(im->dump_sock, NETLINK_ROUTE)) < 0) {
-		snprintf(err, errlen, "netlink socket: %s",
-			 im->dump_sock ? nl_geterror(e) : "out of memory");
-		return -1;
-	}
 	im->mngr_sock = nl_socket_alloc();
 	if (!im->mngr_sock) {
 		snprintf(err, errlen, "netlink socket: out of memory");
@@ -374,6 +335,21 @@ static int open_caches(struct ifmon *im, char *err, size_t errlen)
 	return 0;
 }
 
+/* The cache manager filled the caches with nl_cache_refill(), which keeps duplicates when the
+ * kernel marks its dump interrupted: read them again, consistently (ifmon_resync.c). */
+static bool initial_dump(struct ifmon *im, char *err, size_t errlen)
+{
+	int r = ifmon_dump_all(im);
+
+	if (r < 0) {
+		snprintf(err, errlen, "netlink dump: %s", nl_geterror(r));
+		return false;
+	}
+	if (r == 0) /* report what was read; the re-read corrects it */
+		ifmon_resync_request(im);
+	return true;
+}
+
 struct ifmon *ifmon_new(struct event_base *base, const struct ifmon_ops *ops, void *arg,
 			unsigned rcvbuf, char *err, size_t errlen)
 {
@@ -387,16 +363,17 @@ struct ifmon *ifmon_new(struct event_base *base, const struct ifmon_ops *ops, vo
 	im->arg = arg;
 	im->rcvbuf = rcvbuf ? rcvbuf : IFMON_DEFAULT_RCVBUF;
 	im->err_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 10000);
-	if (open_caches(im, err, errlen) != 0)
+	if (open_caches(im, err, errlen) != 0 || ifmon_resync_setup(im, base, err, errlen) != 0)
 		goto fail;
 	im->ev = event_new(base, nl_cache_mngr_get_fd(im->mngr), EV_READ | EV_PERSIST,
 			   on_readable, im);
-	im->resync_ev = event_new(base, -1, 0, on_resync_request, im);
-	if (!im->ev || !im->resync_ev || event_add(im->ev, NULL) != 0) {
+	if (!im->ev || event_add(im->ev, NULL) != 0) {
 		snprintf(err, errlen, "cannot watch the netlink socket");
 		goto fail;
 	}
-	report_all(im, false);
+	if (!initial_dump(im, err, errlen))
+		goto fail;
+	ifmon_report_all(im, false);
 	im->ready = true;
 	return im;
 fail:
@@ -424,10 +401,11 @@ void ifmon_free(struct ifmon *im)
 void ifmon_status_json(const struct ifmon *im, json_t *status)
 {
 	json_object_set_new(status, "netlink",
-			    json_pack("{s:I,s:I,s:I,s:I,s:I}",
+			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 				      "messages", (json_int_t)im->messages,
 				      "overruns", (json_int_t)im->overruns,
 				      "resyncs", (json_int_t)im->resyncs,
+				      "interrupted_dumps", (json_int_t)im->interrupted_dumps,
 				      "errors", (json_int_t)im->errors,
 				      "receive_buffer", (json_int_t)im->rcvbuf));
 }

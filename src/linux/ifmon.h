@@ -3,8 +3,9 @@
  * ifmon.h — the interface monitor: libnl-3's cache manager for links and IPv4 addresses inside
  * the libevent loop. After every netlink notification it hands the router manager a complete
  * snapshot of the link concerned; when notifications were lost (socket overrun) it re-dumps both
- * caches and hands over the complete set of links so that the RM can diff. Nothing else in the
- * daemon reads link state from the kernel.
+ * caches (consistently, and at most one re-read pending at a time) and hands over the complete
+ * set of links so that the RM can diff. Nothing else in the daemon reads link state from the
+ * kernel.
  */
 #ifndef ROUTPROTD_LINUX_IFMON_H
 #define ROUTPROTD_LINUX_IFMON_H
@@ -33,10 +34,12 @@ struct ifmon *ifmon_new(struct event_base *base, const struct ifmon_ops *ops, vo
 			unsigned rcvbuf, char *err, size_t errlen);
 void ifmon_free(struct ifmon *im);
 
-/* Re-dump and report the complete set (also done by itself after an overrun). */
+/* Re-dump and report the complete set now (done by itself, from a timer, after an overrun).
+ * -1 when the dump failed or stayed inconsistent: then another re-read is scheduled. */
 int ifmon_resync(struct ifmon *im);
 
-/* Adds a "netlink" object (messages, overruns, resyncs, errors, receive buffer) to `status`. */
+/* Adds a "netlink" object (messages, overruns, resyncs, interrupted dumps, errors, receive
+ * buffer) to `status`. */
 void ifmon_status_json(const struct ifmon *im, json_t *status);
 
 #endif
