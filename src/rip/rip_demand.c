@@ -128,7 +128,8 @@ static bool next_packet(struct rip_iface *ifc)
 	struct rip_demand *d = ifc->demand;
 	struct rip_msg m = { .command = RIP_CMD_UPDATE_RESPONSE, .version = 2,
 			     .trig_version = RIP_TRIGGER_VERSION };
-	unsigned max = DEMAND_MAX_RTES - (ifc->set->auth_type != RIP_AUTH_NONE);
+	unsigned budget = rip_auth_max_rtes(ifc, true);
+	unsigned max = budget < DEMAND_MAX_RTES ? budget : DEMAND_MAX_RTES;
 	unsigned n = d->job_active ? rip_output_fill(ifc->rip, ifc, &d->job, &m, max) : 0;
 
 	if (n == 0 && !d->flush_next) {
