@@ -331,6 +331,26 @@ START_TEST(demand_updates_fit_512_bytes_with_sha512)
 }
 END_TEST
 
+START_TEST(retransmission_is_signed_again)
+{
+	const struct rip_msg *first = NULL, *again;
+
+	set_auth(tun0, RIP_AUTH_TYPE_SHA256, "s3cret", 1);
+	nsent = 0;
+	rip_demand_up(tun0);
+	for (unsigned i = 0; i < nsent && !first; i++)
+		if (sent[i].msg.command == RIP_CMD_UPDATE_RESPONSE)
+			first = &sent[i].msg;
+	ck_assert_ptr_nonnull(first);
+	tun0->auth_seq = first->auth.sequence + 5; /* the retransmission timer ran 5 s */
+	rip_demand_retransmit_now(tun0);
+	again = &sent[nsent - 1].msg;
+	ck_assert_int_eq(again->command, RIP_CMD_UPDATE_RESPONSE);
+	ck_assert_uint_eq(again->trig_seq, first->trig_seq); /* the same RFC 2091 packet */
+	ck_assert_uint_eq(again->auth.sequence, first->auth.sequence + 5); /* not a replay */
+}
+END_TEST
+
 static Suite *auth_suite(void)
 {
 	Suite *s = suite_create("rip_auth");
@@ -359,6 +379,7 @@ static Suite *auth_suite(void)
 	tcase_add_checked_fixture(tc, setup_demand, teardown);
 	tcase_add_test(tc, demand_neighbor_down_only_when_the_circuit_gives_it_up);
 	tcase_add_test(tc, demand_updates_fit_512_bytes_with_sha512);
+	tcase_add_test(tc, retransmission_is_signed_again);
 	suite_add_tcase(s, tc);
 	return s;
 }
