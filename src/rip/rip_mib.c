@@ -168,11 +168,13 @@ static json_t *neighbor_row(const struct rip *rip, const struct rip_neighbor *n)
 	const struct rip_iface *ifc = rip_iface_find(rip, n->ifindex);
 	char a[ADDR4_STRLEN];
 
-	return json_pack("{s:s,s:s,s:I,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:s,s:I,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 			 "address", addr4_format(n->address, a),
 			 "interface", ifc ? ifc->name : "?", "ifindex", (json_int_t)n->ifindex,
 			 "state", rip_neighbor_state_name(n), "version", n->version,
-			 "last_heard", (json_int_t)((clock_now_ms() - n->last_heard_ms) / 1000),
+			 "last_heard", n->last_heard_ms
+					       ? json_integer((clock_now_ms() - n->last_heard_ms) / 1000)
+					       : json_null(), /* nothing of it passed the checks */
 			 "bad_packets", (json_int_t)n->bad_packets,
 			 "bad_routes", (json_int_t)n->bad_routes,
 			 "rx_packets", (json_int_t)n->rx_packets,

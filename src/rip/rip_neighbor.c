@@ -3,8 +3,10 @@
  * rip_neighbor.c — the routers RIP has heard (RFC 1724 rip2PeerTable): one record per source
  * address and interface, with the version last seen, when, and what was wrong with its packets.
  *
- *   heard (a packet passed the checks) ──► up ── silent for the interface's timeout ──► down
- *   down ── heard ──► up;  down for the interface's garbage time ──► forgotten
+ *   first packet ──► down (never heard) ── a packet passes the checks ──► up
+ *   up ── silent for the interface's timeout ──► down ── heard ──► up
+ *   down for the interface's garbage time ──► forgotten (a sender whose packets all fail the
+ *   checks is never up, and goes after the garbage time)
  *   On a demand circuit (RFC 2091) silence is normal: a neighbor is down while the circuit has
  *   given it up (no acknowledgement after its retries), or while the interface is not running.
  * One timer per instance, armed for the earliest change. The RFC 4822 sequence state lives in
@@ -21,6 +23,9 @@
 #include "rip/rip.h"
 
 #define RIP_MAX_NEIGHBORS 4096 /* records kept; beyond that new senders are not tracked */
+#define NEIGHBOR_RECHECK_MS 5000 /* demand circuits and idle interfaces change without a clock */
+
+static void schedule_neighbor(struct rip *rip, const struct rip_neighbor *nb);
 
 static int neighbor_cmp(const struct avl_node *a, const struct avl_node *b)
 {
@@ -59,9 +64,10 @@ struct rip_neighbor *rip_neighbor_get(struct rip *rip, uint32_t addr, uint32_t i
 			return NULL;
 		nb->address = addr;
 		nb->ifindex = ifindex;
-		nb->last_heard_ms = clock_now_ms();
+		nb->down = true; /* until a packet of it passes the checks */
+		nb->down_since_ms = clock_now_ms();
 		avl_insert(&rip->neighbors, &nb->node);
-		rip_neighbor_heard(rip, nb); /* its first deadline */
+		schedule_neighbor(rip, nb);
 	}
 	return nb;
 }
@@ -99,7 +105,7 @@ static bool silent(const struct rip_iface *ifc, const struct rip_neighbor *nb, i
 	int64_t deadline = nb->last_heard_ms + (int64_t)ifc->set->timers.timeout * 1000;
 
 	*next = 0;
-	if (!ifc->active)
+	if (!ifc->active || nb->last_heard_ms == 0)
 		return true;
 	if (ifc->set->mode == RIP_MODE_DEMAND)
 		return rip_demand_peer_unreachable(ifc);
@@ -127,7 +133,7 @@ static bool scan_one(struct rip *rip, struct rip_neighbor *nb, int64_t now, int6
 	if (!ifc || !silent(ifc, nb, now, next)) {
 		if (ifc && nb->down) {
 			nb->down = false;
-			log_change(rip, nb, "is up again");
+			log_change(rip, nb, "is up");
 		}
 		return false;
 	}
@@ -147,8 +153,6 @@ static bool scan_one(struct rip *rip, struct rip_neighbor *nb, int64_t now, int6
 	free(nb);
 	return true;
 }
-
-#define NEIGHBOR_RECHECK_MS 5000 /* demand circuits and idle interfaces change without a clock */
 
 void rip_neighbor_scan_now(struct rip *rip)
 {
@@ -172,31 +176,43 @@ void rip_neighbor_scan_now(struct rip *rip)
 		schedule(rip, earliest);
 }
 
+/* Arm the timer for the neighbor's next possible change. */
+static void schedule_neighbor(struct rip *rip, const struct rip_neighbor *nb)
+{
+	const struct rip_iface *ifc = rip_iface_find(rip, nb->ifindex);
+	const struct rip_timers *t;
+
+	if (!ifc)
+		return;
+	t = &ifc->set->timers;
+	if (nb->down)
+		schedule(rip, nb->down_since_ms + (int64_t)t->garbage * 1000);
+	else if (ifc->set->mode == RIP_MODE_DEMAND)
+		schedule(rip, nb->last_heard_ms + NEIGHBOR_RECHECK_MS);
+	else
+		schedule(rip, nb->last_heard_ms + (int64_t)t->timeout * 1000);
+}
+
 void rip_neighbor_heard(struct rip *rip, struct rip_neighbor *nb)
 {
-	const struct rip_iface *ifc;
-
 	if (!nb)
 		return;
 	nb->last_heard_ms = clock_now_ms();
 	if (nb->down) {
 		nb->down = false;
-		log_change(rip, nb, "is up again");
+		log_change(rip, nb, "is up");
 	}
-	ifc = rip_iface_find(rip, nb->ifindex);
-	if (ifc)
-		schedule(rip, ifc->set->mode == RIP_MODE_DEMAND
-				      ? nb->last_heard_ms + NEIGHBOR_RECHECK_MS
-				      : nb->last_heard_ms + (int64_t)ifc->set->timers.timeout * 1000);
+	schedule_neighbor(rip, nb);
 }
 
 void rip_neighbor_free_all(struct rip *rip)
 {
+	struct avl_node *n = avl_first(&rip->neighbors);
+
 	if (rip->nbr_timer)
 		event_free(rip->nbr_timer);
 	rip->nbr_timer = NULL;
 	rip->nbr_scan_at_ms = 0;
-	struct avl_node *n = avl_first(&rip->neighbors);
 
 	while (n) {
 		struct rip_neighbor *nb = avl_entry(n, struct rip_neighbor, node);
