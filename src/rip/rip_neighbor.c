@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <event2/event.h>
@@ -98,20 +99,25 @@ static void schedule(struct rip *rip, int64_t at_ms)
 	rip->nbr_scan_at_ms = at_ms;
 }
 
-/* Down or not as of now; returns when that may change next (0: only on an event). */
-static bool silent(const struct rip_iface *ifc, const struct rip_neighbor *nb, int64_t now,
-		   int64_t *next)
+/* Why the neighbor is down as of now (NULL: it is up); *next: when that may change next
+ * (0: only on an event). */
+static const char *down_reason(const struct rip_iface *ifc, const struct rip_neighbor *nb,
+			       int64_t now, int64_t *next)
 {
 	int64_t deadline = nb->last_heard_ms + (int64_t)ifc->set->timers.timeout * 1000;
 
 	*next = 0;
-	if (!ifc->active || nb->last_heard_ms == 0)
-		return true;
+	if (nb->last_heard_ms == 0)
+		return "never heard";
+	if (!ifc->active)
+		return "interface not running";
 	if (ifc->set->mode == RIP_MODE_DEMAND)
-		return rip_demand_peer_unreachable(ifc);
-	if (now < deadline)
+		return rip_demand_peer_unreachable(ifc) ? "the demand circuit gave it up" : NULL;
+	if (now < deadline) {
 		*next = deadline;
-	return now >= deadline;
+		return NULL;
+	}
+	return "silent for the timeout";
 }
 
 static void log_change(const struct rip *rip, const struct rip_neighbor *nb, const char *what)
@@ -127,10 +133,14 @@ static void log_change(const struct rip *rip, const struct rip_neighbor *nb, con
 static bool scan_one(struct rip *rip, struct rip_neighbor *nb, int64_t now, int64_t *next)
 {
 	const struct rip_iface *ifc = rip_iface_find(rip, nb->ifindex);
+	const char *why = NULL;
+	char what[64];
 	int64_t garbage;
 
 	*next = 0;
-	if (!ifc || !silent(ifc, nb, now, next)) {
+	if (ifc)
+		why = down_reason(ifc, nb, now, next);
+	if (!why) {
 		if (ifc && nb->down) {
 			nb->down = false;
 			log_change(rip, nb, "is up");
@@ -140,7 +150,8 @@ static bool scan_one(struct rip *rip, struct rip_neighbor *nb, int64_t now, int6
 	if (!nb->down) {
 		nb->down = true;
 		nb->down_since_ms = now;
-		log_change(rip, nb, "is down (silent)");
+		snprintf(what, sizeof(what), "is down (%s)", why);
+		log_change(rip, nb, what);
 	}
 	garbage = nb->down_since_ms + (int64_t)ifc->set->timers.garbage * 1000;
 	if (now < garbage) {
