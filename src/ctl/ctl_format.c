@@ -334,6 +334,7 @@ static const struct column route_cols[] = {
 static const struct column neighbor_cols[] = {
 	{ "ADDRESS", "address", "-", NULL },
 	{ "INTERFACE", "interface", "-", NULL },
+	{ "STATE", "state", "-", NULL },
 	{ "VERSION", "version", "-", NULL },
 	{ "LAST-HEARD", "last_heard", "-", cell_seconds },
 	{ "BAD-PACKETS", "bad_packets", "-", NULL },

@@ -94,6 +94,7 @@ struct rip_iface_stats {
 	uint64_t requests_merged; /* whole-table requests folded into an answer to the same
 				     address and port that had not started yet */
 	uint64_t rx_over_limit_routes; /* entries refused: max-routes(-per-neighbor) reached */
+	uint64_t rx_replays; /* RFC 4822 packets refused as replays (old or repeated) */
 };
 
 struct rip_iface {
@@ -127,17 +128,36 @@ struct rip_iface {
 	uint64_t farewell_after, farewell_until;
 };
 
+/* A router heard on an interface (RFC 1724 rip2PeerTable). Up while it is heard (a packet that
+ * passed the checks) within the interface's timeout — on a demand circuit, while the circuit
+ * has not given it up —, then down; forgotten after a further garbage time down. Its RFC 4822
+ * sequence state is not here but in a rip_auth_peer, which outlives the row. */
 struct rip_neighbor {
 	struct avl_node node;
 	uint32_t address;
 	uint32_t ifindex;
 	uint8_t version;
-	int64_t last_heard_ms;
+	bool down;
+	int64_t last_heard_ms; /* last packet that passed the checks (or the row's creation) */
+	int64_t down_since_ms;
 	uint64_t rx_packets, rx_routes, bad_packets, bad_routes;
 	uint64_t over_limit_routes; /* entries refused: a route limit was reached */
-	bool auth_seq_valid;   /* RFC 4822 replay protection */
-	uint32_t auth_seq;
-	int64_t auth_heard_ms;
+	uint64_t replays; /* RFC 4822 packets refused as replays */
+};
+
+/* RFC 4822 replay state of one authenticated sender on one interface (by name, so that a
+ * re-created tunnel keeps it). Kept for the instance's life: neither the neighbor row's
+ * removal nor silence forgets it (only auth-sequence-reset lets a sender start lower). */
+#define RIP_AUTH_FP_LEN 8 /* bytes of a digest remembered to recognise a repeat */
+struct rip_auth_peer {
+	struct avl_node node;
+	uint32_t address;
+	char ifname[IF_NAMESIZE];
+	uint32_t seq;          /* highest sequence number accepted */
+	int64_t heard_ms;      /* last packet accepted */
+	uint8_t (*fps)[RIP_AUTH_FP_LEN]; /* digests accepted at `seq` (a sender sends several
+					    packets with one number; an identical one is a replay) */
+	unsigned nfps, capfps;
 };
 
 struct rip_stats {
@@ -150,7 +170,7 @@ struct rip_stats {
 enum rip_drop {
 	RIP_DROP_NOT_RIP_IFACE, RIP_DROP_INACTIVE, RIP_DROP_BAD_PORT, RIP_DROP_NOT_CONNECTED,
 	RIP_DROP_OWN, RIP_DROP_DECODE, RIP_DROP_VERSION, RIP_DROP_AUTH, RIP_DROP_COMMAND,
-	RIP_DROP_PASSIVE, RIP_DROP_TRUNCATED, RIP_DROP_PEER, RIP_DROP_COUNT
+	RIP_DROP_PASSIVE, RIP_DROP_TRUNCATED, RIP_DROP_PEER, RIP_DROP_REPLAY, RIP_DROP_COUNT
 };
 
 struct rip {
@@ -161,6 +181,9 @@ struct rip {
 	struct avl_tree routes;
 	struct avl_tree path_counts; /* learned paths by interface and neighbor (rip_limit.c) */
 	struct avl_tree neighbors;
+	struct event *nbr_timer; /* neighbors going down / forgotten */
+	int64_t nbr_scan_at_ms;
+	struct avl_tree auth_peers; /* struct rip_auth_peer */
 	struct rip_iface *ifaces;
 	struct event *scan_timer;
 	int64_t scan_at_ms;
@@ -310,10 +333,25 @@ void rip_output_trigger(struct rip *rip);
 /* ---- rip_auth.c ---- */
 /* Encode m as the interface sends it: with its authentication, if configured. */
 size_t rip_auth_encode(struct rip_iface *ifc, struct rip_msg *m, uint8_t *buf, size_t cap);
-/* NULL when the packet's authentication is what the interface expects, else why not. */
+/* NULL when the packet's authentication is what the interface expects, else why not;
+ * *replay (may be NULL) says whether it was refused as a replay (then counted as one). */
 const char *rip_auth_check(struct rip_iface *ifc, struct rip_neighbor *nbr, const uint8_t *buf,
-			   size_t len, const struct rip_msg *m);
-unsigned rip_auth_max_rtes(const struct rip_iface *ifc); /* route entries per packet */
+			   size_t len, const struct rip_msg *m, bool *replay);
+/* Route entries that fit one datagram of RIP_MAX_DATAGRAM bytes with the authentication of
+ * `auth_type` (its entry and trailer), after the RIP header and, when `triggered`, the
+ * RFC 2091 header. */
+unsigned rip_auth_rtes_budget(int auth_type, bool triggered);
+unsigned rip_auth_max_rtes(const struct rip_iface *ifc, bool triggered);
+
+/* ---- rip_auth_replay.c: RFC 4822 sequence numbers and repeats per sender ---- */
+void rip_auth_peers_init(struct rip *rip);
+void rip_auth_peers_free(struct rip *rip);
+struct rip_auth_peer *rip_auth_peer_find(const struct rip *rip, uint32_t addr,
+					 const char *ifname);
+/* After the digest was verified: NULL when the sequence number and digest are new enough
+ * (then remembered), else why the packet is refused; *replay says whether as a replay. */
+const char *rip_auth_replay_check(struct rip_iface *ifc, uint32_t addr, uint32_t seq,
+				  const uint8_t *digest, size_t digest_len, bool *replay);
 
 /* ---- rip_sock.c ---- */
 int rip_sock_open(struct rip *rip, char *err, size_t errlen);
@@ -329,6 +367,11 @@ struct rip_neighbor *rip_neighbor_find(const struct rip *rip, uint32_t addr, uin
 struct rip_neighbor *rip_neighbor_get(struct rip *rip, uint32_t addr, uint32_t ifindex);
 void rip_neighbor_forget_iface(struct rip *rip, uint32_t ifindex);
 void rip_neighbor_free_all(struct rip *rip);
+/* A packet from the neighbor passed the checks: it is (again) up. */
+void rip_neighbor_heard(struct rip *rip, struct rip_neighbor *nb);
+/* Mark silent neighbors down, forget long-down ones (the neighbor timer's work). */
+void rip_neighbor_scan_now(struct rip *rip);
+const char *rip_neighbor_state_name(const struct rip_neighbor *nb);
 
 /* ---- rip_redist.c ---- */
 void rip_redist_changed(void *ctx, const struct rp_redist_route *r, bool withdrawn);

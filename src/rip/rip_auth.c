@@ -10,10 +10,12 @@
  * zero-padded) or with the Apad constant 0x878FE1F3 repeated (HMAC, whose key is zero-padded to
  * the digest length or hashed when longer), the digest is computed over the whole packet and
  * written into that field.
+ * Size: a datagram stays within RIP_MAX_DATAGRAM (512) bytes of RIP payload, authentication
+ * entry and trailer included, so fewer route entries go in a packet the longer the digest is
+ * (FRR drops larger packets).
  * Receiving: the packet must carry the configured type, a key id whose accept lifetime covers
  * now, the right digest length (Keyed-MD5 accepts both the RFC 4822 16 and the RFC 2082 20
- * convention) and digest, and a sequence number not below the neighbor's last one (a neighbor
- * silent for longer than the timeout may restart from anywhere).
+ * convention) and digest, and must not be a replay (rip_auth_replay.c).
  */
 #include "config.h"
 
@@ -49,9 +51,29 @@ static size_t digest_length(int type)
 	return h ? h->digest_size : 0;
 }
 
-unsigned rip_auth_max_rtes(const struct rip_iface *ifc)
+/* Bytes the authentication adds to a packet: its entry, and for RFC 4822 the trailer. */
+static size_t auth_overhead(int type)
 {
-	return ifc->set->auth_type == RIP_AUTH_NONE ? RIP_MAX_RTES : RIP_MAX_RTES - 1;
+	if (type == RIP_AUTH_NONE)
+		return 0;
+	if (type == RIP_AUTH_TYPE_SIMPLE)
+		return RIP_RTE_LEN;
+	return RIP_RTE_LEN + RIP_AUTH_TRAILER_HDR_LEN + digest_length(type);
+}
+
+unsigned rip_auth_rtes_budget(int auth_type, bool triggered)
+{
+	size_t room = RIP_MAX_DATAGRAM - RIP_HDR_LEN - (triggered ? RIP_TRIGGER_HDR_LEN : 0) -
+		      auth_overhead(auth_type);
+	unsigned n = (unsigned)(room / RIP_RTE_LEN);
+	unsigned cap = RIP_MAX_RTES - (auth_type != RIP_AUTH_NONE); /* the entry counts too */
+
+	return n < cap ? n : cap;
+}
+
+unsigned rip_auth_max_rtes(const struct rip_iface *ifc, bool triggered)
+{
+	return rip_auth_rtes_budget(ifc->set->auth_type, triggered);
 }
 
 static bool window_covers(int64_t from, int64_t until, int64_t now)
@@ -235,27 +257,15 @@ static const char *check_digest(const struct rip_iface *ifc, const uint8_t *buf,
 	return same_bytes(digest, m->auth.digest, m->auth.digest_len) ? NULL : "wrong digest";
 }
 
-/* Sequence numbers must not go down, unless the neighbor was silent long enough to have
- * restarted. On a demand circuit silence is the steady state (RFC 2091), so only a neighbor
- * the circuit has given up on may start again from a lower number. */
-static bool sequence_ok(const struct rip_iface *ifc, const struct rip_neighbor *nbr,
-			uint32_t seq)
-{
-	int64_t silent = clock_now_ms() - nbr->auth_heard_ms;
-
-	if (!nbr->auth_seq_valid || seq >= nbr->auth_seq)
-		return true;
-	if (ifc->set->mode == RIP_MODE_DEMAND)
-		return rip_demand_peer_unreachable(ifc);
-	return silent > (int64_t)ifc->set->timers.timeout * 1000;
-}
-
 const char *rip_auth_check(struct rip_iface *ifc, struct rip_neighbor *nbr, const uint8_t *buf,
-			   size_t len, const struct rip_msg *m)
+			   size_t len, const struct rip_msg *m, bool *replay)
 {
 	const struct rip_auth_key *k;
 	const char *why;
+	bool is_replay = false;
 
+	if (replay)
+		*replay = false;
 	if (ifc->set->auth_type == RIP_AUTH_NONE)
 		return m->has_auth ? "authentication not configured here" : NULL;
 	if (!m->has_auth)
@@ -273,10 +283,13 @@ const char *rip_auth_check(struct rip_iface *ifc, struct rip_neighbor *nbr, cons
 	if (!nbr) /* a query from another port is only answered; anything else needs a record */
 		return m->command == RIP_CMD_REQUEST ? NULL
 						     : "no neighbor record to check replays against";
-	if (!sequence_ok(ifc, nbr, m->auth.sequence))
-		return "sequence number went down (replay?)";
-	nbr->auth_seq = m->auth.sequence;
-	nbr->auth_seq_valid = true;
-	nbr->auth_heard_ms = clock_now_ms();
-	return NULL;
+	why = rip_auth_replay_check(ifc, nbr->address, m->auth.sequence, m->auth.digest,
+				    m->auth.digest_len, &is_replay);
+	if (is_replay) {
+		ifc->stats.rx_replays++;
+		nbr->replays++;
+	}
+	if (replay)
+		*replay = is_replay;
+	return why;
 }

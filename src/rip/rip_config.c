@@ -99,7 +99,8 @@ static const struct conf_field iface_fields[] = {
 
 static const char *const skip_global[] = { "interfaces", "redistribute", NULL };
 static const char *const skip_iface[] = { "name", "version", "authentication",
-					   "md5-auth-length", "keys", NULL };
+					   "md5-auth-length", "keys", "auth-sequence-reset",
+					   NULL };
 
 const char *rip_mode_name(int mode)
 {
@@ -124,6 +125,7 @@ void rip_settings_default(struct rip_settings *s)
 void rip_if_settings_default(struct rip_if_settings *s, const struct rip_settings *global)
 {
 	*s = (struct rip_if_settings){ .cost = 1, .md5_auth_length = 20,
+				       .auth_seq_reset = RIP_SEQ_RESET_NEVER,
 				       .accept_host_routes = true, .announce_host_routes = true,
 				       .accept_default_route = true,
 				       .announce_default_route = true };

@@ -48,6 +48,9 @@ enum rip_auth_type {
 
 #define RIP_AUTH_SECRET_MAX 128
 
+#define RIP_SEQ_RESET_NEVER (-1)  /* default: the sequence state is kept while routprotd runs */
+#define RIP_SEQ_RESET_TIMEOUT 0   /* after the timeout's silence (demand: once given up) */
+
 /* One key of an interface's key chain (RFC 4822 5: lifetimes for rollover). */
 struct rip_auth_key {
 	int id;                      /* 0..255 */
@@ -104,6 +107,8 @@ struct rip_if_settings {
 	int md5_auth_length;        /* Keyed-MD5 auth data length sent: 16 (RFC 4822) or 20 */
 	struct rip_auth_key *keys;  /* key chain (not for simple: one key, id 0) */
 	size_t nkeys;
+	int auth_seq_reset;         /* RFC 4822: when a sender may start again from a lower
+				       sequence number (RIP_SEQ_RESET_* or seconds of silence) */
 	/* route policy (RRAS accept/announce filters and peer security) */
 	struct rip_filter accept;   /* routes taken from neighbors */
 	struct rip_filter announce; /* routes sent */

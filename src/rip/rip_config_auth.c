@@ -8,6 +8,10 @@
  *   keys = ( { id = 1; secret = "...";     # the key chain; simple takes one key
  *              send-from = "2026-01-01T00:00:00Z"; send-until = "...";
  *              accept-from = "..."; accept-until = "..."; } );
+ *   auth-sequence-reset = false;           # RFC 4822: may a sender start again from a lower
+ *                                          # sequence number? false (never while routprotd
+ *                                          # runs), true (after `timeout` of silence; demand
+ *                                          # circuits: once given up) or seconds of silence
  *
  * Secrets are refused in a file that everyone may read.
  */
@@ -204,6 +208,34 @@ static bool check_consistency(const config_setting_t *ifs, struct rip_if_setting
 	return file_private(keys, diag);
 }
 
+/* auth-sequence-reset: false, true or a number of seconds (1..86400); crypto only. */
+static bool parse_seq_reset(const config_setting_t *ifs, struct rip_if_settings *i,
+			    struct conf_diag *diag)
+{
+	const config_setting_t *s = config_setting_get_member(ifs, "auth-sequence-reset");
+	int v;
+
+	i->auth_seq_reset = RIP_SEQ_RESET_NEVER;
+	if (!s)
+		return true;
+	if (config_setting_type(s) == CONFIG_TYPE_BOOL) {
+		i->auth_seq_reset = config_setting_get_bool(s) ? RIP_SEQ_RESET_TIMEOUT
+							       : RIP_SEQ_RESET_NEVER;
+	} else if (config_setting_type(s) == CONFIG_TYPE_INT &&
+		   (v = config_setting_get_int(s)) >= 1 && v <= 86400) {
+		i->auth_seq_reset = v;
+	} else {
+		conf_diag_at(diag, s, "'auth-sequence-reset' must be true, false or seconds "
+			     "(1 to 86400)");
+		return false;
+	}
+	if (i->auth_type >= RIP_AUTH_TYPE_MD5)
+		return true;
+	conf_diag_at(diag, s, "'auth-sequence-reset' needs cryptographic authentication (md5, "
+		     "hmac-sha*)");
+	return false;
+}
+
 bool rip_parse_auth(const config_setting_t *ifs, struct rip_if_settings *i,
 		    struct conf_diag *diag)
 {
@@ -227,6 +259,7 @@ bool rip_parse_auth(const config_setting_t *ifs, struct rip_if_settings *i,
 	}
 	if (keys && ok)
 		ok = parse_keys(keys, i, diag);
+	ok = ok && parse_seq_reset(ifs, i, diag);
 	return ok && check_consistency(ifs, i, keys, diag);
 }
 
@@ -241,7 +274,7 @@ static bool key_equal(const struct rip_auth_key *a, const struct rip_auth_key *b
 bool rip_auth_settings_equal(const struct rip_if_settings *a, const struct rip_if_settings *b)
 {
 	if (a->auth_type != b->auth_type || a->md5_auth_length != b->md5_auth_length ||
-	    a->nkeys != b->nkeys)
+	    a->nkeys != b->nkeys || a->auth_seq_reset != b->auth_seq_reset)
 		return false;
 	for (size_t k = 0; k < a->nkeys; k++)
 		if (!key_equal(&a->keys[k], &b->keys[k]))

@@ -40,8 +40,8 @@ struct rip_demand {
 	struct rip_iface *ifc;
 	uint16_t tx_seq;          /* sequence of the next new Update Response */
 	bool outstanding;         /* a response waits for its acknowledgement */
-	uint8_t out_buf[RIP_MAX_PACKET];
-	size_t out_len;
+	struct rip_msg out_msg;   /* the outstanding response: signed again at each transmission
+				     (RFC 4822 receivers refuse a byte-identical copy as a replay) */
 	uint16_t out_seq;
 	uint32_t out_dst;
 	unsigned tries;
@@ -84,7 +84,8 @@ static const struct rp_local_binding *source_for(const struct rip_iface *ifc, ui
 	return b ? b : (ifc->naddrs ? &ifc->addrs[0] : NULL);
 }
 
-static void send_msg(struct rip_iface *ifc, const struct rip_msg *m, uint32_t dst)
+/* Sign and send; false when no key may sign now. */
+static bool send_msg(struct rip_iface *ifc, const struct rip_msg *m, uint32_t dst)
 {
 	const struct rp_local_binding *b = source_for(ifc, dst);
 	uint8_t buf[RIP_MAX_PACKET];
@@ -93,6 +94,7 @@ static void send_msg(struct rip_iface *ifc, const struct rip_msg *m, uint32_t ds
 
 	if (b && len)
 		ifc->rip->send(ifc->rip, ifc->ifindex, b->address, dst, RIP_PORT, buf, len);
+	return len != 0;
 }
 
 static void send_request(struct rip_iface *ifc)
@@ -114,21 +116,20 @@ void rip_demand_update_request(struct rip_iface *ifc)
 static void transmit_outstanding(struct rip_iface *ifc)
 {
 	struct rip_demand *d = ifc->demand;
-	const struct rp_local_binding *b = source_for(ifc, d->out_dst);
 
-	if (b)
-		ifc->rip->send(ifc->rip, ifc->ifindex, b->address, d->out_dst, RIP_PORT,
-			       d->out_buf, d->out_len);
+	send_msg(ifc, &d->out_msg, d->out_dst);
 	arm(d->rxmt, RXMT_MS);
 }
 
-/* Build the next Update Response of the running job; false when the job has no more. */
+/* Build and send the next Update Response of the running job; false when the job has no
+ * more (or it could not be signed). */
 static bool next_packet(struct rip_iface *ifc)
 {
 	struct rip_demand *d = ifc->demand;
 	struct rip_msg m = { .command = RIP_CMD_UPDATE_RESPONSE, .version = 2,
 			     .trig_version = RIP_TRIGGER_VERSION };
-	unsigned max = DEMAND_MAX_RTES - (ifc->set->auth_type != RIP_AUTH_NONE);
+	unsigned budget = rip_auth_max_rtes(ifc, true);
+	unsigned max = budget < DEMAND_MAX_RTES ? budget : DEMAND_MAX_RTES;
 	unsigned n = d->job_active ? rip_output_fill(ifc->rip, ifc, &d->job, &m, max) : 0;
 
 	if (n == 0 && !d->flush_next) {
@@ -138,8 +139,9 @@ static bool next_packet(struct rip_iface *ifc)
 	m.trig_flush = d->flush_next; /* a whole empty table still needs its flushing packet */
 	m.trig_seq = d->tx_seq++;
 	d->flush_next = false;
-	d->out_len = rip_auth_encode(ifc, &m, d->out_buf, sizeof(d->out_buf));
-	if (d->out_len == 0) {
+	d->out_msg = m;
+	d->out_dst = d->job.dst;
+	if (!send_msg(ifc, &m, d->out_dst)) {
 		log_warning(COMP, "%s: cannot sign an Update Response (no key valid for sending):"
 			    " the table goes again in %d s", ifc->name, RXMT_MS / 1000);
 		d->job_active = false;
@@ -150,12 +152,12 @@ static bool next_packet(struct rip_iface *ifc)
 		return false;
 	}
 	d->out_seq = m.trig_seq;
-	d->out_dst = d->job.dst;
 	d->outstanding = true;
 	d->tries = 1;
 	d->tx_responses++;
 	ifc->stats.tx_packets++;
-	return d->outstanding;
+	arm(d->rxmt, RXMT_MS);
+	return true;
 }
 
 static void start_job(struct rip_iface *ifc, enum rip_job_kind kind, uint32_t dst);
@@ -167,10 +169,8 @@ static void pump(struct rip_iface *ifc)
 
 	if (d->outstanding || d->unreachable)
 		return;
-	if (next_packet(ifc)) {
-		transmit_outstanding(ifc);
+	if (next_packet(ifc))
 		return;
-	}
 	if (d->changes_waiting) {
 		d->changes_waiting = false;
 		start_job(ifc, RIP_JOB_CHANGES, circuit_dst(ifc));

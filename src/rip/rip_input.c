@@ -30,6 +30,7 @@ static const char *const drop_names[RIP_DROP_COUNT] = {
 	[RIP_DROP_PASSIVE] = "request on a passive interface or demand circuit",
 	[RIP_DROP_TRUNCATED] = "truncated",
 	[RIP_DROP_PEER] = "sender not an accepted peer (accept-peers / ignore-peers)",
+	[RIP_DROP_REPLAY] = "replayed (RFC 4822 sequence number)",
 };
 
 /* Receive context of one packet. */
@@ -225,6 +226,7 @@ static struct rip_iface *check_source(struct rip *rip, uint32_t ifindex, uint32_
 static bool check_message(struct rx *rx, enum rip_decode_status st)
 {
 	const char *why;
+	bool replay;
 
 	if (st != RIP_DECODE_OK) {
 		enum rip_drop reason = st == RIP_DECODE_BAD_VERSION ? RIP_DROP_VERSION
@@ -242,9 +244,10 @@ static bool check_message(struct rx *rx, enum rip_decode_status st)
 		drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_VERSION, rx->src, NULL);
 		return false;
 	}
-	why = rip_auth_check(rx->ifc, rx->nbr, rx->buf, rx->len, rx->msg);
+	why = rip_auth_check(rx->ifc, rx->nbr, rx->buf, rx->len, rx->msg, &replay);
 	if (why) {
-		drop(rx->rip, rx->ifc, rx->nbr, RIP_DROP_AUTH, rx->src, why);
+		drop(rx->rip, rx->ifc, rx->nbr, replay ? RIP_DROP_REPLAY : RIP_DROP_AUTH, rx->src,
+		     why);
 		return false;
 	}
 	return true;
@@ -314,5 +317,6 @@ void rip_input_packet(struct rip *rip, uint32_t ifindex, uint32_t src, uint16_t 
 	}
 	if (!check_message(&rx, st))
 		return;
+	rip_neighbor_heard(rip, rx.nbr);
 	dispatch(&rx, dst);
 }

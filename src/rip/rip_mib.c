@@ -13,7 +13,7 @@
 static const char *const drop_keys[RIP_DROP_COUNT] = {
 	"not_rip_interface", "interface_down", "bad_source_port", "source_not_connected",
 	"own_packets", "malformed", "bad_version", "authentication", "bad_command",
-	"passive", "truncated", "peer_not_accepted",
+	"passive", "truncated", "peer_not_accepted", "replay",
 };
 
 static const char *const source_names[] = { "rip", "connected", "redistributed" };
@@ -73,7 +73,7 @@ static json_t *iface_row(const struct rip_iface *i)
 	json_t *row;
 
 	const struct rip_iface_stats *s = &i->stats;
-	json_t *stats = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	json_t *stats = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 				  "rx_packets", (json_int_t)s->rx_packets,
 				  "rx_bad_packets", (json_int_t)s->rx_bad_packets,
 				  "rx_bad_routes", (json_int_t)s->rx_bad_routes,
@@ -88,7 +88,8 @@ static json_t *iface_row(const struct rip_iface *i)
 				  "rx_ignored_peer", (json_int_t)s->rx_ignored_peer,
 				  "requests_unanswered", (json_int_t)s->requests_unanswered,
 				  "requests_merged", (json_int_t)s->requests_merged,
-				  "rx_over_limit_routes", (json_int_t)s->rx_over_limit_routes);
+				  "rx_over_limit_routes", (json_int_t)s->rx_over_limit_routes,
+				  "rx_replays", (json_int_t)s->rx_replays);
 
 	row = json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:b,s:i,s:i,s:i,s:I,s:o}",
 			 "ifindex", (json_int_t)i->ifindex, "name", i->name,
@@ -167,17 +168,20 @@ static json_t *neighbor_row(const struct rip *rip, const struct rip_neighbor *n)
 	const struct rip_iface *ifc = rip_iface_find(rip, n->ifindex);
 	char a[ADDR4_STRLEN];
 
-	return json_pack("{s:s,s:s,s:I,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:s,s:I,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 			 "address", addr4_format(n->address, a),
 			 "interface", ifc ? ifc->name : "?", "ifindex", (json_int_t)n->ifindex,
-			 "version", n->version,
-			 "last_heard", (json_int_t)((clock_now_ms() - n->last_heard_ms) / 1000),
+			 "state", rip_neighbor_state_name(n), "version", n->version,
+			 "last_heard", n->last_heard_ms
+					       ? json_integer((clock_now_ms() - n->last_heard_ms) / 1000)
+					       : json_null(), /* nothing of it passed the checks */
 			 "bad_packets", (json_int_t)n->bad_packets,
 			 "bad_routes", (json_int_t)n->bad_routes,
 			 "rx_packets", (json_int_t)n->rx_packets,
 			 "rx_routes", (json_int_t)n->rx_routes,
 			 "routes", (json_int_t)rip_limit_paths(rip, n->ifindex, n->address),
-			 "over_limit_routes", (json_int_t)n->over_limit_routes);
+			 "over_limit_routes", (json_int_t)n->over_limit_routes,
+			 "replays", (json_int_t)n->replays);
 }
 
 /* ---- keys ---- */

@@ -179,7 +179,7 @@ size_t rip_output_build(struct rip *rip, struct rip_iface *ifc, struct rip_job *
 {
 	struct rip_msg m = { .command = RIP_CMD_RESPONSE, .version = job->version };
 
-	if (rip_output_fill(rip, ifc, job, &m, rip_auth_max_rtes(ifc)) == 0)
+	if (rip_output_fill(rip, ifc, job, &m, rip_auth_max_rtes(ifc, false)) == 0)
 		return 0;
 	return rip_auth_encode(ifc, &m, buf, cap);
 }
@@ -220,8 +220,8 @@ size_t rip_output_answer(struct rip *rip, struct rip_iface *ifc, const struct ri
 				    : RIP_METRIC_INFINITY;
 	}
 	rip->stats.queries++;
-	if (m.nrtes > rip_auth_max_rtes(ifc))
-		m.nrtes = rip_auth_max_rtes(ifc); /* room for our authentication entry */
+	if (m.nrtes > rip_auth_max_rtes(ifc, false))
+		m.nrtes = rip_auth_max_rtes(ifc, false); /* room for our authentication */
 	return rip_auth_encode(ifc, &m, buf, cap);
 }
 

@@ -52,6 +52,7 @@ static void rip_free(struct rip *rip)
 	}
 	rip_table_free(rip);
 	rip_neighbor_free_all(rip);
+	rip_auth_peers_free(rip);
 	rp_event_queue_clear(&rip->events);
 	if (rip->trigger_ev)
 		event_free(rip->trigger_ev);
@@ -81,6 +82,7 @@ static enum rp_result rip_start(const struct rp_support *support, const void *gl
 	rp_event_queue_init(&rip->events);
 	rip_table_init(rip);
 	rip_neighbor_init(rip);
+	rip_auth_peers_init(rip);
 	if (!rip->scan_timer || rip_trigger_init(rip) != 0 ||
 	    rip_sock_open(rip, err, sizeof(err)) != 0) {
 		log_error(COMP, "cannot start: %s", rip->scan_timer ? err : "out of memory");

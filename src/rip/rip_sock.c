@@ -191,9 +191,11 @@ int rip_sock_send(struct rip *rip, uint32_t ifindex, uint32_t src, uint32_t dst,
 	struct msghdr h = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
 			    .msg_iovlen = 1, .msg_control = ctl.buf,
 			    .msg_controllen = sizeof(ctl.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+	struct cmsghdr *c;
 	struct in_pktinfo pi = { .ipi_ifindex = (int)ifindex, .ipi_spec_dst.s_addr = htonl(src) };
 
+	memset(&ctl, 0, sizeof(ctl)); /* CMSG_SPACE pads past the data: no stack bytes leave */
+	c = CMSG_FIRSTHDR(&h);
 	c->cmsg_level = IPPROTO_IP;
 	c->cmsg_type = IP_PKTINFO;
 	c->cmsg_len = CMSG_LEN(sizeof(pi));

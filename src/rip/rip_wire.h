@@ -30,6 +30,7 @@
 #define RIP_TRIGGER_VERSION 1
 #define RIP_RTE_LEN 20
 #define RIP_MAX_RTES 25
+#define RIP_MAX_DATAGRAM 512 /* RFC 2453 3.6: RIP payload limit, authentication included */
 #define RIP_MAX_PACKET (RIP_HDR_LEN + RIP_TRIGGER_HDR_LEN + RIP_MAX_RTES * RIP_RTE_LEN + 4 + 64)
 
 #define RIP_AFI_INET 2
@@ -38,6 +39,7 @@
 #define RIP_AUTH_CRYPTO 3   /* RFC 4822 keyed digest */
 #define RIP_AUTH_TRAILER 1  /* RFC 4822 trailer type after the routes */
 #define RIP_AUTH_PASSWORD_LEN 16
+#define RIP_AUTH_TRAILER_HDR_LEN 4 /* 0xFFFF, 0x0001 before the digest */
 
 #define RIP_METRIC_INFINITY 16
 

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: ISC
 """RIP authentication against real peers: RFC 2453 simple passwords and RFC 4822 Keyed-MD5 and
 HMAC-SHA with BIRD 2 and FRR's ripd, both directions; wrong keys, unauthenticated peers and
-secrets in a world-readable file refused; key rollover by lifetimes."""
+secrets in a world-readable file refused; key rollover by lifetimes; full Keyed-MD5 updates
+within 512 bytes (FRR learns all 33 routes); auth-sequence-reset checked."""
 
+import contextlib
 import datetime
 import os
 import subprocess
@@ -158,16 +160,23 @@ def check_config(path):
                           text=True, timeout=10)
 
 
-def test_secrets_in_a_world_readable_file_refused():
-    """The configuration check refuses keys in a file everyone can read, naming the file; the
-    same file private is valid."""
+@contextlib.contextmanager
+def config_file(iface_text, mode=0o600):
+    """A configuration file with RIP on eth0 and `iface_text` in its entry; yields its path."""
     text = rip_config([{"name": "eth0"}], router_id=R).replace(
-        '{ name = "eth0";', '{ name = "eth0"; authentication = "md5"; ' + key_block(), 1)
+        '{ name = "eth0";', '{ name = "eth0"; ' + iface_text, 1)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "routprotd.conf")
         with open(path, "w") as f:
             f.write(text)
-        os.chmod(path, 0o644)
+        os.chmod(path, mode)
+        yield path
+
+
+def test_secrets_in_a_world_readable_file_refused():
+    """The configuration check refuses keys in a file everyone can read, naming the file; the
+    same file private is valid."""
+    with config_file('authentication = "md5"; ' + key_block(), mode=0o644) as path:
         res = check_config(path)
         assert res.returncode == 1, res.stderr
         assert path in res.stderr and "everyone can read" in res.stderr
@@ -193,3 +202,38 @@ def test_key_rollover(pair, peers, start_daemon):
     start_router(start_daemon, r, auth_keys("hmac-sha256"), block)
     assert bird.route(OURS) is None
     bird.wait_route(OURS, timeout=20, what=f"{OURS} at BIRD after the rollover")
+
+
+MANY = [f"198.19.{n}.0/24" for n in range(100, 132)]  # 32 more stub subnets announced
+
+
+@pytest.mark.parametrize("mode,md5_len", [("rfc", 16), ("old-ripd", 20)])
+def test_full_md5_updates_fit_frr(pair, peers, start_daemon, mode, md5_len):
+    """33 routes with Keyed-MD5: every datagram stays within 512 bytes of RIP payload (23
+    entries, not 24, with the authentication entry and trailer), so FRR's ripd, which drops
+    larger packets, learns every route."""
+    r, p = pair
+    for prefix in MANY:
+        r.addr_add("stub0", prefix.replace(".0/24", ".1/24"))
+    p.ip("route", "add", "blackhole", THEIRS)
+    frr = peers.frr(p, frr_auth_config(mode), interfaces=["eth0"])
+    start_router(start_daemon, r, auth_keys("md5", extra={"md5-auth-length": md5_len}),
+                 key_block())
+    wanted = set(MANY) | {OURS}
+    wait_for(lambda: wanted <= set(frr.rip_routes()) or None, timeout=30,
+             what=f"all {len(wanted)} routes learned by FRR")
+
+
+@pytest.mark.parametrize("kind,value,valid", [
+    ("md5", "true", True), ("hmac-sha256", "false", True), ("hmac-sha512", "600", True),
+    ("md5", "0", False), ("md5", '"soon"', False), ("simple", "true", False)])
+def test_auth_sequence_reset_checked(kind, value, valid):
+    """auth-sequence-reset is true, false or seconds (1..86400), and only with cryptographic
+    authentication; a wrong value is refused with its line."""
+    block = key_block(simple=kind == "simple")
+    with config_file(f'authentication = "{kind}"; {block} auth-sequence-reset = {value};') \
+            as path:
+        res = check_config(path)
+    assert (res.returncode == 0) == valid, res.stderr
+    if not valid:
+        assert "auth-sequence-reset" in res.stderr and path in res.stderr

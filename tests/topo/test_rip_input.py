@@ -22,7 +22,7 @@ from lib.wait import wait_for
 
 DROP_KEYS = ("not_rip_interface", "interface_down", "bad_source_port", "source_not_connected",
              "own_packets", "malformed", "bad_version", "authentication", "bad_command",
-             "passive", "truncated")
+             "passive", "truncated", "replay")
 
 
 def lab_config(lab, **iface0):

@@ -137,6 +137,7 @@ void setup_instance(void)
 	rp_event_queue_init(&rip->events);
 	rip_table_init(rip);
 	rip_neighbor_init(rip);
+	rip_auth_peers_init(rip);
 	REQUIRE(rip_trigger_init(rip) == 0);
 }
 
@@ -158,6 +159,7 @@ void teardown(void)
 	}
 	rip_table_free(rip);
 	rip_neighbor_free_all(rip);
+	rip_auth_peers_free(rip);
 	rp_event_queue_clear(&rip->events);
 	event_free(rip->trigger_ev);
 	free(rip);
@@ -215,4 +217,17 @@ size_t response(uint8_t version, const struct rip_rte *e, unsigned n, uint8_t *b
 
 	memcpy(m.rtes, e, n * sizeof(*e));
 	return rip_encode(&m, buf, RIP_MAX_PACKET, NULL);
+}
+
+void set_auth(struct rip_iface *ifc, int type, const char *secret, int id)
+{
+	struct rip_auth_key k = { .id = id, .secret_len = strlen(secret) };
+
+	memcpy(k.secret, secret, k.secret_len);
+	rip_auth_settings_free(ifc->set);
+	ifc->set->auth_type = type;
+	ifc->set->keys = malloc(sizeof(k));
+	REQUIRE(ifc->set->keys != NULL);
+	ifc->set->keys[0] = k;
+	ifc->set->nkeys = 1;
 }

@@ -66,5 +66,7 @@ enum rp_result next_event(enum rp_event_type *type, union rp_message *msg);
 /* Raw bytes into the receive path as if they came from `src`:`sport` on eth0. */
 void feed(uint32_t src, uint16_t sport, const uint8_t *buf, size_t len);
 size_t response(uint8_t version, const struct rip_rte *e, unsigned n, uint8_t *buf);
+/* The interface authenticates with one key (`type`: enum rip_auth_type). */
+void set_auth(struct rip_iface *ifc, int type, const char *secret, int id);
 
 #endif

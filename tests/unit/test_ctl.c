@@ -1061,9 +1061,12 @@ START_TEST(test_fmt_neighbors_autostatic)
 {
 	assert_fmt("show neighbors", NULL,
 		   "[{\"address\":\"10.0.0.2\",\"interface\":\"eth0\",\"version\":2,"
-		   "\"last_heard\":12,\"bad_packets\":0,\"bad_routes\":3}]",
-		   "ADDRESS   INTERFACE  VERSION  LAST-HEARD  BAD-PACKETS  BAD-ROUTES\n"
-		   "10.0.0.2  eth0       2        12s         0            3\n");
+		   "\"last_heard\":12,\"bad_packets\":0,\"bad_routes\":3,\"state\":\"up\"},"
+		   "{\"address\":\"10.0.0.3\",\"interface\":\"eth0\",\"version\":2,"
+		   "\"last_heard\":200,\"bad_packets\":0,\"bad_routes\":0,\"state\":\"down\"}]",
+		   "ADDRESS   INTERFACE  STATE  VERSION  LAST-HEARD  BAD-PACKETS  BAD-ROUTES\n"
+		   "10.0.0.2  eth0       up     2        12s         0            3\n"
+		   "10.0.0.3  eth0       down   2        200s        0            0\n");
 	assert_fmt("show autostatic", NULL,
 		   "[{\"interface\":\"ppp0\",\"prefix\":\"172.16.0.0/12\",\"nexthop\":\"10.8.0.1\","
 		   "\"metric\":2,\"updated\":\"2026-01-02T03:04:05Z\"}]",

@@ -14,6 +14,8 @@ objects, for assertions about what a router sent.
     cap.rip(src="198.18.5.1")
 """
 
+import hashlib
+import hmac
 import ipaddress
 import select
 import socket
@@ -71,6 +73,31 @@ def v1_entry(address, metric=1, afi=AFI_INET):
 def auth_entry(password=b"secret", auth_type=2):
     """The authentication entry of RFC 2453 section 4.1 (AFI 0xFFFF, type 2, 16-byte password)."""
     return struct.pack("!HH16s", AFI_AUTH, auth_type, password.ljust(16, b"\0")[:16])
+
+
+AUTH_CRYPTO, AUTH_TRAILER = 3, 1
+APAD = bytes.fromhex("878FE1F3")
+_HASHES = {"md5": hashlib.md5, "hmac-sha1": hashlib.sha1, "hmac-sha256": hashlib.sha256,
+           "hmac-sha384": hashlib.sha384, "hmac-sha512": hashlib.sha512}
+
+
+def signed(command, entries, secret, seq, key_id=1, algorithm="hmac-sha256", version=2):
+    """An RFC 4822 authenticated message: the authentication entry (packet length, key id,
+    digest length, sequence number `seq`), the entries, and the trailer with the digest —
+    Keyed-MD5 (the digest field holding the zero-padded key while hashing) or HMAC (the field
+    holding Apad, the key — no longer than the digest — zero-padded to its length)."""
+    h = _HASHES[algorithm]
+    length = h().digest_size
+    key = secret.encode() if isinstance(secret, str) else secret
+    body = b"".join(entries)
+    trailer_at = 4 + 20 + len(body)
+    auth = struct.pack("!HHHBBI8x", AFI_AUTH, AUTH_CRYPTO, trailer_at, key_id, length, seq)
+    head = header(command, version) + auth + body + struct.pack("!HH", AFI_AUTH, AUTH_TRAILER)
+    if algorithm == "md5":
+        digest = h(head + key.ljust(16, b"\0")[:16]).digest()
+    else:
+        digest = hmac.new(key, head + APAD * (length // 4), h).digest()
+    return head + digest
 
 
 def whole_table_entry():

@@ -52,6 +52,19 @@ def base_env(**extra):
     return env
 
 
+def sanitized_build():
+    """Whether the daemon under test is built with AddressSanitizer (valgrind cannot run it)."""
+    return b"__asan_init" in daemon_binary().read_bytes()
+
+
+def valgrind_wrapper(log_path):
+    """A wrapper (Routprotd(wrapper=...)) running the daemon under valgrind's memcheck: any
+    error, or a definitely lost block, makes the exit status 99; the report goes to log_path."""
+    return ["valgrind", "--quiet", "--error-exitcode=99", "--leak-check=full",
+            "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
+            "--track-origins=yes", f"--log-file={log_path}"]
+
+
 # ---- configuration text ----
 
 def _libconfig_value(value):
@@ -254,7 +267,7 @@ class Routprotd:
             argv.append("-d")
         return self.wrapper + argv + self.extra_args
 
-    def start(self, wait_ready=True, timeout=15.0):
+    def start(self, wait_ready=True, timeout=None):
         """Start the daemon; with wait_ready, wait for READY=1 and the control socket."""
         if self.cli_paths:
             self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -263,7 +276,7 @@ class Routprotd:
         env = base_env(NOTIFY_SOCKET=self.notify.path, **self.extra_env)
         self.proc = self.ns.spawn(self.argv(), self.name, self.log_path, env=env)
         if wait_ready:
-            self.wait_ready(timeout)
+            self.wait_ready(timeout or (60.0 if self.wrapper else 15.0))
         return self
 
     def wait_ready(self, timeout=15.0, after=0):
