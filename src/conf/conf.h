@@ -16,9 +16,9 @@
 
 #include <net/if.h>
 
-#include "conf/conf_diag.h"
-#include "core/routprot.h"
-#include "lib/log.h"
+#include "routprotd/conf_diag.h"
+#include "routprotd/routprot.h"
+#include "routprotd/log.h"
 
 #define CONF_DEFAULT_STATE_DIR "/var/lib/routprotd"
 #define CONF_DEFAULT_SOCKET "/run/routprotd/routprotd.sock"
@@ -55,7 +55,7 @@ struct conf {
 	gid_t control_gid;   /* resolved from control_group at load time; (gid_t)-1 if none */
 	int control_idle_timeout;    /* s a control connection may wait without a request */
 	int control_request_timeout; /* s a request line may take to arrive whole */
-	enum log_level log_level;
+	enum rp_log_level log_level;
 	uint32_t fib_table;  /* 1..0xffffffff, not 0 (unspec) or 255 (local) */
 	uint32_t fib_metric; /* kernel route priority */
 	int fib_stale_time;      /* s: routes of ours found at start-up wait this long to be relearned */
@@ -68,7 +68,7 @@ struct conf {
 /* Load and validate `file`. `known` lists the protocols this daemon has; a top-level group named
  * after one of them configures it. Returns NULL (with messages in diag) on any error. */
 struct conf *conf_load(const char *file, const struct rp_protocol *const *known, size_t nknown,
-		       struct conf_diag *diag);
+		       struct rp_conf_diag *diag);
 
 /* A configuration with every default and no protocol section (unit tests). */
 struct conf *conf_new_default(void);

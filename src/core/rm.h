@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "core/routprot.h"
+#include "routprotd/routprot.h"
 
 struct event_base;
 struct conf;
@@ -72,8 +72,14 @@ struct rm_fib_ops {
 
 #define RM_PROTO_AUTOSTATIC RTPROT_AUTOSTATIC /* kernel protocol number of autostatic routes */
 
+/* True when this RM can serve the registration `p` (interface version, struct size, mandatory
+ * entry points); otherwise false with the reason, naming `module` (a file name, or NULL for the
+ * protocol's own name), its version and ours, in `why` (rm_register.c). */
+bool rm_protocol_acceptable(const struct rp_protocol *p, const char *module, char *why,
+			    size_t len);
+
 /* `protocols` is the registry of every protocol module this daemon offers (the config decides
- * which run). */
+ * which run). NULL when one of them is not acceptable (logged) or memory runs out. */
 struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *protocols,
 		  size_t nprotocols);
 /* Stops every protocol synchronously (a pending stop is abandoned after its instance is freed)

@@ -13,7 +13,7 @@
 
 #include "conf/conf.h"
 #include "core/rm_internal.h"
-#include "lib/log.h"
+#include "routprotd/log.h"
 
 #define COMP "rm"
 
@@ -37,11 +37,11 @@ static bool start_protocol(struct rm *rm, struct rm_proto *p, const struct conf_
 	rm->counters.callbacks++;
 	rm_record(rm, "START_PROTOCOL", NULL, p, r);
 	if (r != NO_ERROR || !p->inst) {
-		log_error(COMP, "%s failed to start: %s", p->def->name, rp_result_name(r));
+		rp_log_error(COMP, "%s failed to start: %s", p->def->name, rp_result_name(r));
 		p->inst = NULL;
 		return false;
 	}
-	log_info(COMP, "%s started", p->def->name);
+	rp_log_info(COMP, "%s started", p->def->name);
 	return true;
 }
 
@@ -78,7 +78,7 @@ static void stop_protocol(struct rm *rm, struct rm_proto *p)
 	p->inst = NULL;
 	rm->subs[p->slot] = (struct rm_subscriber){ 0 };
 	rm_routes_drop_source(rm, (uint8_t)p->slot);
-	log_info(COMP, "%s stopped (no longer configured)", p->def->name);
+	rp_log_info(COMP, "%s stopped (no longer configured)", p->def->name);
 }
 
 static void reconfigure_interfaces(struct rm *rm, struct rm_proto *p,
@@ -105,7 +105,7 @@ static void reconfigure_interfaces(struct rm *rm, struct rm_proto *p,
 				    : ERROR_CAN_NOT_COMPLETE;
 			rm->counters.callbacks++;
 			rm_record(rm, "SET_INTERFACE_INFO", ifc, p, r);
-			log_info(COMP, "%s: new %s settings%s%s", ifc->name, p->def->name,
+			rp_log_info(COMP, "%s: new %s settings%s%s", ifc->name, p->def->name,
 				 r == NO_ERROR ? "" : " refused: ",
 				 r == NO_ERROR ? "" : rp_result_name(r));
 		}
@@ -125,7 +125,7 @@ static void reconfigure_protocol(struct rm *rm, struct rm_proto *p,
 
 		rm->counters.callbacks++;
 		rm_record(rm, "SET_GLOBAL_INFO", NULL, p, r);
-		log_info(COMP, "%s: new global settings%s%s", p->def->name,
+		rp_log_info(COMP, "%s: new global settings%s%s", p->def->name,
 			 r == NO_ERROR ? "" : " refused: ", r == NO_ERROR ? "" : rp_result_name(r));
 	}
 	reconfigure_interfaces(rm, p, oldp, newp);
@@ -133,20 +133,20 @@ static void reconfigure_protocol(struct rm *rm, struct rm_proto *p,
 
 static void apply_daemon_settings(const struct conf *old, const struct conf *c)
 {
-	log_set_level(c->log_level);
+	rp_log_set_level(c->log_level);
 	if (!old)
 		return;
 	if (strcmp(old->control_socket, c->control_socket) != 0)
-		log_warning(COMP, "control.socket changed: takes effect at the next restart");
+		rp_log_warning(COMP, "control.socket changed: takes effect at the next restart");
 	if (strcmp(old->state_dir, c->state_dir) != 0)
-		log_warning(COMP, "state-dir changed: takes effect at the next restart");
+		rp_log_warning(COMP, "state-dir changed: takes effect at the next restart");
 	if ((old->control_group == NULL) != (c->control_group == NULL) ||
 	    (old->control_group && strcmp(old->control_group, c->control_group) != 0))
-		log_warning(COMP, "control.group changed: takes effect at the next restart");
+		rp_log_warning(COMP, "control.group changed: takes effect at the next restart");
 	if (old->fib_stale_time != c->fib_stale_time)
-		log_notice(COMP, "fib.stale-time applies at start-up only");
+		rp_log_notice(COMP, "fib.stale-time applies at start-up only");
 	if (old->netlink_rcvbuf != c->netlink_rcvbuf)
-		log_warning(COMP, "netlink.receive-buffer changed: takes effect at the next restart");
+		rp_log_warning(COMP, "netlink.receive-buffer changed: takes effect at the next restart");
 }
 
 bool rm_apply_config(struct rm *rm, struct conf *conf)

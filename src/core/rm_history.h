@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "core/routprot.h"
+#include "routprotd/routprot.h"
 
 #define RM_HISTORY_MAX_ADDRS 32 /* addresses kept per ADDRESS_CHANGE entry */
 

@@ -12,13 +12,20 @@
 
 #include "core/rm.h"
 #include "core/rm_history.h"
-#include "core/routprot.h"
-#include "lib/avl.h"
-#include "lib/log.h"
+#include "routprotd/routprot.h"
+#include "routprotd/avl.h"
+#include "routprotd/log.h"
 
 struct event;
 struct conf_protocol;
 struct conf_interface;
+
+struct rm_proto;
+
+/* The handle a protocol passes back to every support function (opaque outside src/core). */
+struct rp_host {
+	struct rm_proto *p;
+};
 
 /* One registered protocol module and, while configured, its running instance. */
 struct rm_proto {
@@ -27,6 +34,7 @@ struct rm_proto {
 	const struct rp_protocol *def;
 	void *inst;              /* NULL when not running */
 	bool stop_pending;       /* stop_protocol answered ERROR_PROTOCOL_STOP_PENDING */
+	struct rp_host host;
 	struct rp_support support;
 	struct event *drain_ev;  /* activated by signal_event; drains get_event_message */
 	uint64_t events_drained;
@@ -57,7 +65,7 @@ enum rm_fib_state {
 
 /* One prefix of the RM's route table (RTM). */
 struct rm_route {
-	struct avl_node node;
+	struct rp_avl_node node;
 	uint32_t prefix;
 	uint8_t len;
 	uint8_t fib_state;  /* enum rm_fib_state */
@@ -71,7 +79,7 @@ struct rm_route {
 
 /* A route of another protocol in our kernel table, kept for redistribution. */
 struct rm_kroute {
-	struct avl_node node;
+	struct rp_avl_node node;
 	struct rm_kernel_route r;
 	unsigned kind; /* RP_REDIST_STATIC or RP_REDIST_KERNEL */
 };
@@ -125,7 +133,7 @@ struct rm {
 	size_t ifaces_cap;
 
 	/* route table and kernel FIB */
-	struct avl_tree routes;
+	struct rp_avl_tree routes;
 	const struct rm_fib_ops *fib;
 	void *fib_arg;
 	struct event *stale_timer;
@@ -143,12 +151,12 @@ struct rm {
 		char error[512];   /* why the last write failed; "" after a success */
 		char refused[640]; /* the last change refused for it, as told to the caller */
 		struct event *retry;
-		struct log_ratelimit rl;
+		struct rp_log_ratelimit rl;
 	} as_file;
 
 	/* redistribution */
 	struct rm_subscriber subs[RM_MAX_PROTOCOLS];
-	struct avl_tree kroutes;
+	struct rp_avl_tree kroutes;
 
 	struct rm_history *history;
 	struct rm_counters counters;

@@ -11,16 +11,16 @@
 
 #include "conf/conf.h"
 #include "core/rm_internal.h"
-#include "lib/clock.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/prefix.h"
 
 static json_t *addresses_json(const struct rm_iface *ifc)
 {
 	json_t *arr = json_array();
-	char buf[PREFIX4_STRLEN];
+	char buf[RP_PREFIX4_STRLEN];
 
 	for (unsigned i = 0; arr && i < ifc->naddrs; i++)
-		json_array_append_new(arr, json_string(prefix4_format(ifc->addrs[i].address,
+		json_array_append_new(arr, json_string(rp_prefix4_format(ifc->addrs[i].address,
 								      ifc->addrs[i].prefixlen, buf)));
 	return arr;
 }
@@ -149,18 +149,18 @@ json_t *rm_json_status(struct rm *rm)
 {
 	json_t *o = json_object();
 	json_t *protos = json_array();
-	char when[CLOCK_ISO8601_LEN], rid[ADDR4_STRLEN];
+	char when[RP_CLOCK_ISO8601_LEN], rid[RP_ADDR4_STRLEN];
 
 	if (!o || !protos) {
 		json_decref(o);
 		json_decref(protos);
 		return NULL;
 	}
-	clock_format_iso8601(rm->start_wall_ms, when);
+	rp_clock_format_iso8601(rm->start_wall_ms, when);
 	json_object_set_new(o, "version", json_string(PACKAGE_VERSION));
 	json_object_set_new(o, "started", json_string(when));
-	json_object_set_new(o, "uptime", json_integer((clock_now_ms() - rm->start_mono_ms) / 1000));
-	json_object_set_new(o, "router_id", json_string(addr4_format(rm_router_id(rm), rid)));
+	json_object_set_new(o, "uptime", json_integer((rp_clock_now_ms() - rm->start_mono_ms) / 1000));
+	json_object_set_new(o, "router_id", json_string(rp_addr4_format(rm_router_id(rm), rid)));
 	if (rm->conf)
 		json_object_set_new(o, "config", json_string(rm->conf->file ? rm->conf->file : ""));
 	for (size_t s = 0; s < rm->nprotos; s++)
@@ -191,10 +191,10 @@ static void annotate_route(struct rm *rm, json_t *row)
 {
 	const char *p = json_string_value(json_object_get(row, "prefix"));
 	const json_t *ifx = json_object_get(row, "ifindex");
-	struct prefix4 pf;
+	struct rp_prefix4 pf;
 	bool in_fib = false;
 
-	if (p && prefix4_parse(p, &pf, false))
+	if (p && rp_prefix4_parse(p, &pf, false))
 		in_fib = rm_route_held(rm, pf.addr, pf.len) ? rm_route_in_fib(rm, pf.addr, pf.len)
 							    : rm_kernel_has(rm, pf.addr, pf.len);
 	json_object_set_new(row, "in_fib", json_boolean(in_fib));
@@ -209,8 +209,8 @@ static void annotate_route(struct rm *rm, json_t *row)
 
 static json_t *route_row_of(struct rm_proto *p, uint32_t addr, uint8_t len)
 {
-	char text[PREFIX4_STRLEN];
-	json_t *key = json_pack("{s:s}", "prefix", prefix4_format(addr, len, text));
+	char text[RP_PREFIX4_STRLEN];
+	json_t *key = json_pack("{s:s}", "prefix", rp_prefix4_format(addr, len, text));
 	json_t *row = NULL;
 
 	if (key && p->def->mib_get(p->inst, RP_MIB_ROUTE, key, &row) != NO_ERROR) {
@@ -238,7 +238,7 @@ bool rm_protocol_route(struct rm *rm, const char *protocol, uint32_t addr, uint8
 		*row = route_row_of(p, addr, len);
 	} else {
 		for (int l = len; l >= 0 && !*row; l--) {
-			*row = route_row_of(p, addr & prefix4_mask((unsigned)l), (uint8_t)l);
+			*row = route_row_of(p, addr & rp_prefix4_mask((unsigned)l), (uint8_t)l);
 			if (*row && !reachable(*row)) {
 				json_decref(*row);
 				*row = NULL;
