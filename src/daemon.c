@@ -22,6 +22,7 @@
 
 #include "conf/conf.h"
 #include "core/rm.h"
+#include "core/rm_module.h"
 #include "ctl/ctl_commands.h"
 #include "ctl/ctl_server.h"
 #include "daemon.h"
@@ -30,18 +31,35 @@
 #include "lib/notify.h"
 #include "linux/fib.h"
 #include "linux/ifmon.h"
-#include "rip/rip_protocol.h"
-#include "trace/trace.h"
 
 #define COMP "routprotd"
 #define STOP_TIMEOUT_MS 5000
 
-/* Every protocol module this daemon offers; the configuration decides which run. */
-static const struct rp_protocol *const protocols[] = {
-	&rip_protocol,
-	&trace_protocol,
-};
-#define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
+/* Every protocol module of the module directory; the configuration decides which run. */
+static struct rm_modules *modules;
+
+/* Load the modules once; false (logged) when one of them cannot be used. */
+static bool load_modules(const struct daemon_opts *opts)
+{
+	const char *dir = rm_modules_dir(opts->module_dir);
+	char why[512];
+
+	if (modules)
+		return true;
+	modules = rm_modules_load(dir, why, sizeof(why));
+	if (!modules) {
+		rp_log_error(COMP, "%s", why);
+		return false;
+	}
+	rp_log_debug(COMP, "protocol modules from %s", dir);
+	return true;
+}
+
+static void unload_modules(void)
+{
+	rm_modules_free(modules);
+	modules = NULL;
+}
 
 struct daemon {
 	struct daemon_opts opts;
@@ -64,8 +82,12 @@ static struct conf *load_config(const struct daemon_opts *opts, struct rp_conf_d
 	struct conf *c;
 	char *copy;
 
+	const struct rp_protocol *const *protocols;
+	size_t n;
+
+	protocols = rm_modules_protocols(modules, &n);
 	rp_conf_diag_init(diag, opts->config_file);
-	c = conf_load(opts->config_file, protocols, NPROTOCOLS, diag);
+	c = conf_load(opts->config_file, protocols, n, diag);
 	if (!c)
 		return NULL;
 	if (opts->socket_path && (copy = strdup(opts->socket_path))) {
@@ -84,13 +106,17 @@ static struct conf *load_config(const struct daemon_opts *opts, struct rp_conf_d
 int daemon_check_config(const struct daemon_opts *opts)
 {
 	struct rp_conf_diag diag;
-	struct conf *c = load_config(opts, &diag);
+	struct conf *c;
 
+	if (!load_modules(opts))
+		return EXIT_CONFIG;
+	c = load_config(opts, &diag);
 	rp_conf_diag_print(&diag, stderr);
 	if (c)
 		printf("%s: configuration is valid\n", opts->config_file);
 	conf_free(c);
 	rp_conf_diag_free(&diag);
+	unload_modules();
 	return c ? EXIT_CLEAN : EXIT_CONFIG;
 }
 
@@ -330,9 +356,11 @@ static int start(struct daemon *d, struct conf *c)
 {
 	char err[256];
 	gid_t gid = c->control_group ? c->control_gid : (gid_t)-1;
+	size_t n;
+	const struct rp_protocol *const *protocols = rm_modules_protocols(modules, &n);
 
 	d->base = event_base_new();
-	d->rm = d->base ? rm_new(d->base, protocols, NPROTOCOLS) : NULL;
+	d->rm = d->base ? rm_new(d->base, protocols, n) : NULL;
 	if (!d->rm || !install_signals(d)) {
 		rp_log_error(COMP, "cannot initialise the event loop");
 		conf_free(c);
@@ -401,13 +429,18 @@ int daemon_run(const struct daemon_opts *opts)
 {
 	struct daemon d = { .opts = *opts, .lock_fd = -1 };
 	struct rp_conf_diag diag;
-	struct conf *c = load_config(opts, &diag);
+	struct conf *c;
 	int code;
 
+	if (!load_modules(opts))
+		return EXIT_CONFIG;
+	c = load_config(opts, &diag);
 	json_decref(report_problems(&diag)); /* logged; nobody to send them to */
 	rp_conf_diag_free(&diag);
-	if (!c)
+	if (!c) {
+		unload_modules();
 		return EXIT_CONFIG;
+	}
 	rp_log_set_level(c->log_level);
 	code = start(&d, c);
 	if (code == EXIT_CLEAN) {
@@ -419,6 +452,7 @@ int daemon_run(const struct daemon_opts *opts)
 		}
 	}
 	teardown(&d);
+	unload_modules(); /* nothing refers to them any more */
 	if (code == EXIT_CLEAN)
 		rp_log_notice(COMP, "stopped");
 	return code;

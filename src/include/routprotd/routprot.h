@@ -119,6 +119,10 @@ const char *rp_event_type_name(enum rp_event_type t);
 #define RF_ROUTING RP_RF_ROUTING
 #define RF_DEMAND_UPDATE_ROUTES RP_RF_DEMAND_UPDATE_ROUTES
 #define RF_ADD_ALL_INTERFACES RP_RF_ADD_ALL_INTERFACES
+/* The one symbol a module exports: routprotd loads NAME.so and calls it once to get the
+ * registration of protocol NAME, which must stay valid until the module is unloaded. */
+const struct rp_protocol *rp_module_register(void);
+
 #define RP_PROTOCOL_HEADER .version = RP_INTERFACE_VERSION, .size = sizeof(struct rp_protocol)
 
 #endif
