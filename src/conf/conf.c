@@ -551,6 +551,23 @@ static bool parse_global(struct load *ld, struct conf_protocol *cp,
 				 ld->diag);
 }
 
+/* `preference = N;` belongs to the router manager: read, then taken out of the section
+ * before the protocol parses the rest of it. */
+static void take_preference(struct load *ld, struct conf_protocol *cp,
+			    const config_setting_t *section)
+{
+	config_setting_t *s = config_setting_get_member(section, "preference");
+	long long v;
+
+	if (!s)
+		return;
+	if (rp_conf_parse_integer(s, "preference", 1, RP_PREFERENCE_MAX, &v, ld->diag))
+		cp->preference = (unsigned)v;
+	else
+		ld->ok = false;
+	config_setting_remove((config_setting_t *)section, "preference");
+}
+
 static void load_protocol(struct load *ld, const struct rp_protocol *proto,
 			  const config_setting_t *section)
 {
@@ -567,6 +584,7 @@ static void load_protocol(struct load *ld, const struct rp_protocol *proto,
 		ld->ok = false;
 		return;
 	}
+	take_preference(ld, cp, section);
 	global_ok = parse_global(ld, cp, section);
 	if (!global_ok)
 		ld->ok = false;

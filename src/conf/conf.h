@@ -41,6 +41,7 @@ struct conf_protocol {
 	const struct rp_protocol *protocol;
 	int line;
 	void *global; /* protocol's global blob (rp_config_ops.parse_global) */
+	unsigned preference; /* `preference = N;` of the section, 0 when absent */
 	struct conf_interface *interfaces;
 	size_t ninterfaces;
 };

@@ -115,7 +115,7 @@ static enum rp_result support_route_add(struct rp_host *host, const struct rp_ro
 	if (!p || !p->inst)
 		return ERROR_INVALID_PARAMETER;
 	return rm_route_set(p->rm, (uint8_t)p->slot, (uint8_t)p->def->protocol_id,
-			    RM_PREF_PROTOCOL, r);
+			    p->preference, r);
 }
 
 static enum rp_result support_route_delete(struct rp_host *host, uint32_t prefix, uint8_t len)

@@ -162,7 +162,8 @@ json_t *rm_json_events(struct rm *rm, size_t last_n); /* 0 = all remembered */
  * (or out of memory); rm_table_iter_next a new reference, or NULL at the end. */
 struct rm_table_iter;
 /* The route rows of a protocol that cover `addr`/`len` (annotated as in tables): exactly that
- * prefix when `exact`, else the longest reachable prefix containing it (metric below 16).
+ * prefix when `exact`, else the longest prefix containing it that the protocol calls
+ * reachable (mib_route_reachable).
  * Returns false when the protocol does not run; *row is NULL when nothing matches. */
 bool rm_protocol_route(struct rm *rm, const char *protocol, uint32_t addr, uint8_t len,
 		       bool exact, json_t **row);

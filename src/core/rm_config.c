@@ -30,9 +30,31 @@ const struct conf_interface *rm_configured_interface(const struct rm *rm,
 	return cp ? conf_find_interface(cp, name) : NULL;
 }
 
+/* The section's preference, else the protocol's own, else the default. */
+static uint16_t preference_of(const struct rm_proto *p, const struct conf_protocol *cp)
+{
+	if (cp->preference)
+		return (uint16_t)cp->preference;
+	return p->def->preference ? p->def->preference : RP_PREFERENCE_DEFAULT;
+}
+
+static void apply_preference(struct rm *rm, struct rm_proto *p, const struct conf_protocol *cp)
+{
+	uint16_t pref = preference_of(p, cp);
+
+	if (pref == p->preference)
+		return;
+	rp_log_info(COMP, "%s: preference %u", p->def->name, (unsigned)pref);
+	p->preference = pref;
+	rm_routes_set_preference(rm, (uint8_t)p->slot, pref);
+}
+
 static bool start_protocol(struct rm *rm, struct rm_proto *p, const struct conf_protocol *cp)
 {
-	enum rp_result r = p->def->start_protocol(&p->support, cp->global, &p->inst);
+	enum rp_result r;
+
+	p->preference = preference_of(p, cp);
+	r = p->def->start_protocol(&p->support, cp->global, &p->inst);
 
 	rm->counters.callbacks++;
 	rm_record(rm, "START_PROTOCOL", NULL, p, r);
@@ -128,6 +150,7 @@ static void reconfigure_protocol(struct rm *rm, struct rm_proto *p,
 		rp_log_info(COMP, "%s: new global settings%s%s", p->def->name,
 			 r == NO_ERROR ? "" : " refused: ", r == NO_ERROR ? "" : rp_result_name(r));
 	}
+	apply_preference(rm, p, newp);
 	reconfigure_interfaces(rm, p, oldp, newp);
 }
 

@@ -36,6 +36,7 @@ struct rm_proto {
 	bool stop_pending;       /* stop_protocol answered ERROR_PROTOCOL_STOP_PENDING */
 	struct rp_host host;
 	struct rp_support support;
+	uint16_t preference;     /* of its routes: the section's `preference`, else the default */
 	struct event *drain_ev;  /* activated by signal_event; drains get_event_message */
 	uint64_t events_drained;
 };
@@ -53,8 +54,7 @@ struct rm_cand {
 };
 
 #define RM_SRC_AUTOSTATIC RM_MAX_PROTOCOLS
-#define RM_PREF_AUTOSTATIC 5
-#define RM_PREF_PROTOCOL 120
+#define RM_PREF_AUTOSTATIC 0 /* before every protocol (1..RP_PREFERENCE_MAX) */
 
 enum rm_fib_state {
 	RM_FIB_NONE = 0,  /* nothing of ours in the kernel */
@@ -203,6 +203,8 @@ void rm_routes_apply_fib_config(struct rm *rm);
 bool rm_route_in_fib(const struct rm *rm, uint32_t prefix, uint8_t len);
 bool rm_route_held(const struct rm *rm, uint32_t prefix, uint8_t len); /* in the RTM at all */
 void rm_routes_drop_source(struct rm *rm, uint8_t source);
+/* The preference of every candidate of `source` becomes `preference`; the kernel follows. */
+void rm_routes_set_preference(struct rm *rm, uint8_t source, uint16_t preference);
 void rm_routes_release(struct rm *rm, bool remove_from_kernel);
 
 /* rm_redist.c */

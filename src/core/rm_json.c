@@ -114,6 +114,8 @@ static json_t *protocol_status(struct rm *rm, struct rm_proto *p)
 	json_object_set_new(o, "running", json_boolean(rm_proto_running(p)));
 	json_object_set_new(o, "interfaces", json_integer(nif));
 	json_object_set_new(o, "events_drained", json_integer((json_int_t)p->events_drained));
+	if (p->inst)
+		json_object_set_new(o, "preference", json_integer(p->preference));
 	if (rm_proto_running(p) && p->def->mib_get_first &&
 	    p->def->mib_get_first(p->inst, RP_MIB_GLOBAL, &row) == NO_ERROR && row)
 		json_object_set_new(o, "state", row);
@@ -221,9 +223,10 @@ static json_t *route_row_of(struct rm_proto *p, uint32_t addr, uint8_t len)
 	return row;
 }
 
-static bool reachable(const json_t *row)
+/* The protocol says whether a route row is usable (RIP: below its metric infinity). */
+static bool reachable(const struct rm_proto *p, const json_t *row)
 {
-	return json_integer_value(json_object_get(row, "metric")) < 16;
+	return !p->def->mib_route_reachable || p->def->mib_route_reachable(p->inst, row);
 }
 
 bool rm_protocol_route(struct rm *rm, const char *protocol, uint32_t addr, uint8_t len,
@@ -239,7 +242,7 @@ bool rm_protocol_route(struct rm *rm, const char *protocol, uint32_t addr, uint8
 	} else {
 		for (int l = len; l >= 0 && !*row; l--) {
 			*row = route_row_of(p, addr & rp_prefix4_mask((unsigned)l), (uint8_t)l);
-			if (*row && !reachable(*row)) {
+			if (*row && !reachable(p, *row)) {
 				json_decref(*row);
 				*row = NULL;
 			}

@@ -418,6 +418,21 @@ void rm_routes_drop_source(struct rm *rm, uint8_t source)
 	}
 }
 
+void rm_routes_set_preference(struct rm *rm, uint8_t source, uint16_t preference)
+{
+	for (struct rp_avl_node *n = rp_avl_first(&rm->routes); n;) {
+		struct rm_route *r = rp_avl_entry(n, struct rm_route, node);
+		const struct rm_cand *before = best_cand(r);
+
+		n = rp_avl_next(n);
+		for (struct rm_cand *c = r->cands; c; c = c->next)
+			if (c->source == source)
+				c->preference = preference;
+		if (best_cand(r) != before)
+			sync_route(rm, r);
+	}
+}
+
 void rm_fib_lost_notifications(struct rm *rm)
 {
 	rp_log_warning(COMP, "kernel route notifications were lost: re-reading the table");

@@ -383,6 +383,8 @@ enum rp_result rip_mib_get(void *inst, enum rp_mib_table t, const json_t *key, j
 enum rp_result rip_mib_get_first(void *inst, enum rp_mib_table t, json_t **row);
 enum rp_result rip_mib_get_next(void *inst, enum rp_mib_table t, const json_t *key,
 				json_t **row);
+/* A route row below metric infinity. */
+bool rip_mib_route_reachable(void *inst, const json_t *row);
 
 /* ---- rip_update.c: autostatic updates (DoUpdateRoutes) ---- */
 struct rip_update;

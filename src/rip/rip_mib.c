@@ -315,3 +315,8 @@ enum rp_result rip_mib_get_next(void *inst, enum rp_mib_table t, const json_t *k
 	}
 	return ERROR_INVALID_PARAMETER;
 }
+
+bool rip_mib_route_reachable(void *inst, const json_t *row)
+{
+	return json_integer_value(json_object_get(row, "metric")) < RIP_METRIC_INFINITY;
+}

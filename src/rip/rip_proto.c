@@ -259,6 +259,7 @@ const struct rp_protocol rip_protocol = {
 	RP_PROTOCOL_HEADER,
 	.protocol_id = 189, /* RTPROT_RIP */
 	.flags = RF_ROUTING | RF_DEMAND_UPDATE_ROUTES,
+	.preference = 120, /* the usual administrative distance of RIP */
 	.name = "rip",
 	.config = &rip_config_ops,
 	.start_protocol = rip_start,
@@ -276,4 +277,5 @@ const struct rp_protocol rip_protocol = {
 	.mib_get = rip_mib_get,
 	.mib_get_first = rip_mib_get_first,
 	.mib_get_next = rip_mib_get_next,
+	.mib_route_reachable = rip_mib_route_reachable,
 };

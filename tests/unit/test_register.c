@@ -15,6 +15,7 @@
 
 #include "core/rm.h"
 #include "routprotd/log.h"
+#include "stub_protocol.h"
 #include "trace/trace.h"
 
 static char logged[512];
@@ -36,23 +37,12 @@ static enum rp_result stop(void *inst)
 	return NO_ERROR;
 }
 
-static enum rp_result add_if(void *inst, const char *name, uint32_t index,
-			     enum rp_interface_type type, const void *info)
-{
-	return NO_ERROR;
-}
-
-static enum rp_result del_if(void *inst, uint32_t index)
-{
-	return NO_ERROR;
-}
-
 /* A minimal registration with every mandatory entry point and none of the optional ones. */
 static struct rp_protocol minimal(void)
 {
 	return (struct rp_protocol){ RP_PROTOCOL_HEADER, .name = "mini",
 				     .start_protocol = start, .stop_protocol = stop,
-				     .add_interface = add_if, .delete_interface = del_if };
+				     .add_interface = stub_add_if, .delete_interface = stub_del_if };
 }
 
 static void ck_has(const char *text, const char *part)

@@ -51,6 +51,10 @@ struct rp_host; /* the RM's handle of one protocol instance: pass back to suppor
  * the RM serves exactly this version (see "Versioning" in routprotd-modules(7)). */
 #define RP_INTERFACE_VERSION 2
 
+/* Preference of a protocol that declares none (RIP's administrative distance elsewhere). */
+#define RP_PREFERENCE_DEFAULT 120
+#define RP_PREFERENCE_MAX 255
+
 /* Result codes: Win32 values (winerror.h, mprerror.h with ROUTEBASE 900). */
 enum rp_result {
 	RP_NO_ERROR = 0,
@@ -274,6 +278,11 @@ struct rp_protocol {
 	const char *name;     /* config section and display name, e.g. "rip" */
 	uint32_t protocol_id; /* PROTO_IP_* analogue: kernel route protocol number it installs */
 	uint32_t flags;       /* RP_RF_* */
+	/* Default preference (administrative distance) of its routes, 1..255, lower wins; 0 means
+	 * RP_PREFERENCE_DEFAULT. The operator may override it (`preference = N;` in the section).
+	 * Among candidates for one prefix the RM installs the lowest preference, then the lowest
+	 * metric; autostatic routes come before every protocol. */
+	uint16_t preference;
 	/* (optional) NULL: the section takes no keys but `interfaces`, blobs are NULL */
 	const struct rp_config_ops *config;
 
@@ -319,6 +328,10 @@ struct rp_protocol {
 	enum rp_result (*mib_get_first)(void *inst, enum rp_mib_table table, json_t **row);
 	enum rp_result (*mib_get_next)(void *inst, enum rp_mib_table table, const json_t *key,
 				       json_t **row);
+	/* (optional) Whether a row of RP_MIB_ROUTE is a usable route (false: unreachable, e.g. at
+	 * the protocol's metric infinity); `show routes ADDRESS` skips unusable ones. NULL: every
+	 * row is usable. */
+	bool (*mib_route_reachable)(void *inst, const json_t *row);
 };
 
 #endif
