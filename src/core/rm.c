@@ -23,10 +23,11 @@ void rm_record(struct rm *rm, const char *type, const struct rm_iface *ifc,
 {
 	struct rm_history_entry e = {
 		.wall_ms = rp_clock_wall_ms(), .type = type, .active = -1,
-		.protocol = p ? p->def->name : NULL,
 		.status = result == NO_ERROR ? NULL : rp_result_name(result),
 	};
 
+	if (p)
+		memcpy(e.protocol, p->name, sizeof(e.protocol));
 	if (ifc) {
 		memcpy(e.ifname, ifc->name, sizeof(e.ifname));
 		e.ifindex = ifc->ifindex;
@@ -40,8 +41,9 @@ static void record_event(struct rm *rm, struct rm_proto *p, enum rp_event_type t
 	const struct rm_iface *ifc = NULL;
 	struct rm_history_entry e = {
 		.wall_ms = rp_clock_wall_ms(), .type = rp_event_type_name(type), .active = -1,
-		.protocol = p->def->name,
 	};
+
+	memcpy(e.protocol, p->name, sizeof(e.protocol));
 
 	if (type == UPDATE_COMPLETE) {
 		ifc = rm_iface_find(rm, msg->update_complete.interface_index);
@@ -54,7 +56,7 @@ static void record_event(struct rm *rm, struct rm_proto *p, enum rp_event_type t
 	if (ifc)
 		memcpy(e.ifname, ifc->name, sizeof(e.ifname));
 	rm_history_add(rm->history, &e);
-	rp_log_info(COMP, "%s event %s%s%s%s%s", p->def->name, e.type, ifc ? " on " : "",
+	rp_log_info(COMP, "%s event %s%s%s%s%s", p->name, e.type, ifc ? " on " : "",
 		 ifc ? ifc->name : "", e.status ? ": " : "", e.status ? e.status : "");
 }
 
@@ -68,7 +70,7 @@ static void finish_stop(struct rm *rm, struct rm_proto *p)
 	p->def->stop_protocol(p->inst);
 	p->inst = NULL;
 	p->stop_pending = false;
-	rp_log_info(COMP, "%s stopped", p->def->name);
+	rp_log_info(COMP, "%s stopped", p->name);
 	check_stopped(rm);
 }
 
@@ -162,7 +164,7 @@ static enum rp_result support_demand_dial(struct rp_host *host, uint32_t ifindex
 
 	/* Links here are brought up by their owners (pppd, networkd); the RM cannot dial. */
 	rp_log_notice(COMP, "%s asked to connect %s: links are managed outside routprotd",
-		   p ? p->def->name : "(unknown protocol)", name ? name : "(unknown)");
+		   p ? p->name : "(unknown protocol)", name ? name : "(unknown)");
 	return ERROR_CAN_NOT_COMPLETE;
 }
 
@@ -199,6 +201,7 @@ struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *prot
 		p->rm = rm;
 		p->slot = (unsigned)i;
 		p->def = protocols[i];
+		memcpy(p->name, p->def->name, strnlen(p->def->name, sizeof(p->name) - 1));
 		p->host.p = p;
 		p->support = (struct rp_support){
 			.host = &p->host, .base = base,
@@ -279,7 +282,7 @@ static void stop_timeout(evutil_socket_t fd, short what, void *arg)
 	for (size_t i = 0; i < rm->nprotos; i++) {
 		if (rm->protos[i].inst) {
 			rp_log_warning(COMP, "%s did not stop in time, forcing it",
-				    rm->protos[i].def->name);
+				    rm->protos[i].name);
 			finish_stop(rm, &rm->protos[i]);
 		}
 	}
@@ -306,7 +309,7 @@ void rm_stop(struct rm *rm, unsigned timeout_ms, void (*done)(void *arg), void *
 			continue;
 		}
 		p->inst = NULL;
-		rp_log_info(COMP, "%s stopped", p->def->name);
+		rp_log_info(COMP, "%s stopped", p->name);
 	}
 	if (!rm->stop_timer)
 		rm->stop_timer = evtimer_new(rm->base, stop_timeout, rm);

@@ -19,7 +19,7 @@
 
 static const struct conf_protocol *proto_conf(const struct conf *c, const struct rm_proto *p)
 {
-	return c ? conf_find_protocol(c, p->def->name) : NULL;
+	return c ? conf_find_protocol(c, p->name) : NULL;
 }
 
 const struct conf_interface *rm_configured_interface(const struct rm *rm,
@@ -44,7 +44,7 @@ static void apply_preference(struct rm *rm, struct rm_proto *p, const struct con
 
 	if (pref == p->preference)
 		return;
-	rp_log_info(COMP, "%s: preference %u", p->def->name, (unsigned)pref);
+	rp_log_info(COMP, "%s: preference %u", p->name, (unsigned)pref);
 	p->preference = pref;
 	rm_routes_set_preference(rm, (uint8_t)p->slot, pref);
 }
@@ -59,11 +59,11 @@ static bool start_protocol(struct rm *rm, struct rm_proto *p, const struct conf_
 	rm->counters.callbacks++;
 	rm_record(rm, "START_PROTOCOL", NULL, p, r);
 	if (r != NO_ERROR || !p->inst) {
-		rp_log_error(COMP, "%s failed to start: %s", p->def->name, rp_result_name(r));
+		rp_log_error(COMP, "%s failed to start: %s", p->name, rp_result_name(r));
 		p->inst = NULL;
 		return false;
 	}
-	rp_log_info(COMP, "%s started", p->def->name);
+	rp_log_info(COMP, "%s started", p->name);
 	return true;
 }
 
@@ -100,7 +100,7 @@ static void stop_protocol(struct rm *rm, struct rm_proto *p)
 	p->inst = NULL;
 	rm->subs[p->slot] = (struct rm_subscriber){ 0 };
 	rm_routes_drop_source(rm, (uint8_t)p->slot);
-	rp_log_info(COMP, "%s stopped (no longer configured)", p->def->name);
+	rp_log_info(COMP, "%s stopped (no longer configured)", p->name);
 }
 
 static void reconfigure_interfaces(struct rm *rm, struct rm_proto *p,
@@ -127,7 +127,7 @@ static void reconfigure_interfaces(struct rm *rm, struct rm_proto *p,
 				    : ERROR_CAN_NOT_COMPLETE;
 			rm->counters.callbacks++;
 			rm_record(rm, "SET_INTERFACE_INFO", ifc, p, r);
-			rp_log_info(COMP, "%s: new %s settings%s%s", ifc->name, p->def->name,
+			rp_log_info(COMP, "%s: new %s settings%s%s", ifc->name, p->name,
 				 r == NO_ERROR ? "" : " refused: ",
 				 r == NO_ERROR ? "" : rp_result_name(r));
 		}
@@ -147,7 +147,7 @@ static void reconfigure_protocol(struct rm *rm, struct rm_proto *p,
 
 		rm->counters.callbacks++;
 		rm_record(rm, "SET_GLOBAL_INFO", NULL, p, r);
-		rp_log_info(COMP, "%s: new global settings%s%s", p->def->name,
+		rp_log_info(COMP, "%s: new global settings%s%s", p->name,
 			 r == NO_ERROR ? "" : " refused: ", r == NO_ERROR ? "" : rp_result_name(r));
 	}
 	apply_preference(rm, p, newp);

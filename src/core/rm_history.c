@@ -89,7 +89,7 @@ static json_t *entry_json(const struct rm_history_entry *e)
 	json_object_set_new(o, "interface", e->ifname[0] ? json_string(e->ifname) : json_null());
 	if (e->ifindex)
 		json_object_set_new(o, "ifindex", json_integer(e->ifindex));
-	if (e->protocol)
+	if (e->protocol[0])
 		json_object_set_new(o, "protocol", json_string(e->protocol));
 	if (e->active >= 0)
 		json_object_set_new(o, "active", json_boolean(e->active));

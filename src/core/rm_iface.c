@@ -73,7 +73,7 @@ static void deliver_one(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 	enum rp_result r;
 	struct rm_history_entry e = {
 		.type = rp_status_type_name(type), .ifindex = ifc->ifindex,
-		.protocol = p->def->name, .active = active,
+		.active = active,
 	};
 
 	binding_of(ifc, &b);
@@ -82,6 +82,7 @@ static void deliver_one(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 				     : NO_ERROR;
 	rm->counters.callbacks++;
 	memcpy(e.ifname, ifc->name, sizeof(e.ifname));
+	memcpy(e.protocol, p->name, sizeof(e.protocol));
 	e.wall_ms = rp_clock_wall_ms();
 	e.status = r == NO_ERROR ? NULL : rp_result_name(r);
 	if (type == RIS_INTERFACE_ADDRESS_CHANGE) {
@@ -89,7 +90,7 @@ static void deliver_one(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 		e.addrs = ifc->addrs;
 	}
 	rm_history_add(rm->history, &e);
-	rp_log_info(COMP, "%s: %s to %s (active=%s)%s%s", ifc->name, e.type, p->def->name,
+	rp_log_info(COMP, "%s: %s to %s (active=%s)%s%s", ifc->name, e.type, p->name,
 		 active ? "yes" : "no", r == NO_ERROR ? "" : " failed: ",
 		 r == NO_ERROR ? "" : rp_result_name(r));
 }
@@ -115,11 +116,11 @@ void rm_iface_attach(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 	rm->counters.callbacks++;
 	rm_record(rm, "ADD_INTERFACE", ifc, p, r);
 	if (r != NO_ERROR) {
-		rp_log_error(COMP, "%s: %s refused AddInterface: %s", ifc->name, p->def->name,
+		rp_log_error(COMP, "%s: %s refused AddInterface: %s", ifc->name, p->name,
 			  rp_result_name(r));
 		return;
 	}
-	rp_log_info(COMP, "%s: added to %s (ifindex %u)", ifc->name, p->def->name, ifc->ifindex);
+	rp_log_info(COMP, "%s: added to %s (ifindex %u)", ifc->name, p->name, ifc->ifindex);
 	ifc->added_mask |= 1u << p->slot;
 	if (ifc->naddrs > 0)
 		deliver_one(rm, ifc, p, RIS_INTERFACE_ADDRESS_CHANGE);
@@ -145,7 +146,7 @@ void rm_iface_detach(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p)
 	r = p->def->delete_interface(p->inst, ifc->ifindex);
 	rm->counters.callbacks++;
 	rm_record(rm, "DELETE_INTERFACE", ifc, p, r);
-	rp_log_info(COMP, "%s: deleted from %s", ifc->name, p->def->name);
+	rp_log_info(COMP, "%s: deleted from %s", ifc->name, p->name);
 }
 
 /* Add the interface to every running protocol whose configuration names it. */

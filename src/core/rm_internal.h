@@ -32,6 +32,7 @@ struct rm_proto {
 	struct rm *rm;
 	unsigned slot;
 	const struct rp_protocol *def;
+	char name[RP_PROTOCOL_NAME_MAX]; /* a copy: logs, history and iterators outlive modules */
 	void *inst;              /* NULL when not running */
 	bool stop_pending;       /* stop_protocol answered ERROR_PROTOCOL_STOP_PENDING */
 	struct rp_host host;

@@ -54,7 +54,7 @@ static void merge_protocol_view(struct rm *rm, const struct rm_iface *ifc, json_
 
 		if (!(ifc->added_mask & (1u << s)) || !rm_proto_running(p))
 			continue;
-		json_array_append_new(names, json_string(p->def->name));
+		json_array_append_new(names, json_string(p->name));
 		row = protocol_interface_row(p, ifc->ifindex);
 		if (!row) {
 			active = active || rm_iface_active(ifc);
@@ -63,7 +63,7 @@ static void merge_protocol_view(struct rm *rm, const struct rm_iface *ifc, json_
 		if (json_is_null(mode) && json_is_string(json_object_get(row, "mode")))
 			mode = json_incref(json_object_get(row, "mode"));
 		active = active || json_is_true(json_object_get(row, "active"));
-		json_object_set(o, p->def->name, row);
+		json_object_set(o, p->name, row);
 		json_decref(row);
 	}
 	json_object_set_new(o, "mode", mode);
@@ -110,7 +110,7 @@ static json_t *protocol_status(struct rm *rm, struct rm_proto *p)
 	for (size_t i = 0; i < rm->nifaces; i++)
 		if (rm->ifaces[i]->added_mask & (1u << p->slot))
 			nif++;
-	json_object_set_new(o, "name", json_string(p->def->name));
+	json_object_set_new(o, "name", json_string(p->name));
 	json_object_set_new(o, "running", json_boolean(rm_proto_running(p)));
 	json_object_set_new(o, "interfaces", json_integer(nif));
 	json_object_set_new(o, "events_drained", json_integer((json_int_t)p->events_drained));
@@ -181,7 +181,7 @@ json_t *rm_json_status(struct rm *rm)
 static struct rm_proto *proto_by_name(struct rm *rm, const char *name)
 {
 	for (size_t s = 0; s < rm->nprotos; s++)
-		if (strcmp(rm->protos[s].def->name, name) == 0 && rm_proto_running(&rm->protos[s]))
+		if (strcmp(rm->protos[s].name, name) == 0 && rm_proto_running(&rm->protos[s]))
 			return &rm->protos[s];
 	return NULL;
 }
@@ -255,7 +255,7 @@ bool rm_protocol_route(struct rm *rm, const char *protocol, uint32_t addr, uint8
 
 struct rm_table_iter {
 	struct rm *rm;
-	const char *protocol; /* a protocol definition's own name */
+	char protocol[RP_PROTOCOL_NAME_MAX]; /* a copy: the module may be gone meanwhile */
 	enum rp_mib_table table;
 	json_t *last;         /* the previous row: the key of the next one; NULL before the first */
 	bool ended;
@@ -272,7 +272,8 @@ struct rm_table_iter *rm_table_iter_new(struct rm *rm, const char *protocol,
 	it = calloc(1, sizeof(*it));
 	if (!it)
 		return NULL;
-	*it = (struct rm_table_iter){ .rm = rm, .protocol = p->def->name, .table = table };
+	*it = (struct rm_table_iter){ .rm = rm, .table = table };
+	snprintf(it->protocol, sizeof(it->protocol), "%s", p->name);
 	return it;
 }
 

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/rm.h"
 
@@ -76,6 +77,9 @@ bool rm_protocol_acceptable(const struct rp_protocol *p, const char *module, cha
 	}
 	if (!p->name || !p->name[0])
 		return refuse(why, len, "protocol module %s refused: it has no name", module);
+	if (strlen(p->name) >= RP_PROTOCOL_NAME_MAX)
+		return refuse(why, len, "protocol module %s refused: its name is longer than %d bytes",
+			      module, RP_PROTOCOL_NAME_MAX - 1);
 	entry = missing_entry(p);
 	if (entry)
 		return refuse(why, len, "protocol module %s (%s) refused: mandatory entry point %s "

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "core/rm.h"
+#include "core/rm_internal.h"
 #include "routprotd/log.h"
 #include "stub_protocol.h"
 #include "trace/trace.h"
@@ -145,6 +146,44 @@ START_TEST(rm_refuses_registry_and_logs_why)
 }
 END_TEST
 
+START_TEST(long_name_refused)
+{
+	struct rp_protocol p = minimal();
+	char name[RP_PROTOCOL_NAME_MAX + 1];
+	char why[256] = "";
+
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	p.name = name;
+	ck_assert(!rm_protocol_acceptable(&p, "long.so", why, sizeof(why)));
+	ck_has(why, "its name is longer than 31 bytes");
+}
+END_TEST
+
+/* The RM copies the name: its history never reads the module's memory again. */
+START_TEST(name_copied_out_of_the_registration)
+{
+	char name[8] = "mini";
+	struct rp_protocol p = minimal();
+	const struct rp_protocol *registry[] = { &p };
+	struct event_base *base = event_base_new();
+	struct rm *rm;
+	json_t *events;
+
+	p.name = name;
+	rm = rm_new(base, registry, 1);
+	ck_assert_ptr_nonnull(rm);
+	rm_record(rm, "START_PROTOCOL", NULL, &rm->protos[0], NO_ERROR);
+	memcpy(name, "gone", 5);
+	events = rm_json_events(rm, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(events, 0), "protocol")),
+			 "mini");
+	json_decref(events);
+	rm_free(rm);
+	event_base_free(base);
+}
+END_TEST
+
 static Suite *register_suite(void)
 {
 	Suite *s = suite_create("register");
@@ -157,6 +196,8 @@ static Suite *register_suite(void)
 	tcase_add_test(tc, too_short_for_a_name_is_unnamed);
 	tcase_add_test(tc, missing_mandatory_entry_refused);
 	tcase_add_test(tc, rm_refuses_registry_and_logs_why);
+	tcase_add_test(tc, long_name_refused);
+	tcase_add_test(tc, name_copied_out_of_the_registration);
 	suite_add_tcase(s, tc);
 	return s;
 }

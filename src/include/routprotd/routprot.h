@@ -53,6 +53,8 @@ struct rp_host; /* the RM's handle of one protocol instance: pass back to suppor
 
 /* Preference of a protocol that declares none (RIP's administrative distance elsewhere). */
 #define RP_PREFERENCE_DEFAULT 120
+/* Longest protocol name, terminating NUL included. */
+#define RP_PROTOCOL_NAME_MAX 32
 #define RP_PREFERENCE_MAX 255
 
 /* Result codes: Win32 values (winerror.h, mprerror.h with ROUTEBASE 900). */
