@@ -35,18 +35,16 @@
 #define COMP "routprotd"
 #define STOP_TIMEOUT_MS 5000
 
-/* Every protocol module of the module directory; the configuration decides which run. */
+/* The protocol modules the configuration names, loaded from the module directory. */
 static struct rm_modules *modules;
 
-/* Load the modules once; false (logged) when one of them cannot be used. */
-static bool load_modules(const struct daemon_opts *opts)
+/* Open the module directory; false (logged) when it cannot be read. */
+static bool open_modules(const struct daemon_opts *opts)
 {
 	const char *dir = rm_modules_dir(opts->module_dir);
 	char why[512];
 
-	if (modules)
-		return true;
-	modules = rm_modules_load(dir, why, sizeof(why));
+	modules = rm_modules_new(dir, why, sizeof(why));
 	if (!modules) {
 		rp_log_error(COMP, "%s", why);
 		return false;
@@ -55,10 +53,64 @@ static bool load_modules(const struct daemon_opts *opts)
 	return true;
 }
 
-static void unload_modules(void)
+static void close_modules(void)
 {
 	rm_modules_free(modules);
 	modules = NULL;
+}
+
+/* Load the modules of the protocols `file` has sections for; false with the reason in diag. */
+static bool want_modules(const char *file, struct rp_conf_diag *diag)
+{
+	char names[2 * RM_MAX_PROTOCOLS][RP_PROTOCOL_NAME_MAX];
+	size_t n = conf_section_names(file, names, 2 * RM_MAX_PROTOCOLS);
+	char why[512];
+
+	if (rm_modules_want(modules, names, n, why, sizeof(why)))
+		return true;
+	rp_conf_diag_line(diag, file, 0, "%s", why);
+	return false;
+}
+
+/* Register the protocols of newly loaded modules with the router manager. */
+static bool register_modules(struct rm *rm, struct rp_conf_diag *diag, const char *file)
+{
+	size_t n;
+	const struct rp_protocol *const *protos = rm_modules_protocols(modules, &n);
+	char why[256];
+
+	for (size_t i = 0; i < n; i++) {
+		if (rm_has_protocol(rm, protos[i]))
+			continue;
+		if (!rm_add_protocol(rm, protos[i], why, sizeof(why))) {
+			rp_conf_diag_line(diag, file, 0, "%s", why);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Unload every module whose protocol neither runs nor is configured: the router manager
+ * retires it first, keeping only copies of what it showed. */
+static void unload_idle_modules(struct rm *rm)
+{
+	bool again = true;
+
+	while (again) {
+		size_t n;
+		const struct rp_protocol *const *protos = rm_modules_protocols(modules, &n);
+		char name[RP_PROTOCOL_NAME_MAX];
+
+		again = false;
+		for (size_t i = 0; i < n && !again; i++) {
+			if (rm_has_protocol(rm, protos[i]) && !rm_retire_protocol(rm, protos[i]))
+				continue;
+			snprintf(name, sizeof(name), "%s", protos[i]->name);
+			rm_modules_unload(modules, protos[i]);
+			rp_log_info(COMP, "protocol module %s unloaded", name);
+			again = true;
+		}
+	}
 }
 
 struct daemon {
@@ -85,8 +137,10 @@ static struct conf *load_config(const struct daemon_opts *opts, struct rp_conf_d
 	const struct rp_protocol *const *protocols;
 	size_t n;
 
-	protocols = rm_modules_protocols(modules, &n);
 	rp_conf_diag_init(diag, opts->config_file);
+	if (!want_modules(opts->config_file, diag))
+		return NULL;
+	protocols = rm_modules_protocols(modules, &n);
 	c = conf_load(opts->config_file, protocols, n, diag);
 	if (!c)
 		return NULL;
@@ -108,7 +162,7 @@ int daemon_check_config(const struct daemon_opts *opts)
 	struct rp_conf_diag diag;
 	struct conf *c;
 
-	if (!load_modules(opts))
+	if (!open_modules(opts))
 		return EXIT_CONFIG;
 	c = load_config(opts, &diag);
 	rp_conf_diag_print(&diag, stderr);
@@ -116,7 +170,7 @@ int daemon_check_config(const struct daemon_opts *opts)
 		printf("%s: configuration is valid\n", opts->config_file);
 	conf_free(c);
 	rp_conf_diag_free(&diag);
-	unload_modules();
+	close_modules();
 	return c ? EXIT_CLEAN : EXIT_CONFIG;
 }
 
@@ -174,6 +228,10 @@ static enum ctl_reload_result reload(void *arg, json_t **errors)
 	notify_reloading();
 	rp_log_notice(COMP, "reloading %s", d->opts.config_file);
 	c = load_config(&d->opts, &diag);
+	if (c && !register_modules(d->rm, &diag, d->opts.config_file)) {
+		conf_free(c);
+		c = NULL;
+	}
 	if (c) /* the socket itself stays; its timeouts follow the file */
 		ctl_server_set_timeouts(d->ctl, (unsigned)c->control_idle_timeout,
 					(unsigned)c->control_request_timeout);
@@ -189,6 +247,7 @@ static enum ctl_reload_result reload(void *arg, json_t **errors)
 		rp_log_notice(COMP, "configuration reloaded");
 	}
 	rp_conf_diag_free(&diag);
+	unload_idle_modules(d->rm); /* removed sections, or loaded for a refused file */
 	notify_ready(r == CTL_RELOADED ? "running" : "running (last reload failed)");
 	return r;
 }
@@ -432,13 +491,13 @@ int daemon_run(const struct daemon_opts *opts)
 	struct conf *c;
 	int code;
 
-	if (!load_modules(opts))
+	if (!open_modules(opts))
 		return EXIT_CONFIG;
 	c = load_config(opts, &diag);
 	json_decref(report_problems(&diag)); /* logged; nobody to send them to */
 	rp_conf_diag_free(&diag);
 	if (!c) {
-		unload_modules();
+		close_modules();
 		return EXIT_CONFIG;
 	}
 	rp_log_set_level(c->log_level);
@@ -452,7 +511,7 @@ int daemon_run(const struct daemon_opts *opts)
 		}
 	}
 	teardown(&d);
-	unload_modules(); /* nothing refers to them any more */
+	close_modules(); /* nothing refers to them any more */
 	if (code == EXIT_CLEAN)
 		rp_log_notice(COMP, "stopped");
 	return code;

@@ -627,6 +627,43 @@ static struct conf *load_config(struct load *ld, const config_setting_t *root)
 	return ld->conf;
 }
 
+/* True when `name` may name a protocol section: not one of the daemon's own groups. */
+static bool protocol_section(const config_setting_t *s)
+{
+	const char *name = config_setting_name(s);
+
+	if (!name || !config_setting_is_group(s))
+		return false;
+	for (size_t i = 0; i < sizeof(top_groups) / sizeof(top_groups[0]); i++)
+		if (strcmp(name, top_groups[i]) == 0)
+			return false;
+	return strlen(name) < RP_PROTOCOL_NAME_MAX;
+}
+
+size_t conf_section_names(const char *file, char (*names)[RP_PROTOCOL_NAME_MAX], size_t max)
+{
+	struct rp_conf_diag scratch;
+	struct conf_source *src;
+	const config_setting_t *root;
+	size_t n = 0;
+	config_t cfg;
+
+	rp_conf_diag_init(&scratch, file);
+	config_init(&cfg);
+	src = conf_source_load(&cfg, file, &scratch);
+	root = src ? config_root_setting(&cfg) : NULL;
+	for (int i = 0; root && i < config_setting_length(root) && n < max; i++) {
+		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+
+		if (protocol_section(s))
+			snprintf(names[n++], RP_PROTOCOL_NAME_MAX, "%s", config_setting_name(s));
+	}
+	config_destroy(&cfg);
+	conf_source_free(src);
+	rp_conf_diag_free(&scratch);
+	return n;
+}
+
 struct conf *conf_load(const char *file, const struct rp_protocol *const *known, size_t nknown,
 		       struct rp_conf_diag *diag)
 {

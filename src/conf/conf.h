@@ -68,6 +68,10 @@ struct conf {
 
 /* Load and validate `file`. `known` lists the protocols this daemon has; a top-level group named
  * after one of them configures it. Returns NULL (with messages in diag) on any error. */
+/* The names of the groups of `file` that may be protocol sections (not control, log, fib or
+ * netlink), at most `max`, read without any diagnostic: the caller loads the modules of these
+ * protocols before conf_load checks the file. Returns how many. */
+size_t conf_section_names(const char *file, char (*names)[RP_PROTOCOL_NAME_MAX], size_t max);
 struct conf *conf_load(const char *file, const struct rp_protocol *const *known, size_t nknown,
 		       struct rp_conf_diag *diag);
 

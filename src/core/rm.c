@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,11 +169,83 @@ static enum rp_result support_demand_dial(struct rp_host *host, uint32_t ifindex
 	return ERROR_CAN_NOT_COMPLETE;
 }
 
+/* A slot whose protocol was retired: its module may be gone, nothing of it is called. */
+static const struct rp_protocol retired = { RP_PROTOCOL_HEADER, .name = "" };
+
+/* Give slot `p` to `def`; false when memory runs out. */
+static bool init_slot(struct rm *rm, struct rm_proto *p, const struct rp_protocol *def)
+{
+	p->rm = rm;
+	p->slot = (unsigned)(p - rm->protos);
+	p->def = def;
+	memset(p->name, 0, sizeof(p->name));
+	memcpy(p->name, def->name, strnlen(def->name, sizeof(p->name) - 1));
+	p->host.p = p;
+	p->support = (struct rp_support){
+		.host = &p->host, .base = rm->base,
+		.signal_event = support_signal_event,
+		.route_add = support_route_add,
+		.route_delete = support_route_delete,
+		.set_redistribution = support_redistribution,
+		.update_route = support_update_route,
+		.get_router_id = support_router_id,
+		.demand_dial_request = support_demand_dial,
+	};
+	p->events_drained = 0;
+	if (!p->drain_ev)
+		p->drain_ev = event_new(rm->base, -1, 0, drain_events, p);
+	return p->drain_ev != NULL;
+}
+
+static struct rm_proto *slot_of(struct rm *rm, const struct rp_protocol *def)
+{
+	for (size_t i = 0; i < rm->nprotos; i++)
+		if (rm->protos[i].def == def)
+			return &rm->protos[i];
+	return NULL;
+}
+
+bool rm_has_protocol(struct rm *rm, const struct rp_protocol *def)
+{
+	return slot_of(rm, def) != NULL;
+}
+
+bool rm_add_protocol(struct rm *rm, const struct rp_protocol *def, char *why, size_t len)
+{
+	struct rm_proto *p = slot_of(rm, &retired);
+
+	if (!rm_protocol_acceptable(def, NULL, why, len))
+		return false;
+	if (!p && rm->nprotos == RM_MAX_PROTOCOLS) {
+		snprintf(why, len, "protocol %s: no free slot (at most %d protocols)", def->name,
+			 RM_MAX_PROTOCOLS);
+		return false;
+	}
+	if (!p)
+		p = &rm->protos[rm->nprotos++];
+	if (!init_slot(rm, p, def)) {
+		p->def = &retired;
+		snprintf(why, len, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+bool rm_retire_protocol(struct rm *rm, const struct rp_protocol *def)
+{
+	struct rm_proto *p = slot_of(rm, def);
+
+	if (!p || p->inst || (rm->conf && conf_find_protocol(rm->conf, p->name)))
+		return false;
+	p->def = &retired;
+	memset(p->name, 0, sizeof(p->name));
+	return true;
+}
+
 struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *protocols,
 		  size_t nprotocols)
 {
 	struct rm *rm;
-
 	char why[256];
 
 	if (nprotocols > RM_MAX_PROTOCOLS)
@@ -195,28 +268,9 @@ struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *prot
 	if (!rm->stale_timer || !rm->audit_timer)
 		goto fail;
 	rm->nprotos = nprotocols;
-	for (size_t i = 0; i < nprotocols; i++) {
-		struct rm_proto *p = &rm->protos[i];
-
-		p->rm = rm;
-		p->slot = (unsigned)i;
-		p->def = protocols[i];
-		memcpy(p->name, p->def->name, strnlen(p->def->name, sizeof(p->name) - 1));
-		p->host.p = p;
-		p->support = (struct rp_support){
-			.host = &p->host, .base = base,
-			.signal_event = support_signal_event,
-			.route_add = support_route_add,
-			.route_delete = support_route_delete,
-			.set_redistribution = support_redistribution,
-			.update_route = support_update_route,
-			.get_router_id = support_router_id,
-			.demand_dial_request = support_demand_dial,
-		};
-		p->drain_ev = event_new(base, -1, 0, drain_events, p);
-		if (!p->drain_ev)
+	for (size_t i = 0; i < nprotocols; i++)
+		if (!init_slot(rm, &rm->protos[i], protocols[i]))
 			goto fail;
-	}
 	rm->start_wall_ms = rp_clock_wall_ms();
 	rm->start_mono_ms = rp_clock_now_ms();
 	return rm;

@@ -82,6 +82,14 @@ bool rm_protocol_acceptable(const struct rp_protocol *p, const char *module, cha
  * which run). NULL when one of them is not acceptable (logged) or memory runs out. */
 struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *protocols,
 		  size_t nprotocols);
+/* Register one more protocol (its module was just loaded); false with the reason when it
+ * cannot be served or every slot is taken. */
+bool rm_add_protocol(struct rm *rm, const struct rp_protocol *def, char *why, size_t len);
+bool rm_has_protocol(struct rm *rm, const struct rp_protocol *def);
+/* Forget a protocol that neither runs nor is configured, so that its module can be unloaded:
+ * the RM keeps nothing of it but copies (its slot is reused). False when it is still in use
+ * or not registered. */
+bool rm_retire_protocol(struct rm *rm, const struct rp_protocol *def);
 /* Stops every protocol synchronously (a pending stop is abandoned after its instance is freed)
  * and frees everything. */
 void rm_free(struct rm *rm);

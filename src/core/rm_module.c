@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * rm_module.c — loading protocol modules with dlopen: every NAME.so of the module directory,
- * its rp_module_register() entry, the admission check of its registration (rm_register.c), and
- * dlclose when the daemon is done with them.
+ * rm_module.c — loading protocol modules with dlopen: NAME.so of the module directory when the
+ * configuration names protocol NAME, its rp_module_register() entry, the admission check of its
+ * registration (rm_register.c), and dlclose once the protocol is no longer configured.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,94 +19,112 @@
 #include "core/rm_module.h"
 
 struct rm_modules {
+	char *dir;
 	size_t n;
-	void **handles;
-	const struct rp_protocol **protos;
+	void *handles[RM_MAX_PROTOCOLS];
+	const struct rp_protocol *protos[RM_MAX_PROTOCOLS];
 };
 
 typedef const struct rp_protocol *(*rm_module_entry)(void);
 
-static bool is_module_name(const char *file)
+struct rm_modules *rm_modules_new(const char *dir, char *why, size_t len)
 {
-	size_t n = strlen(file);
+	struct rm_modules *m;
+	DIR *d = opendir(dir);
 
-	return n > 3 && file[0] != '.' && strcmp(file + n - 3, ".so") == 0;
+	if (!d) {
+		snprintf(why, len, "module directory %s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	closedir(d);
+	m = calloc(1, sizeof(*m));
+	if (m && !(m->dir = strdup(dir))) {
+		free(m);
+		m = NULL;
+	}
+	if (!m)
+		snprintf(why, len, "out of memory");
+	return m;
 }
 
-static int module_filter(const struct dirent *e)
+static bool loaded(const struct rm_modules *m, const char *name)
 {
-	return is_module_name(e->d_name);
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->protos[i]->name, name) == 0)
+			return true;
+	return false;
 }
 
-/* dlopen one module and admit its registration; false with the reason. */
-static bool load_one(struct rm_modules *m, const char *dir, const char *file, char *why,
-		     size_t len)
+/* The registration of the module at `path` (dlopen'ed as *h), or NULL with the reason. */
+static const struct rp_protocol *open_module(const char *path, const char *name, void **h,
+					     char *why, size_t len)
 {
-	char path[PATH_MAX];
 	const struct rp_protocol *p;
 	rm_module_entry entry;
-	void *h;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path)) {
-		snprintf(why, len, "protocol module %s/%s: path too long", dir, file);
-		return false;
-	}
-	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
+	*h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!*h) {
 		snprintf(why, len, "protocol module %s cannot be loaded: %s", path, dlerror());
-		return false;
+		return NULL;
 	}
-	m->handles[m->n] = h;
-	*(void **)&entry = dlsym(h, RM_MODULE_ENTRY);
+	*(void **)&entry = dlsym(*h, RM_MODULE_ENTRY);
 	if (!entry) {
 		snprintf(why, len, "protocol module %s has no %s()", path, RM_MODULE_ENTRY);
-		return false;
+		return NULL;
 	}
 	p = entry();
 	if (!rm_protocol_acceptable(p, path, why, len))
-		return false;
-	if (strncmp(p->name, file, strlen(file) - 3) != 0 || p->name[strlen(file) - 3] != '\0') {
+		return NULL;
+	if (strcmp(p->name, name) != 0) {
 		snprintf(why, len, "protocol module %s registers protocol '%s': its file must be %s.so",
 			 path, p->name, p->name);
+		return NULL;
+	}
+	return p;
+}
+
+/* Load NAME.so when it exists; false with the reason when it cannot be used. */
+static bool load_one(struct rm_modules *m, const char *name, char *why, size_t len)
+{
+	char path[PATH_MAX];
+	const struct rp_protocol *p;
+	void *h;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.so", m->dir, name) >= sizeof(path)) {
+		snprintf(why, len, "protocol module %s/%s.so: path too long", m->dir, name);
 		return false;
 	}
+	if (access(path, F_OK) != 0)
+		return true; /* no such protocol: the configuration loader says so */
+	if (m->n == RM_MAX_PROTOCOLS) {
+		snprintf(why, len, "protocol module %s: more than %d protocols", path,
+			 RM_MAX_PROTOCOLS);
+		return false;
+	}
+	p = open_module(path, name, &h, why, len);
+	if (!p) {
+		if (h)
+			dlclose(h);
+		return false;
+	}
+	m->handles[m->n] = h;
 	m->protos[m->n++] = p;
 	return true;
 }
 
-struct rm_modules *rm_modules_load(const char *dir, char *why, size_t len)
+static int name_cmp(const void *a, const void *b)
 {
-	struct rm_modules *m = calloc(1, sizeof(*m));
-	struct dirent **list = NULL;
-	int count = scandir(dir, &list, module_filter, alphasort);
-	bool ok = count >= 0 && m;
+	return strcmp(a, b);
+}
 
-	if (count < 0)
-		snprintf(why, len, "module directory %s: %m", dir);
-	else if (count > RM_MAX_PROTOCOLS)
-		ok = false, snprintf(why, len, "module directory %s: more than %d modules", dir,
-				     RM_MAX_PROTOCOLS);
-	if (ok && count > 0) {
-		m->handles = calloc((size_t)count, sizeof(*m->handles));
-		m->protos = calloc((size_t)count, sizeof(*m->protos));
-		ok = m->handles && m->protos;
-		if (!ok)
-			snprintf(why, len, "out of memory");
-	}
-	for (int i = 0; ok && i < count; i++)
-		ok = load_one(m, dir, list[i]->d_name, why, len);
-	for (int i = 0; i < count; i++)
-		free(list[i]);
-	free(list);
-	if (!ok && m) {
-		if (m->handles && m->handles[m->n])
-			dlclose(m->handles[m->n]);
-		rm_modules_free(m);
-		m = NULL;
-	} else if (!m) {
-		snprintf(why, len, "out of memory");
-	}
-	return m;
+bool rm_modules_want(struct rm_modules *m, char (*names)[RP_PROTOCOL_NAME_MAX], size_t n,
+		     char *why, size_t len)
+{
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!loaded(m, names[i]) && !load_one(m, names[i], why, len))
+			return false;
+	return true;
 }
 
 const struct rp_protocol *const *rm_modules_protocols(const struct rm_modules *m, size_t *n)
@@ -114,14 +133,26 @@ const struct rp_protocol *const *rm_modules_protocols(const struct rm_modules *m
 	return m ? m->protos : NULL;
 }
 
+void rm_modules_unload(struct rm_modules *m, const struct rp_protocol *p)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->protos[i] != p)
+			continue;
+		dlclose(m->handles[i]);
+		m->n--;
+		memmove(&m->handles[i], &m->handles[i + 1], (m->n - i) * sizeof(m->handles[0]));
+		memmove(&m->protos[i], &m->protos[i + 1], (m->n - i) * sizeof(m->protos[0]));
+		return;
+	}
+}
+
 void rm_modules_free(struct rm_modules *m)
 {
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->n; i++)
 		dlclose(m->handles[i]);
-	free(m->handles);
-	free(m->protos);
+	free(m->dir);
 	free(m);
 }
 

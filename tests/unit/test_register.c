@@ -184,6 +184,32 @@ START_TEST(name_copied_out_of_the_registration)
 }
 END_TEST
 
+/* Modules come and go with the configuration: a retired slot is reused, a bad one refused. */
+START_TEST(protocols_added_retired_and_slot_reused)
+{
+	struct rp_protocol a = minimal(), b = minimal(), old = minimal();
+	struct event_base *base = event_base_new();
+	struct rm *rm = rm_new(base, NULL, 0);
+	char why[256] = "";
+
+	b.name = "other";
+	old.version = RP_INTERFACE_VERSION - 1;
+	ck_assert_ptr_nonnull(rm);
+	ck_assert(rm_add_protocol(rm, &a, why, sizeof(why)));
+	ck_assert(rm_has_protocol(rm, &a));
+	ck_assert(!rm_add_protocol(rm, &old, why, sizeof(why)));
+	ck_has(why, "older interface version");
+	ck_assert(rm_retire_protocol(rm, &a));
+	ck_assert(!rm_has_protocol(rm, &a));
+	ck_assert(!rm_retire_protocol(rm, &a));
+	ck_assert(rm_add_protocol(rm, &b, why, sizeof(why)));
+	ck_assert_uint_eq(rm->nprotos, 1);
+	ck_assert_str_eq(rm->protos[0].name, "other");
+	rm_free(rm);
+	event_base_free(base);
+}
+END_TEST
+
 static Suite *register_suite(void)
 {
 	Suite *s = suite_create("register");
@@ -198,6 +224,7 @@ static Suite *register_suite(void)
 	tcase_add_test(tc, rm_refuses_registry_and_logs_why);
 	tcase_add_test(tc, long_name_refused);
 	tcase_add_test(tc, name_copied_out_of_the_registration);
+	tcase_add_test(tc, protocols_added_retired_and_slot_reused);
 	suite_add_tcase(s, tc);
 	return s;
 }
