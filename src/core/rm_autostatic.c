@@ -27,9 +27,9 @@
 
 #include "core/rm_internal.h"
 #include "core/rm_state.h"
-#include "lib/clock.h"
-#include "lib/log.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/log.h"
+#include "routprotd/prefix.h"
 
 #define COMP "autostatic"
 #define GUARD_EXTRA_S 15      /* beyond the update timeout before the RM gives up itself */
@@ -166,8 +166,8 @@ void rm_autostatic_iface_changed(struct rm *rm, const char *name)
 
 void rm_autostatic_replay(struct rm *rm, const struct rm_subscriber *sub)
 {
-	for (struct avl_node *n = avl_first(&rm->routes); n; n = avl_next(n)) {
-		const struct rm_route *r = avl_entry(n, struct rm_route, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rm->routes); n; n = rp_avl_next(n)) {
+		const struct rm_route *r = rp_avl_entry(n, struct rm_route, node);
 
 		for (const struct rm_cand *c = r->cands; c; c = c->next) {
 			struct rp_redist_route rr = {
@@ -201,7 +201,7 @@ static void finish(struct rm_as_set *s, enum rp_result status, const char *reaso
 	s->done = NULL;
 	s->done_ctx = NULL;
 	s->last_result = rp_result_name(status);
-	s->last_attempt_ms = clock_wall_ms();
+	s->last_attempt_ms = rp_clock_wall_ms();
 	snprintf(s->reason, sizeof(s->reason), "%s", reason ? reason : "");
 	if (s->guard)
 		evtimer_del(s->guard);
@@ -215,7 +215,7 @@ static enum rp_result commit(struct rm *rm, struct rm_as_set *s)
 {
 	struct rm_state_route *old = s->st.routes;
 	size_t nold = s->st.nroutes, k = 0;
-	struct rm_state_iface cand = { .updated_ms = clock_wall_ms(), .routes = s->pending };
+	struct rm_state_iface cand = { .updated_ms = rp_clock_wall_ms(), .routes = s->pending };
 
 	qsort(s->pending, s->npending, sizeof(*s->pending), route_cmp);
 	for (size_t i = 0; i < s->npending; i++) /* later reports of a prefix win */
@@ -226,7 +226,7 @@ static enum rp_result commit(struct rm *rm, struct rm_as_set *s)
 	memcpy(cand.name, s->st.name, sizeof(cand.name));
 	cand.nroutes = k;
 	if (!rm_autostatic_save(rm, s, &cand)) {
-		log_error(COMP, "%s: update refused, the state file cannot hold its %zu routes: "
+		rp_log_error(COMP, "%s: update refused, the state file cannot hold its %zu routes: "
 			  "the previous %zu stay", s->st.name, k, nold);
 		return ERROR_CAN_NOT_COMPLETE;
 	}
@@ -236,7 +236,7 @@ static enum rp_result commit(struct rm *rm, struct rm_as_set *s)
 	refresh_routes(rm, old, nold);
 	refresh_routes(rm, s->st.routes, s->st.nroutes);
 	free(old);
-	log_notice(COMP, "%s: %zu autostatic route%s (were %zu)", s->st.name, k, k == 1 ? "" : "s",
+	rp_log_notice(COMP, "%s: %zu autostatic route%s (were %zu)", s->st.name, k, k == 1 ? "" : "s",
 		   nold);
 	return NO_ERROR;
 }
@@ -260,7 +260,7 @@ void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result stat
 		return;
 	if (s->abandoned) {
 		/* the guard gave up and the client was told so: keep the set as it was */
-		log_notice(COMP, "%s: late UPDATE_COMPLETE ignored", s->st.name);
+		rp_log_notice(COMP, "%s: late UPDATE_COMPLETE ignored", s->st.name);
 		s->abandoned = false;
 		discard_pending(s);
 		return;
@@ -269,7 +269,7 @@ void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result stat
 		status = ERROR_CAN_NOT_COMPLETE;
 		why = save_failure(rm, s, "update not applied");
 	} else if (status != NO_ERROR) {
-		log_notice(COMP, "%s: update failed (%s): the previous %zu routes stay",
+		rp_log_notice(COMP, "%s: update failed (%s): the previous %zu routes stay",
 			   s->st.name, rp_result_name(status), s->st.nroutes);
 	}
 	discard_pending(s);
@@ -307,7 +307,7 @@ static void on_guard(evutil_socket_t fd, short what, void *arg)
 {
 	struct rm_as_set *s = arg;
 
-	log_warning(COMP, "%s: the protocol never finished the update; giving up", s->st.name);
+	rp_log_warning(COMP, "%s: the protocol never finished the update; giving up", s->st.name);
 	s->abandoned = true;
 	discard_pending(s);
 	finish(s, ERROR_CAN_NOT_COMPLETE, "the routing protocol never finished the update");
@@ -321,7 +321,7 @@ void rm_autostatic_iface_gone(struct rm *rm, const char *name)
 
 	if (!s || !s->updating)
 		return;
-	log_notice(COMP, "%s: interface gone during an autostatic update", name);
+	rp_log_notice(COMP, "%s: interface gone during an autostatic update", name);
 	discard_pending(s);
 	finish(s, ERROR_INTERFACE_NOT_CONNECTED, "the interface went away during the update");
 }
@@ -423,7 +423,7 @@ enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *re
 	memcpy(empty.name, s->st.name, sizeof(empty.name));
 	if (!rm_autostatic_save(rm, s, &empty)) {
 		*why = save_failure(rm, s, "not cleared");
-		log_error(COMP, "%s: %s", ifname, *why);
+		rp_log_error(COMP, "%s: %s", ifname, *why);
 		return ERROR_CAN_NOT_COMPLETE;
 	}
 	old = s->st.routes;
@@ -434,7 +434,7 @@ enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *re
 	refresh_routes(rm, old, n);
 	free(old);
 	*removed = n;
-	log_notice(COMP, "%s: %zu autostatic route%s cleared", ifname, n, n == 1 ? "" : "s");
+	rp_log_notice(COMP, "%s: %zu autostatic route%s cleared", ifname, n, n == 1 ? "" : "s");
 	return NO_ERROR;
 }
 

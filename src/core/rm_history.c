@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "core/rm_history.h"
-#include "lib/clock.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/prefix.h"
 
 struct rm_history {
 	struct rm_history_entry *ring;
@@ -68,28 +68,28 @@ static json_t *binding_json(const struct rm_history_entry *e)
 {
 	unsigned kept = e->naddrs < RM_HISTORY_MAX_ADDRS ? e->naddrs : RM_HISTORY_MAX_ADDRS;
 	json_t *arr = json_array();
-	char buf[PREFIX4_STRLEN];
+	char buf[RP_PREFIX4_STRLEN];
 
 	for (unsigned i = 0; arr && e->addrs && i < kept; i++)
-		json_array_append_new(arr, json_string(prefix4_format(e->addrs[i].address,
+		json_array_append_new(arr, json_string(rp_prefix4_format(e->addrs[i].address,
 								      e->addrs[i].prefixlen, buf)));
 	return arr;
 }
 
 static json_t *entry_json(const struct rm_history_entry *e)
 {
-	char when[CLOCK_ISO8601_LEN];
+	char when[RP_CLOCK_ISO8601_LEN];
 	json_t *o = json_object();
 
 	if (!o)
 		return NULL;
-	clock_format_iso8601(e->wall_ms, when);
+	rp_clock_format_iso8601(e->wall_ms, when);
 	json_object_set_new(o, "time", json_string(when));
 	json_object_set_new(o, "type", json_string(e->type));
 	json_object_set_new(o, "interface", e->ifname[0] ? json_string(e->ifname) : json_null());
 	if (e->ifindex)
 		json_object_set_new(o, "ifindex", json_integer(e->ifindex));
-	if (e->protocol)
+	if (e->protocol[0])
 		json_object_set_new(o, "protocol", json_string(e->protocol));
 	if (e->active >= 0)
 		json_object_set_new(o, "active", json_boolean(e->active));

@@ -14,15 +14,15 @@
 #include <string.h>
 
 #include "core/rm_internal.h"
-#include "lib/log.h"
-#include "lib/prefix.h"
+#include "routprotd/log.h"
+#include "routprotd/prefix.h"
 
 #define COMP "rm"
 
-static int kroute_cmp(const struct avl_node *a, const struct avl_node *b)
+static int kroute_cmp(const struct rp_avl_node *a, const struct rp_avl_node *b)
 {
-	const struct rm_kroute *x = avl_entry(a, struct rm_kroute, node);
-	const struct rm_kroute *y = avl_entry(b, struct rm_kroute, node);
+	const struct rm_kroute *x = rp_avl_entry(a, struct rm_kroute, node);
+	const struct rm_kroute *y = rp_avl_entry(b, struct rm_kroute, node);
 
 	if (x->r.prefix != y->r.prefix)
 		return x->r.prefix < y->r.prefix ? -1 : 1;
@@ -31,18 +31,18 @@ static int kroute_cmp(const struct avl_node *a, const struct avl_node *b)
 
 void rm_redist_init(struct rm *rm)
 {
-	avl_init(&rm->kroutes, kroute_cmp);
+	rp_avl_init(&rm->kroutes, kroute_cmp);
 }
 
 static void clear_kroutes(struct rm *rm)
 {
-	struct avl_node *n = avl_first(&rm->kroutes);
+	struct rp_avl_node *n = rp_avl_first(&rm->kroutes);
 
 	while (n) {
-		struct rm_kroute *k = avl_entry(n, struct rm_kroute, node);
+		struct rm_kroute *k = rp_avl_entry(n, struct rm_kroute, node);
 
-		n = avl_next(n);
-		avl_remove(&rm->kroutes, &k->node);
+		n = rp_avl_next(n);
+		rp_avl_remove(&rm->kroutes, &k->node);
 		free(k);
 	}
 }
@@ -86,21 +86,21 @@ bool rm_kernel_has(const struct rm *rm, uint32_t prefix, uint8_t len)
 {
 	struct rm_kroute key = { .r = { .prefix = prefix, .len = len } };
 
-	return avl_find(&rm->kroutes, &key.node) != NULL;
+	return rp_avl_find(&rm->kroutes, &key.node) != NULL;
 }
 
 void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool removed)
 {
 	struct rm_kroute key = { .r = *r }, *k;
-	struct avl_node *n = avl_find(&rm->kroutes, &key.node);
+	struct rp_avl_node *n = rp_avl_find(&rm->kroutes, &key.node);
 	struct rp_redist_route rr;
 
-	k = n ? avl_entry(n, struct rm_kroute, node) : NULL;
+	k = n ? rp_avl_entry(n, struct rm_kroute, node) : NULL;
 	if (removed) {
 		if (!k)
 			return;
 		rr = kroute_redist(k);
-		avl_remove(&rm->kroutes, &k->node);
+		rp_avl_remove(&rm->kroutes, &k->node);
 		free(k);
 		if (rr.source)
 			rm_redist_notify(rm, &rr, true);
@@ -111,7 +111,7 @@ void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool remov
 		if (!k)
 			return;
 		k->r = *r;
-		avl_insert(&rm->kroutes, &k->node);
+		rp_avl_insert(&rm->kroutes, &k->node);
 	}
 	k->r = *r;
 	k->kind = kind_of(r->protocol);
@@ -124,12 +124,12 @@ void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool remov
  * Forget them now; the audit that follows re-reads the table anyway. */
 void rm_redist_link_flushed(struct rm *rm, uint32_t ifindex)
 {
-	struct avl_node *n = avl_first(&rm->kroutes);
+	struct rp_avl_node *n = rp_avl_first(&rm->kroutes);
 
 	while (n) {
-		struct rm_kroute *k = avl_entry(n, struct rm_kroute, node);
+		struct rm_kroute *k = rp_avl_entry(n, struct rm_kroute, node);
 
-		n = avl_next(n);
+		n = rp_avl_next(n);
 		if (k->r.ifindex == ifindex)
 			rm_redist_kernel(rm, &k->r, true);
 	}
@@ -148,25 +148,25 @@ static void reload_one(void *arg, const struct rm_kernel_route *r)
 /* Re-read the kernel's routes of other protocols: withdraw what vanished, offer what is new. */
 void rm_redist_kernel_reload(struct rm *rm)
 {
-	struct avl_tree old = rm->kroutes;
+	struct rp_avl_tree old = rm->kroutes;
 
 	if (!rm->fib)
 		return;
-	avl_init(&rm->kroutes, kroute_cmp);
+	rp_avl_init(&rm->kroutes, kroute_cmp);
 	if (rm->fib->dump_kernel(rm->fib_arg, reload_one, rm) != 0) {
 		clear_kroutes(rm);
 		rm->kroutes = old;
-		log_warning(COMP, "cannot read kernel routes for redistribution");
+		rp_log_warning(COMP, "cannot read kernel routes for redistribution");
 		return;
 	}
-	for (struct avl_node *n = avl_first(&old); n;) {
-		struct rm_kroute *k = avl_entry(n, struct rm_kroute, node);
+	for (struct rp_avl_node *n = rp_avl_first(&old); n;) {
+		struct rm_kroute *k = rp_avl_entry(n, struct rm_kroute, node);
 		struct rp_redist_route rr = kroute_redist(k);
 
-		n = avl_next(n);
-		if (!avl_find(&rm->kroutes, &k->node) && rr.source)
+		n = rp_avl_next(n);
+		if (!rp_avl_find(&rm->kroutes, &k->node) && rr.source)
 			rm_redist_notify(rm, &rr, true);
-		avl_remove(&old, &k->node);
+		rp_avl_remove(&old, &k->node);
 		free(k);
 	}
 }
@@ -181,7 +181,7 @@ static unsigned connected_of(const struct rm_iface *ifc, struct rm_conn *out, un
 		return 0;
 	for (unsigned i = 0; i < ifc->naddrs && n < cap; i++) {
 		const struct rp_local_binding *b = &ifc->addrs[i];
-		uint32_t prefix = b->peer ? b->peer : b->address & prefix4_mask(b->prefixlen);
+		uint32_t prefix = b->peer ? b->peer : b->address & rp_prefix4_mask(b->prefixlen);
 		uint8_t len = b->peer ? 32 : b->prefixlen;
 
 		if ((b->address >> 24) == 127)
@@ -242,8 +242,8 @@ static void replay(struct rm *rm, const struct rm_subscriber *sub, unsigned kind
 
 				sub->changed(sub->ctx, &rr, false);
 			}
-	for (struct avl_node *n = avl_first(&rm->kroutes); n; n = avl_next(n)) {
-		const struct rm_kroute *k = avl_entry(n, struct rm_kroute, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rm->kroutes); n; n = rp_avl_next(n)) {
+		const struct rm_kroute *k = rp_avl_entry(n, struct rm_kroute, node);
 		struct rp_redist_route rr = kroute_redist(k);
 
 		if (kinds & k->kind)

@@ -8,8 +8,8 @@
  * Bytes past a prefix's family size and host bits of a normalised prefix are always zero, so
  * two prefixes are equal exactly when their bytes are.
  */
-#ifndef ROUTPROTD_LIB_ADDR_H
-#define ROUTPROTD_LIB_ADDR_H
+#ifndef RP_SDK_ADDR_H
+#define RP_SDK_ADDR_H
 
 #include <stdbool.h>
 #include <stdint.h>

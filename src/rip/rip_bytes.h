@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * bytes.h — bounds-checked cursors for reading and writing wire formats in network byte order
- * (memcpy + ntoh/hton; no struct overlays). A read or write past the end sets `err` and yields
+ * rip_bytes.h — RIP's bounds-checked cursors for reading and writing wire formats in network
+ * byte order (memcpy + ntoh/hton; no struct overlays). A read or write past the end sets `err` and yields
  * zeros / writes nothing, so a codec can check once at the end; every length comes from the
  * cursor, never from the data.
  */
-#ifndef ROUTPROTD_LIB_BYTES_H
-#define ROUTPROTD_LIB_BYTES_H
+#ifndef ROUTPROTD_RIP_BYTES_H
+#define ROUTPROTD_RIP_BYTES_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,23 +4,23 @@
  * tests can drive protocol timers), wall-clock milliseconds and ISO 8601 UTC formatting for
  * operators.
  */
-#ifndef ROUTPROTD_LIB_CLOCK_H
-#define ROUTPROTD_LIB_CLOCK_H
+#ifndef RP_SDK_CLOCK_H
+#define RP_SDK_CLOCK_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLOCK_ISO8601_LEN 32
+#define RP_CLOCK_ISO8601_LEN 32
 
-int64_t clock_now_ms(void);  /* CLOCK_MONOTONIC, or the test source */
-int64_t clock_wall_ms(void); /* CLOCK_REALTIME */
+int64_t rp_clock_now_ms(void);  /* CLOCK_MONOTONIC, or the test source */
+int64_t rp_clock_wall_ms(void); /* CLOCK_REALTIME */
 
 /* Replace the monotonic source (tests); NULL restores CLOCK_MONOTONIC. */
-void clock_set_source(int64_t (*source)(void));
+void rp_clock_set_source(int64_t (*source)(void));
 
 /* "2026-11-21T19:06:00.123Z" */
-void clock_format_iso8601(int64_t wall_ms, char buf[CLOCK_ISO8601_LEN]);
+void rp_clock_format_iso8601(int64_t wall_ms, char buf[RP_CLOCK_ISO8601_LEN]);
 /* "YYYY-MM-DDTHH:MM:SS[.mmm]Z" → wall milliseconds; -1 when malformed. */
-int64_t clock_parse_iso8601(const char *s);
+int64_t rp_clock_parse_iso8601(const char *s);
 
 #endif

@@ -4,13 +4,13 @@
  * protocol keeps for the router manager: the protocol posts (and then calls
  * support->signal_event), the RM drains it through get_event_message until ERROR_NO_MORE_ITEMS.
  */
-#ifndef ROUTPROTD_CORE_EVENT_QUEUE_H
-#define ROUTPROTD_CORE_EVENT_QUEUE_H
+#ifndef RP_SDK_EVENT_QUEUE_H
+#define RP_SDK_EVENT_QUEUE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/routprot.h"
+#include <routprotd/routprot.h>
 
 struct rp_event_queue {
 	struct rp_queued_event *head;

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * routprot.h — the routing-protocol interface between the router manager (RM) and a routing
- * protocol, shaped after the Windows RRAS routprot.h: the registration struct mirrors
- * MPR_ROUTING_CHARACTERISTICS, the support table mirrors SUPPORT_FUNCTIONS, result codes keep
- * their Win32 names and values, interface status types and protocol events keep theirs.
+ * routprotd/routprot.h — the routing-protocol interface of the routprotd SDK: what a protocol
+ * module and the router manager (RM) exchange, shaped after the Windows RRAS routprot.h: the
+ * registration struct mirrors MPR_ROUTING_CHARACTERISTICS, the support table mirrors
+ * SUPPORT_FUNCTIONS, result codes, interface status types and protocol events keep their Win32
+ * values. Every name carries the rp_/RP_ prefix; the Win32 names (NO_ERROR, ERROR_*, RIS_*,
+ * ROUTER_STOPPED, UPDATE_COMPLETE...) are aliases of the RP_ names, defined unless the module
+ * defines RP_NO_WIN32_NAMES before including this header. routprotd-modules(7) documents the ABI.
  *
  * Deviations that C on Linux needs (each deliberate):
  *  - Instance pointer: start_protocol returns a protocol instance (void *) that is passed back to
  *    every entry point, instead of the DLL globals of routprot.h.
  *  - Event loop: the protocol adds its sockets and timers to the RM's libevent base (support->base)
  *    and signals new events with support->signal_event(), instead of a Win32 event handle.
+ *  - Host handle: every support function takes the `struct rp_host *` handed over in the support
+ *    table (support->host), opaque to the protocol, naming its slot in the RM.
  *  - Configuration: the global and per-interface "info blobs" are the protocol's own C structs,
  *    produced from the libconfig file by the protocol's config parser (struct rp_config_ops); the RM
  *    passes them through without looking inside, as RRAS does with its opaque blobs. As in RRAS,
@@ -28,8 +33,8 @@
  *
  * `active` passed with every interface_status is enabled && media present && address bound.
  */
-#ifndef ROUTPROTD_CORE_ROUTPROT_H
-#define ROUTPROTD_CORE_ROUTPROT_H
+#ifndef RP_SDK_ROUTPROT_H
+#define RP_SDK_ROUTPROT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,35 +44,44 @@
 #include <libconfig.h>
 
 struct event_base;
-struct conf_diag;
+struct rp_conf_diag;
+struct rp_host; /* the RM's handle of one protocol instance: pass back to support functions */
 
-#define RP_INTERFACE_VERSION 1 /* MS_ROUTER_VERSION analogue: bump on table changes */
+/* MS_ROUTER_VERSION analogue. Bumped whenever a struct or signature of this header changes;
+ * the RM serves exactly this version (see "Versioning" in routprotd-modules(7)). */
+#define RP_INTERFACE_VERSION 2
 
-/* Result codes: Win32 names and values (winerror.h, mprerror.h with ROUTEBASE 900). */
+/* Preference of a protocol that declares none (RIP's administrative distance elsewhere). */
+#define RP_PREFERENCE_DEFAULT 120
+/* Longest protocol name, terminating NUL included. */
+#define RP_PROTOCOL_NAME_MAX 32
+#define RP_PREFERENCE_MAX 255
+
+/* Result codes: Win32 values (winerror.h, mprerror.h with ROUTEBASE 900). */
 enum rp_result {
-	NO_ERROR = 0,
-	ERROR_INVALID_PARAMETER = 87,
-	ERROR_INSUFFICIENT_BUFFER = 122,
-	ERROR_NO_MORE_ITEMS = 259,
-	ERROR_CAN_NOT_COMPLETE = 1003,
-	ERROR_INTERFACE_NOT_CONNECTED = 906,
-	ERROR_PROTOCOL_STOP_PENDING = 907,
-	ERROR_UPDATE_IN_PROGRESS = 911,
+	RP_NO_ERROR = 0,
+	RP_ERROR_INVALID_PARAMETER = 87,
+	RP_ERROR_INSUFFICIENT_BUFFER = 122,
+	RP_ERROR_NO_MORE_ITEMS = 259,
+	RP_ERROR_CAN_NOT_COMPLETE = 1003,
+	RP_ERROR_INTERFACE_NOT_CONNECTED = 906,
+	RP_ERROR_PROTOCOL_STOP_PENDING = 907,
+	RP_ERROR_UPDATE_IN_PROGRESS = 911,
 };
 const char *rp_result_name(enum rp_result r);
 
 /* Supported-functionality flags (routprot.h values). */
-#define RF_ROUTING 0x01u
-#define RF_DEMAND_UPDATE_ROUTES 0x04u
-#define RF_ADD_ALL_INTERFACES 0x10u
+#define RP_RF_ROUTING 0x01u
+#define RP_RF_DEMAND_UPDATE_ROUTES 0x04u
+#define RP_RF_ADD_ALL_INTERFACES 0x10u
 
 /* InterfaceStatus status types (RIS_INTERFACE_*). */
 enum rp_status_type {
-	RIS_INTERFACE_ADDRESS_CHANGE = 0,
-	RIS_INTERFACE_ENABLED = 1,
-	RIS_INTERFACE_DISABLED = 2,
-	RIS_INTERFACE_MEDIA_PRESENT = 3,
-	RIS_INTERFACE_MEDIA_ABSENT = 4,
+	RP_RIS_INTERFACE_ADDRESS_CHANGE = 0,
+	RP_RIS_INTERFACE_ENABLED = 1,
+	RP_RIS_INTERFACE_DISABLED = 2,
+	RP_RIS_INTERFACE_MEDIA_PRESENT = 3,
+	RP_RIS_INTERFACE_MEDIA_ABSENT = 4,
 };
 const char *rp_status_type_name(enum rp_status_type t); /* "ADDRESS_CHANGE", "ENABLED", ... */
 
@@ -79,14 +93,45 @@ enum rp_interface_type {
 
 /* Protocol events (ROUTING_PROTOCOL_EVENTS). */
 enum rp_event_type {
-	ROUTER_STOPPED = 0,
-	SAVE_GLOBAL_CONFIG_INFO = 1,
-	SAVE_INTERFACE_CONFIG_INFO = 2,
-	UPDATE_COMPLETE = 3,
+	RP_ROUTER_STOPPED = 0,
+	RP_SAVE_GLOBAL_CONFIG_INFO = 1,
+	RP_SAVE_INTERFACE_CONFIG_INFO = 2,
+	RP_UPDATE_COMPLETE = 3,
 };
 const char *rp_event_type_name(enum rp_event_type t);
 
-#define DEMAND_UPDATE_ROUTES 0x4u /* update type of UPDATE_COMPLETE */
+#define RP_DEMAND_UPDATE_ROUTES 0x4u /* update type of UPDATE_COMPLETE */
+
+#ifndef RP_NO_WIN32_NAMES
+/* The Win32 names of routprot.h, as aliases of the RP_ names. */
+#define NO_ERROR RP_NO_ERROR
+#define ERROR_INVALID_PARAMETER RP_ERROR_INVALID_PARAMETER
+#define ERROR_INSUFFICIENT_BUFFER RP_ERROR_INSUFFICIENT_BUFFER
+#define ERROR_NO_MORE_ITEMS RP_ERROR_NO_MORE_ITEMS
+#define ERROR_CAN_NOT_COMPLETE RP_ERROR_CAN_NOT_COMPLETE
+#define ERROR_INTERFACE_NOT_CONNECTED RP_ERROR_INTERFACE_NOT_CONNECTED
+#define ERROR_PROTOCOL_STOP_PENDING RP_ERROR_PROTOCOL_STOP_PENDING
+#define ERROR_UPDATE_IN_PROGRESS RP_ERROR_UPDATE_IN_PROGRESS
+#define RIS_INTERFACE_ADDRESS_CHANGE RP_RIS_INTERFACE_ADDRESS_CHANGE
+#define RIS_INTERFACE_ENABLED RP_RIS_INTERFACE_ENABLED
+#define RIS_INTERFACE_DISABLED RP_RIS_INTERFACE_DISABLED
+#define RIS_INTERFACE_MEDIA_PRESENT RP_RIS_INTERFACE_MEDIA_PRESENT
+#define RIS_INTERFACE_MEDIA_ABSENT RP_RIS_INTERFACE_MEDIA_ABSENT
+#define ROUTER_STOPPED RP_ROUTER_STOPPED
+#define SAVE_GLOBAL_CONFIG_INFO RP_SAVE_GLOBAL_CONFIG_INFO
+#define SAVE_INTERFACE_CONFIG_INFO RP_SAVE_INTERFACE_CONFIG_INFO
+#define UPDATE_COMPLETE RP_UPDATE_COMPLETE
+#define DEMAND_UPDATE_ROUTES RP_DEMAND_UPDATE_ROUTES
+#define RF_ROUTING RP_RF_ROUTING
+#define RF_DEMAND_UPDATE_ROUTES RP_RF_DEMAND_UPDATE_ROUTES
+#define RF_ADD_ALL_INTERFACES RP_RF_ADD_ALL_INTERFACES
+/* The one symbol a module exports: routprotd loads NAME.so and calls it once to get the
+ * registration of protocol NAME, which must stay valid until the module is unloaded. */
+const struct rp_protocol *rp_module_register(void);
+
+#define RP_PROTOCOL_HEADER .version = RP_INTERFACE_VERSION, .size = sizeof(struct rp_protocol)
+
+#endif
 
 /* UPDATE_COMPLETE_MESSAGE */
 struct rp_update_complete {
@@ -165,21 +210,20 @@ struct rp_redist_route {
 /* ---- Support functions the RM hands to the protocol (SUPPORT_FUNCTIONS) ---- */
 
 struct rp_support {
-	void *rm; /* opaque RM handle: pass back as first argument */
+	struct rp_host *host;    /* pass back as the first argument of every function below */
 	struct event_base *base; /* the RM's event loop: add sockets and timers here */
-	unsigned protocol_slot;  /* this instance's slot in the RM: pass back as second argument */
 
 	/* Queue-side wake-up: call after appending to the protocol's event queue. */
-	void (*signal_event)(void *rm, unsigned slot);
+	void (*signal_event)(struct rp_host *host);
 
 	/* Route table: add or replace (same prefix) / delete a route of this protocol. */
-	enum rp_result (*route_add)(void *rm, unsigned slot, const struct rp_route *route);
-	enum rp_result (*route_delete)(void *rm, unsigned slot, uint32_t prefix, uint8_t prefixlen);
+	enum rp_result (*route_add)(struct rp_host *host, const struct rp_route *route);
+	enum rp_result (*route_delete)(struct rp_host *host, uint32_t prefix, uint8_t prefixlen);
 
 	/* Redistribution: the RM calls `changed` for every add/change (withdrawn = false) or removal
 	 * (withdrawn = true) of a route from the sources selected by `mask`; set_redistribution()
 	 * replays the current routes of newly selected sources at once. mask 0 = unsubscribe. */
-	enum rp_result (*set_redistribution)(void *rm, unsigned slot, unsigned mask,
+	enum rp_result (*set_redistribution)(struct rp_host *host, unsigned mask,
 					     void (*changed)(void *ctx, const struct rp_redist_route *r,
 							     bool withdrawn),
 					     void *ctx);
@@ -189,13 +233,13 @@ struct rp_support {
 	 * the interface's autostatic set becomes exactly the routes reported during the update;
 	 * with an error they are discarded. (RRAS converts the protocol's routes to static ones on
 	 * completion; here the protocol hands them over explicitly.) */
-	enum rp_result (*update_route)(void *rm, unsigned slot, uint32_t ifindex,
+	enum rp_result (*update_route)(struct rp_host *host, uint32_t ifindex,
 				       const struct rp_route *route);
 
-	uint32_t (*get_router_id)(void *rm);
+	uint32_t (*get_router_id)(struct rp_host *host);
 
 	/* Ask the RM to bring a demand-dial interface up (ConnectInterface). */
-	enum rp_result (*demand_dial_request)(void *rm, unsigned slot, uint32_t ifindex);
+	enum rp_result (*demand_dial_request)(struct rp_host *host, uint32_t ifindex);
 };
 
 /* ---- Configuration parsing owned by the protocol ---- */
@@ -203,11 +247,11 @@ struct rp_support {
 /* The protocol parses its own section of the file. `section` is the group named after the
  * protocol (e.g. `rip = { ... }`) without its `interfaces` list; `ifsection` is one element of
  * `interfaces` (its `name` key is validated by the RM's config loader). Errors are reported
- * through conf_diag with FILE:LINE; returning NULL means "invalid". */
+ * through rp_conf_diag with FILE:LINE; returning NULL means "invalid". */
 struct rp_config_ops {
-	void *(*parse_global)(const config_setting_t *section, struct conf_diag *diag);
+	void *(*parse_global)(const config_setting_t *section, struct rp_conf_diag *diag);
 	void *(*parse_interface)(const config_setting_t *ifsection, const void *global,
-				 struct conf_diag *diag);
+				 struct rp_conf_diag *diag);
 	bool (*global_equal)(const void *a, const void *b);
 	bool (*interface_equal)(const void *a, const void *b);
 	void (*free_global)(void *global);
@@ -225,45 +269,71 @@ enum rp_mib_table {
 
 /* ---- The registration struct (MPR_ROUTING_CHARACTERISTICS) ---- */
 
+/* The first three members are the stable header: they keep their place in every version, so
+ * the RM can name a module it refuses. Entry points marked (optional) may be NULL; the RM then
+ * does what the comment says. The others are mandatory: the RM refuses a registration without
+ * them. Fill `version` with RP_INTERFACE_VERSION and `size` with sizeof(struct rp_protocol)
+ * (RP_PROTOCOL_HEADER does both). */
 struct rp_protocol {
-	uint32_t version;     /* RP_INTERFACE_VERSION */
-	uint32_t protocol_id; /* PROTO_IP_* analogue: kernel route protocol number it installs */
-	uint32_t flags;       /* RF_* */
+	uint32_t version;     /* RP_INTERFACE_VERSION the module was built against */
+	uint32_t size;        /* sizeof(struct rp_protocol) the module was built with */
 	const char *name;     /* config section and display name, e.g. "rip" */
+	uint32_t protocol_id; /* PROTO_IP_* analogue: kernel route protocol number it installs */
+	uint32_t flags;       /* RP_RF_* */
+	/* Default preference (administrative distance) of its routes, 1..255, lower wins; 0 means
+	 * RP_PREFERENCE_DEFAULT. The operator may override it (`preference = N;` in the section).
+	 * Among candidates for one prefix the RM installs the lowest preference, then the lowest
+	 * metric; autostatic routes come before every protocol. */
+	uint16_t preference;
+	/* (optional) NULL: the section takes no keys but `interfaces`, blobs are NULL */
 	const struct rp_config_ops *config;
 
+	/* (mandatory) */
 	enum rp_result (*start_protocol)(const struct rp_support *support, const void *global_info,
 					 void **instance);
+	/* (optional) NULL: nothing to do once the interfaces are added */
 	enum rp_result (*start_complete)(void *inst);
-	/* NO_ERROR: stopped, instance freed. ERROR_PROTOCOL_STOP_PENDING: post ROUTER_STOPPED later;
+	/* (mandatory) NO_ERROR: stopped, instance freed. ERROR_PROTOCOL_STOP_PENDING: post ROUTER_STOPPED later;
 	 * the RM then calls stop_protocol once more to free the instance. */
 	enum rp_result (*stop_protocol)(void *inst);
 
+	/* (optional, reserved) not called by this RM: RRAS reads configuration back with it */
 	enum rp_result (*get_global_info)(void *inst, const void **global_info);
+	/* (optional) NULL: a changed global section is refused at reload (ERROR_CAN_NOT_COMPLETE) */
 	enum rp_result (*set_global_info)(void *inst, const void *global_info);
 
+	/* (mandatory) add_interface and delete_interface */
 	enum rp_result (*add_interface)(void *inst, const char *name, uint32_t index,
 					enum rp_interface_type type, const void *if_info);
 	enum rp_result (*delete_interface)(void *inst, uint32_t index);
+	/* (optional) NULL: status changes are not reported */
 	enum rp_result (*interface_status)(void *inst, uint32_t index, bool active,
 					   enum rp_status_type status_type,
 					   const struct rp_binding *status_info);
+	/* (optional, reserved) not called by this RM */
 	enum rp_result (*get_interface_info)(void *inst, uint32_t index, const void **if_info);
+	/* (optional) NULL: a changed interface section is refused at reload */
 	enum rp_result (*set_interface_info)(void *inst, uint32_t index, const void *if_info);
 
-	/* Drain one event; ERROR_NO_MORE_ITEMS when the queue is empty. */
+	/* (optional) Drain one event; ERROR_NO_MORE_ITEMS when the queue is empty. NULL: the
+	 * protocol posts no events (then stop_protocol must not answer STOP_PENDING). */
 	enum rp_result (*get_event_message)(void *inst, enum rp_event_type *event,
 					    union rp_message *message);
 
-	/* Start an autostatic update on an interface; returns at once, result via UPDATE_COMPLETE.
+	/* (optional; needed with RP_RF_DEMAND_UPDATE_ROUTES) Start an autostatic update on an interface; returns at once, result via UPDATE_COMPLETE.
 	 * timeout_s: give up after this many seconds (0 = protocol default). */
 	enum rp_result (*do_update_routes)(void *inst, uint32_t index, unsigned timeout_s);
 
-	/* MIB access: rows are new JSON objects owned by the caller. */
+	/* (optional) MIB access: rows are new JSON objects owned by the caller. NULL: the
+	 * protocol shows no tables (mib_get_first and mib_get_next go together). */
 	enum rp_result (*mib_get)(void *inst, enum rp_mib_table table, const json_t *key, json_t **row);
 	enum rp_result (*mib_get_first)(void *inst, enum rp_mib_table table, json_t **row);
 	enum rp_result (*mib_get_next)(void *inst, enum rp_mib_table table, const json_t *key,
 				       json_t **row);
+	/* (optional) Whether a row of RP_MIB_ROUTE is a usable route (false: unreachable, e.g. at
+	 * the protocol's metric infinity); `show routes ADDRESS` skips unusable ones. NULL: every
+	 * row is usable. */
+	bool (*mib_route_reachable)(void *inst, const json_t *row);
 };
 
 #endif
