@@ -112,6 +112,10 @@ void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool remov
 			return;
 		k->r = *r;
 		avl_insert(&rm->kroutes, &k->node);
+	} else if (k->kind && k->kind != kind_of(r->protocol)) {
+		/* another protocol's route took its place: what was offered is gone */
+		rr = kroute_redist(k);
+		rm_redist_notify(rm, &rr, true);
 	}
 	k->r = *r;
 	k->kind = kind_of(r->protocol);

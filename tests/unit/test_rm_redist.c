@@ -90,6 +90,29 @@ START_TEST(kernel_routes_by_kind)
 }
 END_TEST
 
+/* An offered route whose kernel entry becomes another protocol's (ip route replace ... proto
+ * bird) is withdrawn; one that becomes offered is announced. */
+START_TEST(replaced_by_other_protocol_withdrawn)
+{
+	struct mk_route st = kroute(A(192, 0, 2, 0), 24, 4, 0, GW0, 3);
+
+	mk_put(fx.mk, &st);
+	start();
+	fx_subscribe(RP_REDIST_STATIC | RP_REDIST_KERNEL);
+	fx_expect_redist("+ 192.0.2.0/24 static via 198.18.0.2 if 3\n");
+	st.protocol = 12;
+	mk_foreign_add(fx.mk, &st);
+	fx_expect_redist("- 192.0.2.0/24 static via 198.18.0.2 if 3\n");
+	st.protocol = 2;
+	mk_foreign_add(fx.mk, &st);
+	fx_expect_redist("+ 192.0.2.0/24 kernel via 198.18.0.2 if 3\n");
+	st.protocol = 4;
+	mk_foreign_add(fx.mk, &st);
+	fx_expect_redist("- 192.0.2.0/24 kernel via 198.18.0.2 if 3\n"
+			 "+ 192.0.2.0/24 static via 198.18.0.2 if 3\n");
+}
+END_TEST
+
 /* A link that goes down takes its routes with it without a word from the kernel. */
 START_TEST(link_down_withdraws_its_kernel_routes)
 {
@@ -138,6 +161,7 @@ static Suite *rm_redist_suite(void)
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, connected_replayed_then_followed);
 	tcase_add_test(tc, kernel_routes_by_kind);
+	tcase_add_test(tc, replaced_by_other_protocol_withdrawn);
 	tcase_add_test(tc, link_down_withdraws_its_kernel_routes);
 	tcase_add_test(tc, lost_notifications_reread_table);
 	suite_add_tcase(s, tc);
