@@ -89,6 +89,12 @@ bool rm_kernel_has(const struct rm *rm, uint32_t prefix, uint8_t len)
 	return avl_find(&rm->kroutes, &key.node) != NULL;
 }
 
+static bool same_route(const struct rm_kernel_route *a, const struct rm_kernel_route *b)
+{
+	return a->prefix == b->prefix && a->len == b->len && a->protocol == b->protocol &&
+	       a->type == b->type && a->gateway == b->gateway && a->ifindex == b->ifindex;
+}
+
 void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool removed)
 {
 	struct rm_kroute key = { .r = *r }, *k;
@@ -96,6 +102,8 @@ void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool remov
 	struct rp_redist_route rr;
 
 	k = n ? avl_entry(n, struct rm_kroute, node) : NULL;
+	if (!removed && k && same_route(&k->r, r))
+		return; /* nothing new to offer */
 	if (removed) {
 		if (!k)
 			return;
@@ -144,22 +152,58 @@ void rm_fib_kernel_route(struct rm *rm, const struct rm_kernel_route *r, bool re
 	rm_redist_kernel(rm, r, removed);
 }
 
+struct reload {
+	struct rm *rm;
+	struct avl_tree *old;
+};
+
+/* A route of the dump: what was known of its prefix moves to the new table first, so that an
+ * unchanged route is not offered again and a changed one is offered as a change. */
 static void reload_one(void *arg, const struct rm_kernel_route *r)
 {
-	rm_redist_kernel(arg, r, false);
+	struct reload *rl = arg;
+	struct rm_kroute key = { .r = *r };
+	struct avl_node *n = avl_find(rl->old, &key.node);
+
+	if (n && !avl_find(&rl->rm->kroutes, n)) {
+		avl_remove(rl->old, n);
+		avl_insert(&rl->rm->kroutes, n);
+	}
+	rm_redist_kernel(rl->rm, r, false);
 }
 
-/* Re-read the kernel's routes of other protocols: withdraw what vanished, offer what is new. */
+/* A dump failed part-way: what it read stays known, over what was known before. */
+static void merge_back(struct rm *rm, struct avl_tree *old)
+{
+	struct avl_node *n = avl_first(&rm->kroutes);
+
+	while (n) {
+		struct avl_node *next = avl_next(n), *o;
+
+		avl_remove(&rm->kroutes, n);
+		o = avl_find(old, n);
+		if (o) {
+			avl_remove(old, o);
+			free(avl_entry(o, struct rm_kroute, node));
+		}
+		avl_insert(old, n);
+		n = next;
+	}
+	rm->kroutes = *old;
+}
+
+/* Re-read the kernel's routes of other protocols: withdraw what vanished, offer what is new
+ * or changed. */
 void rm_redist_kernel_reload(struct rm *rm)
 {
 	struct avl_tree old = rm->kroutes;
+	struct reload rl = { .rm = rm, .old = &old };
 
 	if (!rm->fib)
 		return;
 	avl_init(&rm->kroutes, kroute_cmp);
-	if (rm->fib->dump_kernel(rm->fib_arg, reload_one, rm) != 0) {
-		clear_kroutes(rm);
-		rm->kroutes = old;
+	if (rm->fib->dump_kernel(rm->fib_arg, reload_one, &rl) != 0) {
+		merge_back(rm, &old);
 		log_warning(COMP, "cannot read kernel routes for redistribution");
 		return;
 	}

@@ -35,7 +35,7 @@ struct mock_kernel {
 	struct mk_failure pending[MK_MAX_PENDING]; /* failures not yet reported */
 	size_t npending;
 	unsigned clobbered;
-	bool dumps_fail;
+	int fail_after; /* dumps fail after listing this many routes; -1: never */
 	char *log;
 	size_t loglen;
 };
@@ -183,8 +183,8 @@ static int op_dump_own(void *arg, void (*cb)(void *, const struct rm_fib_route *
 {
 	struct mock_kernel *mk = arg;
 
-	if (mk->dumps_fail)
-		return -1;
+	int listed = 0;
+
 	for (size_t i = 0; i < mk->n; i++) {
 		const struct mk_route *r = &mk->routes[i];
 		struct rm_fib_route fr = { .prefix = r->prefix, .len = r->len,
@@ -192,10 +192,12 @@ static int op_dump_own(void *arg, void (*cb)(void *, const struct rm_fib_route *
 
 		if (!r->at_priority || !is_own(mk, r->protocol))
 			continue;
+		if (listed++ == mk->fail_after)
+			return -1;
 		memcpy(fr.nexthops, r->nexthops, sizeof(fr.nexthops));
 		cb(cbarg, &fr);
 	}
-	return 0;
+	return listed == mk->fail_after ? -1 : 0;
 }
 
 static struct rm_kernel_route as_kernel(const struct mk_route *r)
@@ -211,15 +213,18 @@ static int op_dump_kernel(void *arg, void (*cb)(void *, const struct rm_kernel_r
 {
 	struct mock_kernel *mk = arg;
 
-	if (mk->dumps_fail)
-		return -1;
+	int listed = 0;
+
 	for (size_t i = 0; i < mk->n; i++) {
 		struct rm_kernel_route kr = as_kernel(&mk->routes[i]);
 
-		if (!is_own(mk, mk->routes[i].protocol))
-			cb(cbarg, &kr);
+		if (is_own(mk, mk->routes[i].protocol))
+			continue;
+		if (listed++ == mk->fail_after)
+			return -1;
+		cb(cbarg, &kr);
 	}
-	return 0;
+	return listed == mk->fail_after ? -1 : 0;
 }
 
 static void op_set_target(void *arg, uint32_t table, uint32_t priority)
@@ -252,6 +257,7 @@ struct mock_kernel *mk_new(const uint8_t *own, size_t n_own)
 		abort();
 	memcpy(mk->own, own, n_own);
 	mk->n_own = n_own;
+	mk->fail_after = -1;
 	return mk;
 }
 
@@ -378,5 +384,10 @@ void mk_foreign_del(struct mock_kernel *mk, uint32_t prefix, uint8_t len, bool a
 
 void mk_fail_dumps(struct mock_kernel *mk, bool fail)
 {
-	mk->dumps_fail = fail;
+	mk->fail_after = fail ? 0 : -1;
+}
+
+void mk_fail_dumps_after(struct mock_kernel *mk, unsigned n)
+{
+	mk->fail_after = (int)n;
 }

@@ -72,5 +72,7 @@ void mk_foreign_add(struct mock_kernel *mk, const struct mk_route *r);
 void mk_foreign_del(struct mock_kernel *mk, uint32_t prefix, uint8_t len, bool at_priority);
 /* Dumps fail (-1) while set. */
 void mk_fail_dumps(struct mock_kernel *mk, bool fail);
+/* Dumps fail after listing `n` routes (an interrupted dump). */
+void mk_fail_dumps_after(struct mock_kernel *mk, unsigned n);
 
 #endif

@@ -113,7 +113,8 @@ START_TEST(replaced_by_other_protocol_withdrawn)
 }
 END_TEST
 
-/* A link that goes down takes its routes with it without a word from the kernel. */
+/* A link that goes down takes its routes with it without a word from the kernel; the table
+ * read again afterwards offers again only what changed. */
 START_TEST(link_down_withdraws_its_kernel_routes)
 {
 	struct mk_route st = kroute(A(192, 0, 2, 0), 24, 4, 0, GW0, 3);
@@ -128,6 +129,8 @@ START_TEST(link_down_withdraws_its_kernel_routes)
 	mk_flush_link(fx.mk, 3);
 	fx_link(3, "veth0", false, true, A(198, 18, 0, 1), 24);
 	fx_expect_redist("- 192.0.2.0/24 static via 198.18.0.2 if 3\n");
+	fx_fire(fx.rm->audit_timer); /* re-reads the table: nothing else went, nothing new */
+	fx_expect_redist("");
 }
 END_TEST
 
@@ -153,6 +156,29 @@ START_TEST(lost_notifications_reread_table)
 }
 END_TEST
 
+/* A dump interrupted part-way keeps what it read and what it did not reach. */
+START_TEST(interrupted_reread_keeps_what_it_did_not_reach)
+{
+	struct mk_route a = kroute(A(192, 0, 2, 0), 24, 4, 0, GW0, 3);
+	struct mk_route b = kroute(A(203, 0, 113, 0), 24, 4, 0, GW0, 3);
+
+	mk_put(fx.mk, &a);
+	mk_put(fx.mk, &b);
+	start();
+	fx_subscribe(RP_REDIST_STATIC);
+	fx_expect_redist("+ 192.0.2.0/24 static via 198.18.0.2 if 3\n"
+			 "+ 203.0.113.0/24 static via 198.18.0.2 if 3\n");
+	a.nexthops[0].gateway = A(198, 18, 0, 3);
+	mk_put(fx.mk, &a);
+	mk_fail_dumps_after(fx.mk, 1);
+	rm_fib_lost_notifications(fx.rm);
+	fx_expect_redist("+ 192.0.2.0/24 static via 198.18.0.3 if 3\n");
+	mk_fail_dumps(fx.mk, false);
+	rm_fib_lost_notifications(fx.rm);
+	fx_expect_redist(""); /* both known as they are */
+}
+END_TEST
+
 static Suite *rm_redist_suite(void)
 {
 	Suite *s = suite_create("rm_redist");
@@ -164,6 +190,7 @@ static Suite *rm_redist_suite(void)
 	tcase_add_test(tc, replaced_by_other_protocol_withdrawn);
 	tcase_add_test(tc, link_down_withdraws_its_kernel_routes);
 	tcase_add_test(tc, lost_notifications_reread_table);
+	tcase_add_test(tc, interrupted_reread_keeps_what_it_did_not_reach);
 	suite_add_tcase(s, tc);
 	return s;
 }
