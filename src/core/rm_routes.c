@@ -7,6 +7,7 @@
  *
  *   NONE ──candidate──► INSTALLED ──kernel refused──► FAILED ──link up / address added──► retry
  *   INSTALLED ──another protocol's route replaced it──► FAILED (EEXIST) ──that route went──► retry
+ *             (or a link change that may have flushed it; other link changes leave it alone)
  *   STALE (ours, found at start-up) ──candidate──► INSTALLED, or removed after fib.stale-time
  *   INSTALLED ──link down / address removed / link deleted──► audit: re-read the kernel,
  *             reinstall what it flushed without telling (RFC-NOTES "Linux facts")
@@ -292,12 +293,15 @@ static void audit(evutil_socket_t fd, short what, void *arg)
 		struct rm_route *r = avl_entry(n, struct rm_route, node);
 		const struct rm_cand *best = best_cand(r);
 		bool lost = full && r->fib_state == RM_FIB_INSTALLED && !r->audit_seen;
+		/* a route left to another protocol's is written when that route goes, or when a
+		 * flush may have taken it without a word; the kernel would refuse it otherwise */
+		bool retry = r->fib_state == RM_FIB_FAILED && (full || r->fib_error != EEXIST);
 
 		n = avl_next(n);
 		if (full)
 			r->ours = r->audit_seen;
 		r->audit_seen = false;
-		if (best && (lost || r->fib_state == RM_FIB_FAILED)) {
+		if (best && (lost || retry)) {
 			rm->counters.fib_reinstalled += lost;
 			write_route(rm, r, best);
 		}

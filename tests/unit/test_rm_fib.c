@@ -135,9 +135,9 @@ START_TEST(refused_route_kept_and_retried_after_link_change)
 }
 END_TEST
 
-/* A create that meets another protocol's route at our table and priority is refused and the
- * route left alone; ours goes in once that route is gone. */
-START_TEST(foreign_route_refuses_ours_until_it_goes)
+/* start(two_ifs) with a static route (proto 4, via veth1) at our table and priority; the
+ * protocol's route to the same prefix is refused (EEXIST). */
+static void start_refused_by_static(void)
 {
 	struct mk_route st = own_route(NET1, 4, GW1, 4);
 
@@ -146,6 +146,13 @@ START_TEST(foreign_route_refuses_ours_until_it_goes)
 	ck_assert_int_eq(fx_route(NET1, 24, 2, GW0, 3), NO_ERROR);
 	mk_settle(fx.mk);
 	fx_expect_kernel(NET1_CREATE);
+}
+
+/* A create that meets another protocol's route at our table and priority is refused and the
+ * route left alone; ours goes in once that route is gone. */
+START_TEST(foreign_route_refuses_ours_until_it_goes)
+{
+	start_refused_by_static();
 	ck_assert(!rm_route_in_fib(fx.rm, NET1, 24));
 	ck_assert_uint_eq(mk_find(fx.mk, NET1, 24)->protocol, 4);
 	mk_foreign_del(fx.mk, NET1, 24, true);
@@ -153,6 +160,25 @@ START_TEST(foreign_route_refuses_ours_until_it_goes)
 	ck_assert(rm_route_in_fib(fx.rm, NET1, 24));
 	ck_assert_uint_eq(mk_find(fx.mk, NET1, 24)->protocol, FX_PROTO);
 	ck_assert_uint_eq(mk_clobbered(fx.mk), 0);
+}
+END_TEST
+
+/* Left to another protocol's route, ours is not written again at every link change (the kernel
+ * would refuse it again); only when that route may have gone with a flush. */
+START_TEST(foreign_route_not_retried_at_every_link_change)
+{
+	start_refused_by_static();
+	fx_link(5, "veth9", true, true, A(198, 18, 9, 1), 24); /* a link comes up */
+	fx_fire(fx.rm->audit_timer);
+	mk_settle(fx.mk);
+	fx_expect_kernel("");
+	ck_assert_uint_eq(fx.rm->counters.fib_failures, 1);
+	mk_flush_link(fx.mk, 4); /* veth1 goes down: the kernel drops that route silently */
+	fx_link(4, "veth1", false, true, A(198, 18, 1, 1), 24);
+	fx_fire(fx.rm->audit_timer);
+	mk_settle(fx.mk);
+	fx_expect_kernel(NET1_CREATE);
+	ck_assert(rm_route_in_fib(fx.rm, NET1, 24));
 }
 END_TEST
 
@@ -322,6 +348,7 @@ static Suite *rm_fib_suite(void)
 	tcase_add_test(tc, best_candidate_selected);
 	tcase_add_test(tc, refused_route_kept_and_retried_after_link_change);
 	tcase_add_test(tc, foreign_route_refuses_ours_until_it_goes);
+	tcase_add_test(tc, foreign_route_not_retried_at_every_link_change);
 	tcase_add_test(tc, foreign_route_replacing_ours_left_alone);
 	tcase_add_test(tc, route_deleted_by_someone_else_written_back);
 	tcase_add_test(tc, silent_flush_found_by_audit);
