@@ -107,6 +107,14 @@ static void erase_route(struct rm *rm, struct rm_route *r)
 	r->ours = false;
 }
 
+/* Out of the kernel and the table. */
+static void drop_route(struct rm *rm, struct rm_route *r)
+{
+	erase_route(rm, r);
+	avl_remove(&rm->routes, &r->node);
+	free(r);
+}
+
 /* Bring the kernel in line with the route's best candidate; frees the route when empty. */
 static void sync_route(struct rm *rm, struct rm_route *r)
 {
@@ -118,9 +126,7 @@ static void sync_route(struct rm *rm, struct rm_route *r)
 	}
 	if (r->fib_state == RM_FIB_STALE)
 		return; /* kept until the stale timer */
-	erase_route(rm, r);
-	avl_remove(&rm->routes, &r->node);
-	free(r);
+	drop_route(rm, r);
 }
 
 static struct rm_cand *take_cand(struct rm_route *r, uint8_t source)
@@ -345,9 +351,7 @@ static void remove_stale(evutil_socket_t fd, short what, void *arg)
 		node = avl_next(node);
 		if (r->fib_state != RM_FIB_STALE || r->cands)
 			continue;
-		erase_route(rm, r);
-		avl_remove(&rm->routes, &r->node);
-		free(r);
+		drop_route(rm, r);
 		n++;
 	}
 	rm->counters.fib_stale_removed += n;
@@ -388,8 +392,15 @@ void rm_routes_apply_fib_config(struct rm *rm)
 	if (moved && rm->fib) {
 		log_notice(COMP, "moving routes to table %u, priority %u", c->fib_table,
 			   c->fib_metric);
-		for (struct avl_node *n = avl_first(&rm->routes); n; n = avl_next(n))
-			erase_route(rm, avl_entry(n, struct rm_route, node));
+		for (struct avl_node *n = avl_first(&rm->routes); n;) {
+			struct rm_route *r = avl_entry(n, struct rm_route, node);
+
+			n = avl_next(n);
+			if (r->cands)
+				erase_route(rm, r);
+			else /* left by a previous run: it goes with the old place */
+				drop_route(rm, r);
+		}
 		rm->fib->flush(rm->fib_arg);
 	}
 	rm->fib_table = c->fib_table;

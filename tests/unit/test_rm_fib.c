@@ -327,6 +327,23 @@ START_TEST(new_table_and_priority_move_routes)
 }
 END_TEST
 
+/* Routes left by a previous run and not relearned yet leave the old place with the others and
+ * are not written to the new one: nothing of them stays in the table. */
+START_TEST(stale_routes_not_moved)
+{
+	struct mk_route b = own_route(NET2, FX_PROTO, GW1, 4);
+
+	mk_put(fx.mk, &b);
+	start_with_net1();
+	fx_config("fib = { table = 100; metric = 30; };\n"
+		  "trace = { interfaces = ( { name = \"veth0\"; }, { name = \"veth1\"; } ); };\n");
+	fx_expect_kernel("remove 198.51.100.0/24 proto 189\nremove 203.0.113.0/24 proto 189\n"
+			 "flush\ntarget 100 30\n" NET1_CREATE);
+	ck_assert(!rm_route_held(fx.rm, NET2, 24));
+	ck_assert(rm_route_held(fx.rm, NET1, 24));
+}
+END_TEST
+
 START_TEST(protocol_removed_by_reload_takes_its_routes)
 {
 	start_with_net1();
@@ -358,6 +375,7 @@ static Suite *rm_fib_suite(void)
 	tcase_add_test(tc, routes_retained_at_stop_by_default);
 	tcase_add_test(tc, routes_removed_at_stop_unless_autostatic);
 	tcase_add_test(tc, new_table_and_priority_move_routes);
+	tcase_add_test(tc, stale_routes_not_moved);
 	tcase_add_test(tc, protocol_removed_by_reload_takes_its_routes);
 	suite_add_tcase(s, tc);
 	return s;
