@@ -26,7 +26,11 @@ static int kroute_cmp(const struct avl_node *a, const struct avl_node *b)
 
 	if (x->r.prefix != y->r.prefix)
 		return x->r.prefix < y->r.prefix ? -1 : 1;
-	return (int)x->r.len - (int)y->r.len;
+	if (x->r.len != y->r.len)
+		return (int)x->r.len - (int)y->r.len;
+	if (x->r.priority != y->r.priority)
+		return x->r.priority < y->r.priority ? -1 : 1;
+	return 0;
 }
 
 void rm_redist_init(struct rm *rm)
@@ -82,17 +86,80 @@ static struct rp_redist_route kroute_redist(const struct rm_kroute *k)
 					 .type = (enum rp_route_type)k->r.type };
 }
 
+/* The first route known for prefix/len (the lowest priority), or NULL. */
+static struct rm_kroute *first_of(const struct rm *rm, uint32_t prefix, uint8_t len)
+{
+	struct rm_kroute key = { .r = { .prefix = prefix, .len = len, .priority = 0 } };
+	struct avl_node *n = avl_find(&rm->kroutes, &key.node);
+	struct rm_kroute *k;
+
+	if (!n)
+		n = avl_find_after(&rm->kroutes, &key.node);
+	k = n ? avl_entry(n, struct rm_kroute, node) : NULL;
+	return k && k->r.prefix == prefix && k->r.len == len ? k : NULL;
+}
+
+static struct rm_kroute *next_of(const struct rm_kroute *k)
+{
+	struct avl_node *n = avl_next((struct avl_node *)&k->node);
+	struct rm_kroute *x = n ? avl_entry(n, struct rm_kroute, node) : NULL;
+
+	return x && x->r.prefix == k->r.prefix && x->r.len == k->r.len ? x : NULL;
+}
+
 bool rm_kernel_has(const struct rm *rm, uint32_t prefix, uint8_t len)
 {
-	struct rm_kroute key = { .r = { .prefix = prefix, .len = len } };
-
-	return avl_find(&rm->kroutes, &key.node) != NULL;
+	return first_of(rm, prefix, len) != NULL;
 }
 
 static bool same_route(const struct rm_kernel_route *a, const struct rm_kernel_route *b)
 {
 	return a->prefix == b->prefix && a->len == b->len && a->protocol == b->protocol &&
-	       a->type == b->type && a->gateway == b->gateway && a->ifindex == b->ifindex;
+	       a->type == b->type && a->gateway == b->gateway && a->ifindex == b->ifindex &&
+	       a->priority == b->priority;
+}
+
+/* Of the routes of `kind` for a prefix, the one the kernel uses (lowest priority) is offered.
+ * `touched` changed, `gone` was offered and is no longer known (withdrawn when no route of
+ * that kind is left). */
+static void reoffer(struct rm *rm, uint32_t prefix, uint8_t len, unsigned kind,
+		    const struct rm_kroute *touched, const struct rp_redist_route *gone)
+{
+	struct rm_kroute *best = NULL, *prev = NULL;
+	struct rp_redist_route rr;
+
+	for (struct rm_kroute *k = first_of(rm, prefix, len); k; k = next_of(k)) {
+		if (k->kind != kind)
+			continue;
+		if (!best)
+			best = k;
+		if (k->offered)
+			prev = k;
+	}
+	if (!best) {
+		if (gone)
+			rm_redist_notify(rm, gone, true);
+		return;
+	}
+	if (best == prev && best != touched)
+		return;
+	if (prev)
+		prev->offered = false;
+	best->offered = true;
+	rr = kroute_redist(best);
+	rm_redist_notify(rm, &rr, false);
+}
+
+/* Forget a known route, offering the next of its kind or withdrawing it. */
+static void forget(struct rm *rm, struct rm_kroute *k)
+{
+	struct rp_redist_route rr = kroute_redist(k);
+	bool offered = k->offered;
+
+	avl_remove(&rm->kroutes, &k->node);
+	free(k);
+	if (rr.source)
+		reoffer(rm, rr.prefix, rr.prefixlen, rr.source, NULL, offered ? &rr : NULL);
 }
 
 void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool removed)
@@ -102,34 +169,28 @@ void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool remov
 	struct rp_redist_route rr;
 
 	k = n ? avl_entry(n, struct rm_kroute, node) : NULL;
-	if (!removed && k && same_route(&k->r, r))
-		return; /* nothing new to offer */
-	if (removed) {
-		if (!k)
+	if (removed || (k && kind_of(r->protocol) != k->kind)) {
+		/* gone, or another protocol's route took its place (same priority) */
+		if (k)
+			forget(rm, k);
+		if (removed)
 			return;
-		rr = kroute_redist(k);
-		avl_remove(&rm->kroutes, &k->node);
-		free(k);
-		if (rr.source)
-			rm_redist_notify(rm, &rr, true);
-		return;
+		k = NULL;
 	}
+	if (k && same_route(&k->r, r))
+		return; /* nothing new to offer */
 	if (!k) {
 		k = calloc(1, sizeof(*k));
 		if (!k)
 			return;
 		k->r = *r;
 		avl_insert(&rm->kroutes, &k->node);
-	} else if (k->kind && k->kind != kind_of(r->protocol)) {
-		/* another protocol's route took its place: what was offered is gone */
-		rr = kroute_redist(k);
-		rm_redist_notify(rm, &rr, true);
 	}
 	k->r = *r;
 	k->kind = kind_of(r->protocol);
 	rr = kroute_redist(k);
 	if (rr.source)
-		rm_redist_notify(rm, &rr, false);
+		reoffer(rm, rr.prefix, rr.prefixlen, rr.source, k, NULL);
 }
 
 /* A link went admin-down or away: the kernel flushed every route through it without a word.
@@ -210,12 +271,13 @@ void rm_redist_kernel_reload(struct rm *rm)
 	for (struct avl_node *n = avl_first(&old); n;) {
 		struct rm_kroute *k = avl_entry(n, struct rm_kroute, node);
 		struct rp_redist_route rr = kroute_redist(k);
+		bool offered = k->offered;
 
 		n = avl_next(n);
-		if (!avl_find(&rm->kroutes, &k->node) && rr.source)
-			rm_redist_notify(rm, &rr, true);
 		avl_remove(&old, &k->node);
 		free(k);
+		if (rr.source)
+			reoffer(rm, rr.prefix, rr.prefixlen, rr.source, NULL, offered ? &rr : NULL);
 	}
 }
 
@@ -294,7 +356,7 @@ static void replay(struct rm *rm, const struct rm_subscriber *sub, unsigned kind
 		const struct rm_kroute *k = avl_entry(n, struct rm_kroute, node);
 		struct rp_redist_route rr = kroute_redist(k);
 
-		if (kinds & k->kind)
+		if ((kinds & k->kind) && k->offered)
 			sub->changed(sub->ctx, &rr, false);
 	}
 	if (kinds & RP_REDIST_AUTOSTATIC)

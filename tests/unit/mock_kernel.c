@@ -70,6 +70,23 @@ static bool is_own(const struct mock_kernel *mk, uint8_t protocol)
 	return false;
 }
 
+static uint32_t priority_of(const struct mock_kernel *mk, const struct mk_route *r)
+{
+	return r->at_priority ? mk->priority : r->priority;
+}
+
+/* The route with this identity (table, prefix, priority), or NULL. */
+static struct mk_route *lookup_at(struct mock_kernel *mk, uint32_t prefix, uint8_t len,
+				  uint32_t priority)
+{
+	for (size_t i = 0; i < mk->n; i++)
+		if (mk->routes[i].prefix == prefix && mk->routes[i].len == len &&
+		    priority_of(mk, &mk->routes[i]) == priority)
+			return &mk->routes[i];
+	return NULL;
+}
+
+/* At our priority, or (at_priority false) the first at any other. */
 static struct mk_route *lookup(struct mock_kernel *mk, uint32_t prefix, uint8_t len,
 			       bool at_priority)
 {
@@ -87,7 +104,7 @@ static void drop(struct mock_kernel *mk, struct mk_route *r)
 
 static void store(struct mock_kernel *mk, const struct mk_route *r)
 {
-	struct mk_route *old = lookup(mk, r->prefix, r->len, r->at_priority);
+	struct mk_route *old = lookup_at(mk, r->prefix, r->len, priority_of(mk, r));
 
 	if (!old) {
 		if (mk->n == MK_MAX_ROUTES)
@@ -200,10 +217,12 @@ static int op_dump_own(void *arg, void (*cb)(void *, const struct rm_fib_route *
 	return listed == mk->fail_after ? -1 : 0;
 }
 
-static struct rm_kernel_route as_kernel(const struct mk_route *r)
+static struct rm_kernel_route as_kernel(const struct mock_kernel *mk,
+					 const struct mk_route *r)
 {
 	return (struct rm_kernel_route){ .prefix = r->prefix, .len = r->len,
 					 .protocol = r->protocol, .type = r->type,
+					 .priority = priority_of(mk, r),
 					 .gateway = r->nnexthops ? r->nexthops[0].gateway : 0,
 					 .ifindex = r->nnexthops ? r->nexthops[0].ifindex : 0 };
 }
@@ -216,7 +235,7 @@ static int op_dump_kernel(void *arg, void (*cb)(void *, const struct rm_kernel_r
 	int listed = 0;
 
 	for (size_t i = 0; i < mk->n; i++) {
-		struct rm_kernel_route kr = as_kernel(&mk->routes[i]);
+		struct rm_kernel_route kr = as_kernel(mk, &mk->routes[i]);
 
 		if (is_own(mk, mk->routes[i].protocol))
 			continue;
@@ -360,7 +379,7 @@ void mk_delete_own(struct mock_kernel *mk, uint32_t prefix, uint8_t len)
 
 void mk_foreign_add(struct mock_kernel *mk, const struct mk_route *r)
 {
-	struct rm_kernel_route kr = as_kernel(r);
+	struct rm_kernel_route kr = as_kernel(mk, r);
 
 	store(mk, r);
 	if (r->at_priority)
@@ -368,18 +387,29 @@ void mk_foreign_add(struct mock_kernel *mk, const struct mk_route *r)
 	rm_fib_kernel_route(mk->rm, &kr, false);
 }
 
-void mk_foreign_del(struct mock_kernel *mk, uint32_t prefix, uint8_t len, bool at_priority)
+static void foreign_del(struct mock_kernel *mk, struct mk_route *r)
 {
-	struct mk_route *r = lookup(mk, prefix, len, at_priority);
 	struct rm_kernel_route kr;
+	bool at_priority;
 
 	if (!r || is_own(mk, r->protocol))
 		abort();
-	kr = as_kernel(r);
+	kr = as_kernel(mk, r);
+	at_priority = r->at_priority;
 	drop(mk, r);
 	if (at_priority)
-		rm_fib_foreign_route(mk->rm, prefix, len, kr.protocol, false);
+		rm_fib_foreign_route(mk->rm, kr.prefix, kr.len, kr.protocol, false);
 	rm_fib_kernel_route(mk->rm, &kr, true);
+}
+
+void mk_foreign_del(struct mock_kernel *mk, uint32_t prefix, uint8_t len, bool at_priority)
+{
+	foreign_del(mk, lookup(mk, prefix, len, at_priority));
+}
+
+void mk_foreign_del_at(struct mock_kernel *mk, uint32_t prefix, uint8_t len, uint32_t priority)
+{
+	foreign_del(mk, lookup_at(mk, prefix, len, priority));
 }
 
 void mk_fail_dumps(struct mock_kernel *mk, bool fail)

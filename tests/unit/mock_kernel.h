@@ -20,13 +20,14 @@
 
 #define MK_MAX_ROUTES 64
 
-/* One kernel route; `at_priority`: in our table at our priority (else another priority). */
+/* One kernel route; `at_priority`: in our table at our priority (else at `priority`). */
 struct mk_route {
 	uint32_t prefix;
 	uint8_t len;
 	uint8_t protocol;
 	uint8_t type; /* enum rp_route_type */
 	bool at_priority;
+	uint32_t priority; /* when not at_priority */
 	unsigned nnexthops;
 	struct rp_nexthop nexthops[RP_MAX_NEXTHOPS];
 };
@@ -68,8 +69,10 @@ void mk_delete_own(struct mock_kernel *mk, uint32_t prefix, uint8_t len);
 /* Another protocol's route appears (`ip route add/replace`): at our priority it takes the place
  * of whatever was there (foreign_route taken); reported for redistribution (kernel_route). */
 void mk_foreign_add(struct mock_kernel *mk, const struct mk_route *r);
-/* That route goes (foreign_route free again at our priority, kernel_route removed). */
+/* That route goes (foreign_route free again at our priority, kernel_route removed); with
+ * at_priority false, the route at `priority`. */
 void mk_foreign_del(struct mock_kernel *mk, uint32_t prefix, uint8_t len, bool at_priority);
+void mk_foreign_del_at(struct mock_kernel *mk, uint32_t prefix, uint8_t len, uint32_t priority);
 /* Dumps fail (-1) while set. */
 void mk_fail_dumps(struct mock_kernel *mk, bool fail);
 /* Dumps fail after listing `n` routes (an interrupted dump). */

@@ -113,6 +113,35 @@ START_TEST(replaced_by_other_protocol_withdrawn)
 }
 END_TEST
 
+/* The kernel holds one route per priority for a prefix: each is known on its own, and of those
+ * of one kind the one the kernel uses (lowest priority) is offered. */
+START_TEST(routes_at_several_priorities)
+{
+	struct mk_route st = kroute(A(192, 0, 2, 0), 24, 4, 0, GW0, 3);
+	struct mk_route st2 = kroute(A(192, 0, 2, 0), 24, 4, 0, A(198, 18, 0, 3), 3);
+	struct mk_route bird = kroute(A(192, 0, 2, 0), 24, 12, 0, A(198, 18, 0, 4), 3);
+
+	st.priority = 100;
+	st2.priority = 200;
+	bird.priority = 50;
+	mk_put(fx.mk, &st);
+	start();
+	fx_subscribe(RP_REDIST_STATIC);
+	fx_expect_redist("+ 192.0.2.0/24 static via 198.18.0.2 if 3\n");
+	mk_foreign_add(fx.mk, &bird); /* another protocol's route before it: not offered */
+	fx_expect_redist("");
+	mk_foreign_del_at(fx.mk, A(192, 0, 2, 0), 24, 50); /* and gone: the static one stays */
+	fx_expect_redist("");
+	mk_foreign_add(fx.mk, &st2); /* a second static route, behind the first */
+	fx_expect_redist("");
+	mk_foreign_del_at(fx.mk, A(192, 0, 2, 0), 24, 100); /* the first goes: the second is used */
+	fx_expect_redist("+ 192.0.2.0/24 static via 198.18.0.3 if 3\n");
+	mk_foreign_del_at(fx.mk, A(192, 0, 2, 0), 24, 200);
+	fx_expect_redist("- 192.0.2.0/24 static via 198.18.0.3 if 3\n");
+	ck_assert(!rm_kernel_has(fx.rm, A(192, 0, 2, 0), 24));
+}
+END_TEST
+
 /* A link that goes down takes its routes with it without a word from the kernel; the table
  * read again afterwards offers again only what changed. */
 START_TEST(link_down_withdraws_its_kernel_routes)
@@ -188,6 +217,7 @@ static Suite *rm_redist_suite(void)
 	tcase_add_test(tc, connected_replayed_then_followed);
 	tcase_add_test(tc, kernel_routes_by_kind);
 	tcase_add_test(tc, replaced_by_other_protocol_withdrawn);
+	tcase_add_test(tc, routes_at_several_priorities);
 	tcase_add_test(tc, link_down_withdraws_its_kernel_routes);
 	tcase_add_test(tc, lost_notifications_reread_table);
 	tcase_add_test(tc, interrupted_reread_keeps_what_it_did_not_reach);
