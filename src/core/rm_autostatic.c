@@ -6,7 +6,8 @@
  *     ─► do_update_routes(index) ─► protocol reports routes (update_route) ─► pending set
  *     ─► UPDATE_COMPLETE NO_ERROR: the pending set is written to the state file; once it is
  *                                   there, it becomes exactly the interface's set and is
- *                                   installed as proto autostatic. A set that cannot be
+ *                                   installed as proto autostatic (sent to the kernel before
+ *                                   the caller is told). A set that cannot be
  *                                   written is refused: ERROR_CAN_NOT_COMPLETE, previous set
  *                                   untouched (rm_autostatic_save.c)
  *        UPDATE_COMPLETE error:    pending set dropped, previous set untouched
@@ -155,6 +156,13 @@ static void refresh_routes(struct rm *rm, const struct rm_state_route *routes, s
 		refresh_prefix(rm, routes[i].prefix, routes[i].len);
 }
 
+/* A change the caller is about to be told of: in the kernel first, not only queued. */
+static void send_now(struct rm *rm)
+{
+	if (rm->fib)
+		rm->fib->flush(rm->fib_arg);
+}
+
 /* An interface appeared, was renamed or went away: its set (if any) follows. */
 void rm_autostatic_iface_changed(struct rm *rm, const char *name)
 {
@@ -235,6 +243,7 @@ static enum rp_result commit(struct rm *rm, struct rm_as_set *s)
 	s->npending = s->cap = 0;
 	refresh_routes(rm, old, nold);
 	refresh_routes(rm, s->st.routes, s->st.nroutes);
+	send_now(rm);
 	free(old);
 	log_notice(COMP, "%s: %zu autostatic route%s (were %zu)", s->st.name, k, k == 1 ? "" : "s",
 		   nold);
@@ -432,6 +441,7 @@ enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *re
 	s->st.nroutes = 0;
 	s->st.updated_ms = 0;
 	refresh_routes(rm, old, n);
+	send_now(rm);
 	free(old);
 	*removed = n;
 	log_notice(COMP, "%s: %zu autostatic route%s cleared", ifname, n, n == 1 ? "" : "s");
