@@ -225,7 +225,8 @@ static enum rp_result commit(struct rm *rm, struct rm_as_set *s)
 	size_t nold = s->st.nroutes, k = 0;
 	struct rm_state_iface cand = { .updated_ms = clock_wall_ms(), .routes = s->pending };
 
-	qsort(s->pending, s->npending, sizeof(*s->pending), route_cmp);
+	if (s->npending) /* none reported: no array at all, which qsort may not be given */
+		qsort(s->pending, s->npending, sizeof(*s->pending), route_cmp);
 	for (size_t i = 0; i < s->npending; i++) /* later reports of a prefix win */
 		if (k > 0 && route_cmp(&s->pending[k - 1], &s->pending[i]) == 0)
 			s->pending[k - 1] = s->pending[i];
