@@ -232,6 +232,38 @@ START_TEST(silent_flush_found_by_audit)
 }
 END_TEST
 
+/* A refused replace leaves our previous route in the kernel: the retry is a replace again. */
+START_TEST(refused_replace_retried_as_replace)
+{
+	start_with_net1();
+	mk_refuse_next(fx.mk, NET1, 24, ENETUNREACH);
+	ck_assert_int_eq(fx_route(NET1, 24, 2, GW1, 4), NO_ERROR);
+	mk_settle(fx.mk);
+	fx_expect_kernel("install 198.51.100.0/24 proto 189 replace 198.18.1.2@4\n");
+	ck_assert(!rm_route_in_fib(fx.rm, NET1, 24));
+	ck_assert_uint_eq(mk_find(fx.mk, NET1, 24)->nexthops[0].ifindex, 3);
+	fx_link(4, "veth1", true, true, A(198, 18, 1, 1), 24); /* unchanged: no audit */
+	ck_assert(!evtimer_pending(fx.rm->audit_timer, NULL));
+	fx_link(4, "veth1", true, true, A(198, 18, 1, 2), 24);
+	fx_fire(fx.rm->audit_timer);
+	mk_settle(fx.mk);
+	fx_expect_kernel("install 198.51.100.0/24 proto 189 replace 198.18.1.2@4\n");
+	ck_assert(rm_route_in_fib(fx.rm, NET1, 24));
+}
+END_TEST
+
+/* Lost notifications: the kernel's table is read again and what it lost is written back. */
+START_TEST(lost_notifications_audit_our_routes)
+{
+	start_with_net1();
+	mk_flush_link(fx.mk, 3);
+	rm_fib_lost_notifications(fx.rm);
+	fx_fire(fx.rm->audit_timer);
+	fx_expect_kernel(NET1_CREATE);
+	ck_assert_uint_eq(fx.rm->counters.fib_reinstalled, 1);
+}
+END_TEST
+
 START_TEST(audit_survives_failed_dump)
 {
 	start_with_net1();
@@ -369,6 +401,8 @@ static Suite *rm_fib_suite(void)
 	tcase_add_test(tc, foreign_route_replacing_ours_left_alone);
 	tcase_add_test(tc, route_deleted_by_someone_else_written_back);
 	tcase_add_test(tc, silent_flush_found_by_audit);
+	tcase_add_test(tc, refused_replace_retried_as_replace);
+	tcase_add_test(tc, lost_notifications_audit_our_routes);
 	tcase_add_test(tc, audit_survives_failed_dump);
 	tcase_add_test(tc, stale_routes_kept_while_relearned);
 	tcase_add_test(tc, stale_time_from_configuration);
