@@ -5,14 +5,18 @@
  * interface's set (kernel and state file), one that fails keeps it, a set the state file cannot
  * hold is refused, the checks before an update, routes out of the kernel while their link is
  * down and back when it is up (also under a new index), sets restored from the state file at
- * start, autostatic winning over a protocol's route, redistribution, and clearing.
+ * start or, from an unusable one, recovered from the kernel, autostatic winning over a
+ * protocol's route, redistribution, and clearing.
  */
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/event.h>
 
 #include "core/rm_internal.h"
 #include "core/rm_state.h"
@@ -214,6 +218,44 @@ START_TEST(sets_restored_from_state_file)
 }
 END_TEST
 
+/* An unusable state file is set aside; the sets come back from the kernel's proto autostatic
+ * routes, stay in the kernel, and are written to a new file. */
+START_TEST(sets_recovered_from_kernel)
+{
+	struct mk_route k = { .prefix = NET1, .len = 24, .protocol = RM_PROTO_AUTOSTATIC,
+			      .at_priority = true, .nnexthops = 1, .nexthops = { { GW0, 3 } } };
+	char path[160];
+	FILE *f;
+	DIR *d;
+	struct dirent *e;
+	unsigned aside = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", fx.state_dir, RM_STATE_FILE);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{ not json", f);
+	ck_assert_int_eq(fclose(f), 0);
+	mk_put(fx.mk, &k);
+	fx_link(3, "veth0", true, true, A(198, 18, 0, 1), 24);
+	fx_attach();
+	ck_assert_uint_eq(rm_autostatic_count(fx.rm, "veth0"), 1);
+	ck_assert_uint_eq(saved_routes(), 1);
+	d = opendir(fx.state_dir);
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		aside += strncmp(e->d_name, RM_STATE_FILE ".bad-", strlen(RM_STATE_FILE) + 5) == 0;
+	closedir(d);
+	ck_assert_uint_eq(aside, 1);
+	free(mk_take_log(fx.mk)); /* written over itself at most: still there */
+	ck_assert_uint_eq(mk_find(fx.mk, NET1, 24)->protocol, RM_PROTO_AUTOSTATIC);
+	fx_config(conf);
+	ck_assert_uint_eq(fx.rm->counters.fib_stale_found, 1);
+	fx_fire(fx.rm->stale_timer); /* adopted at start, but an autostatic route now: kept */
+	ck_assert_ptr_nonnull(mk_find(fx.mk, NET1, 24));
+	ck_assert(rm_route_in_fib(fx.rm, NET1, 24));
+}
+END_TEST
+
 /* Autostatic wins over a protocol's route whatever the metrics; the protocol's comes back when
  * the set is cleared. */
 START_TEST(autostatic_wins_over_protocol)
@@ -268,6 +310,7 @@ static Suite *rm_autostatic_suite(void)
 	tcase_add_test(tc, update_checks);
 	tcase_add_test(tc, routes_follow_their_link);
 	tcase_add_test(tc, sets_restored_from_state_file);
+	tcase_add_test(tc, sets_recovered_from_kernel);
 	tcase_add_test(tc, autostatic_wins_over_protocol);
 	tcase_add_test(tc, redistributed_with_their_metric);
 	tcase_add_test(tc, clear_unknown_interface);
