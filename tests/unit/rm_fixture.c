@@ -15,6 +15,7 @@
 
 #include "conf/conf.h"
 #include "core/event_queue.h"
+#include "core/rm_internal.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
 #include "rm_fixture.h"
@@ -145,6 +146,31 @@ void fx_fire(struct event *ev)
 	event_del(ev);
 	event_active(ev, EV_TIMEOUT, 1);
 	fx_run();
+}
+
+struct timers {
+	struct event *ev[16];
+	unsigned n;
+};
+
+static int collect_timer(const struct event_base *b, const struct event *ev, void *arg)
+{
+	struct timers *t = arg;
+
+	if (evtimer_pending(ev, NULL) && ev != fx.rm->audit_timer &&
+	    ev != fx.rm->stale_timer && t->n < 16)
+		t->ev[t->n++] = (struct event *)ev;
+	return 0;
+}
+
+unsigned fx_fire_other_timers(void)
+{
+	struct timers t = { .n = 0 };
+
+	ck_assert_int_eq(event_base_foreach_event(fx.base, collect_timer, &t), 0);
+	for (unsigned i = 0; i < t.n; i++)
+		fx_fire(t.ev[i]);
+	return t.n;
 }
 
 /* ---- support calls ---- */

@@ -48,6 +48,9 @@ void fx_link(uint32_t ifindex, const char *name, bool up, bool carrier, uint32_t
 void fx_run(void);
 /* Run a pending timer's callback now (audit, stale timer...); fails when not pending. */
 void fx_fire(struct event *ev);
+/* Run every pending timer but the RM's audit and stale timers (an update's guard...); returns
+ * how many ran. */
+unsigned fx_fire_other_timers(void);
 
 /* The test protocol's support calls. */
 enum rp_result fx_route(uint32_t prefix, uint8_t len, uint32_t metric, uint32_t gw,

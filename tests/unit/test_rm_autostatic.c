@@ -183,6 +183,32 @@ START_TEST(update_checks)
 }
 END_TEST
 
+/* The RM does not wait for ever: past the update's timeout it gives up, keeps the set, and
+ * ignores the protocol's late UPDATE_COMPLETE. */
+START_TEST(update_never_completed_given_up)
+{
+	struct done d = { 0 };
+	const char *why;
+
+	start();
+	ck_assert_str_eq(update(1, NO_ERROR).kernel, NET1_AS "flush\n");
+	ck_assert_int_eq(rm_update_routes(fx.rm, "veth0", 5, on_done, &d, &why), NO_ERROR);
+	ck_assert_int_eq(fx_update_route(3, NET2, 24, GW0, 2), NO_ERROR);
+	ck_assert_uint_eq(fx_fire_other_timers(), 1);
+	ck_assert_uint_eq(d.calls, 1);
+	ck_assert_int_eq(d.status, ERROR_CAN_NOT_COMPLETE);
+	ck_assert_uint_eq(d.routes, 1);
+	ck_assert_str_eq(d.why, "the routing protocol never finished the update");
+	fx_complete(3, NO_ERROR); /* late */
+	ck_assert_uint_eq(d.calls, 1);
+	fx_expect_kernel("");
+	ck_assert_uint_eq(rm_autostatic_count(fx.rm, "veth0"), 1);
+	ck_assert_uint_eq(saved_routes(), 1);
+	ck_assert_uint_eq(update(2, NO_ERROR).routes, 2); /* the next one counts */
+	ck_assert_ptr_nonnull(mk_find(fx.mk, NET2, 24));
+}
+END_TEST
+
 /* Out of the kernel while their link is down, back when it is up; a deleted link's set waits
  * for a link of that name. */
 START_TEST(routes_follow_their_link)
@@ -308,6 +334,7 @@ static Suite *rm_autostatic_suite(void)
 	tcase_add_test(tc, failed_update_keeps_the_set);
 	tcase_add_test(tc, unwritable_state_file_refuses_changes);
 	tcase_add_test(tc, update_checks);
+	tcase_add_test(tc, update_never_completed_given_up);
 	tcase_add_test(tc, routes_follow_their_link);
 	tcase_add_test(tc, sets_restored_from_state_file);
 	tcase_add_test(tc, sets_recovered_from_kernel);
