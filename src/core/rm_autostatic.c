@@ -156,6 +156,16 @@ static void refresh_routes(struct rm *rm, const struct rm_state_route *routes, s
 		refresh_prefix(rm, routes[i].prefix, routes[i].len);
 }
 
+/* A set's routes were replaced: the prefixes it no longer has follow, then those it has. */
+static void refresh_replaced(struct rm *rm, const struct rm_as_set *s,
+			     const struct rm_state_route *old, size_t nold)
+{
+	for (size_t i = 0; i < nold; i++)
+		if (!set_lookup(s, old[i].prefix, old[i].len))
+			refresh_prefix(rm, old[i].prefix, old[i].len);
+	refresh_routes(rm, s->st.routes, s->st.nroutes);
+}
+
 /* A change the caller is about to be told of: in the kernel first, not only queued. */
 static void send_now(struct rm *rm)
 {
@@ -242,8 +252,7 @@ static enum rp_result commit(struct rm *rm, struct rm_as_set *s)
 	s->st = cand;
 	s->pending = NULL;
 	s->npending = s->cap = 0;
-	refresh_routes(rm, old, nold);
-	refresh_routes(rm, s->st.routes, s->st.nroutes);
+	refresh_replaced(rm, s, old, nold);
 	send_now(rm);
 	free(old);
 	log_notice(COMP, "%s: %zu autostatic route%s (were %zu)", s->st.name, k, k == 1 ? "" : "s",
@@ -491,8 +500,7 @@ void rm_autostatic_set_routes(struct rm *rm, struct rm_as_set *s, struct rm_stat
 	s->st.updated_ms = st->updated_ms;
 	st->routes = NULL;
 	st->nroutes = 0;
-	refresh_routes(rm, old, nold);
-	refresh_routes(rm, s->st.routes, s->st.nroutes);
+	refresh_replaced(rm, s, old, nold);
 	free(old);
 }
 

@@ -102,8 +102,10 @@ START_TEST(update_replaces_the_set)
 	ck_assert_str_eq(d.kernel, NET1_AS "install 203.0.113.0/24 proto 210 create 198.18.0.2@3\n"
 			 "flush\n");
 	ck_assert_uint_eq(saved_routes(), 2);
-	d = update(1, NO_ERROR); /* NET2 no longer announced: removed */
+	d = update(1, NO_ERROR); /* NET2 no longer announced: removed; NET1 written once */
 	ck_assert_uint_eq(d.routes, 1);
+	ck_assert_str_eq(d.kernel, "remove 203.0.113.0/24 proto 210\n"
+			 "install 198.51.100.0/24 proto 210 replace 198.18.0.2@3\nflush\n");
 	ck_assert_ptr_nonnull(mk_find(fx.mk, NET1, 24));
 	ck_assert_ptr_null(mk_find(fx.mk, NET2, 24));
 	ck_assert_uint_eq(saved_routes(), 1);
