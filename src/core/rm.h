@@ -56,6 +56,7 @@ struct rm_kernel_route {
 	uint8_t type; /* enum rp_route_type */
 	uint32_t gateway;
 	uint32_t ifindex;
+	uint32_t priority; /* with the prefix, what identifies it in our table */
 };
 
 /* The kernel forwarding table as the RM uses it; provided by the daemon (src/linux/fib.c). */

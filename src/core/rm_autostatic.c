@@ -6,7 +6,8 @@
  *     ─► do_update_routes(index) ─► protocol reports routes (update_route) ─► pending set
  *     ─► UPDATE_COMPLETE NO_ERROR: the pending set is written to the state file; once it is
  *                                   there, it becomes exactly the interface's set and is
- *                                   installed as proto autostatic. A set that cannot be
+ *                                   installed as proto autostatic (sent to the kernel before
+ *                                   the caller is told). A set that cannot be
  *                                   written is refused: ERROR_CAN_NOT_COMPLETE, previous set
  *                                   untouched (rm_autostatic_save.c)
  *        UPDATE_COMPLETE error:    pending set dropped, previous set untouched
@@ -155,6 +156,23 @@ static void refresh_routes(struct rm *rm, const struct rm_state_route *routes, s
 		refresh_prefix(rm, routes[i].prefix, routes[i].len);
 }
 
+/* A set's routes were replaced: the prefixes it no longer has follow, then those it has. */
+static void refresh_replaced(struct rm *rm, const struct rm_as_set *s,
+			     const struct rm_state_route *old, size_t nold)
+{
+	for (size_t i = 0; i < nold; i++)
+		if (!set_lookup(s, old[i].prefix, old[i].len))
+			refresh_prefix(rm, old[i].prefix, old[i].len);
+	refresh_routes(rm, s->st.routes, s->st.nroutes);
+}
+
+/* A change the caller is about to be told of: in the kernel first, not only queued. */
+static void send_now(struct rm *rm)
+{
+	if (rm->fib)
+		rm->fib->flush(rm->fib_arg);
+}
+
 /* An interface appeared, was renamed or went away: its set (if any) follows. */
 void rm_autostatic_iface_changed(struct rm *rm, const char *name)
 {
@@ -217,7 +235,8 @@ static enum rp_result commit(struct rm *rm, struct rm_as_set *s)
 	size_t nold = s->st.nroutes, k = 0;
 	struct rm_state_iface cand = { .updated_ms = rp_clock_wall_ms(), .routes = s->pending };
 
-	qsort(s->pending, s->npending, sizeof(*s->pending), route_cmp);
+	if (s->npending) /* none reported: no array at all, which qsort may not be given */
+		qsort(s->pending, s->npending, sizeof(*s->pending), route_cmp);
 	for (size_t i = 0; i < s->npending; i++) /* later reports of a prefix win */
 		if (k > 0 && route_cmp(&s->pending[k - 1], &s->pending[i]) == 0)
 			s->pending[k - 1] = s->pending[i];
@@ -233,8 +252,8 @@ static enum rp_result commit(struct rm *rm, struct rm_as_set *s)
 	s->st = cand;
 	s->pending = NULL;
 	s->npending = s->cap = 0;
-	refresh_routes(rm, old, nold);
-	refresh_routes(rm, s->st.routes, s->st.nroutes);
+	refresh_replaced(rm, s, old, nold);
+	send_now(rm);
 	free(old);
 	rp_log_notice(COMP, "%s: %zu autostatic route%s (were %zu)", s->st.name, k, k == 1 ? "" : "s",
 		   nold);
@@ -432,6 +451,7 @@ enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *re
 	s->st.nroutes = 0;
 	s->st.updated_ms = 0;
 	refresh_routes(rm, old, n);
+	send_now(rm);
 	free(old);
 	*removed = n;
 	rp_log_notice(COMP, "%s: %zu autostatic route%s cleared", ifname, n, n == 1 ? "" : "s");
@@ -480,8 +500,7 @@ void rm_autostatic_set_routes(struct rm *rm, struct rm_as_set *s, struct rm_stat
 	s->st.updated_ms = st->updated_ms;
 	st->routes = NULL;
 	st->nroutes = 0;
-	refresh_routes(rm, old, nold);
-	refresh_routes(rm, s->st.routes, s->st.nroutes);
+	refresh_replaced(rm, s, old, nold);
 	free(old);
 }
 

@@ -81,8 +81,9 @@ struct rm_route {
 /* A route of another protocol in our kernel table, kept for redistribution. */
 struct rm_kroute {
 	struct rp_avl_node node;
-	struct rm_kernel_route r;
-	unsigned kind; /* RP_REDIST_STATIC or RP_REDIST_KERNEL */
+	struct rm_kernel_route r; /* known by prefix and priority, as the kernel knows it */
+	unsigned kind; /* RP_REDIST_STATIC or RP_REDIST_KERNEL, 0 when not offered */
+	bool offered;  /* the one of its kind for the prefix that is offered (lowest priority) */
 };
 
 struct rm_subscriber {

@@ -7,6 +7,7 @@
  *
  *   NONE ──candidate──► INSTALLED ──kernel refused──► FAILED ──link up / address added──► retry
  *   INSTALLED ──another protocol's route replaced it──► FAILED (EEXIST) ──that route went──► retry
+ *             (or a link change that may have flushed it; other link changes leave it alone)
  *   STALE (ours, found at start-up) ──candidate──► INSTALLED, or removed after fib.stale-time
  *   INSTALLED ──link down / address removed / link deleted──► audit: re-read the kernel,
  *             reinstall what it flushed without telling (RFC-NOTES "Linux facts")
@@ -106,6 +107,14 @@ static void erase_route(struct rm *rm, struct rm_route *r)
 	r->ours = false;
 }
 
+/* Out of the kernel and the table. */
+static void drop_route(struct rm *rm, struct rm_route *r)
+{
+	erase_route(rm, r);
+	rp_avl_remove(&rm->routes, &r->node);
+	free(r);
+}
+
 /* Bring the kernel in line with the route's best candidate; frees the route when empty. */
 static void sync_route(struct rm *rm, struct rm_route *r)
 {
@@ -117,9 +126,7 @@ static void sync_route(struct rm *rm, struct rm_route *r)
 	}
 	if (r->fib_state == RM_FIB_STALE)
 		return; /* kept until the stale timer */
-	erase_route(rm, r);
-	rp_avl_remove(&rm->routes, &r->node);
-	free(r);
+	drop_route(rm, r);
 }
 
 static struct rm_cand *take_cand(struct rm_route *r, uint8_t source)
@@ -292,12 +299,15 @@ static void audit(evutil_socket_t fd, short what, void *arg)
 		struct rm_route *r = rp_avl_entry(n, struct rm_route, node);
 		const struct rm_cand *best = best_cand(r);
 		bool lost = full && r->fib_state == RM_FIB_INSTALLED && !r->audit_seen;
+		/* a route left to another protocol's is written when that route goes, or when a
+		 * flush may have taken it without a word; the kernel would refuse it otherwise */
+		bool retry = r->fib_state == RM_FIB_FAILED && (full || r->fib_error != EEXIST);
 
 		n = rp_avl_next(n);
 		if (full)
 			r->ours = r->audit_seen;
 		r->audit_seen = false;
-		if (best && (lost || r->fib_state == RM_FIB_FAILED)) {
+		if (best && (lost || retry)) {
 			rm->counters.fib_reinstalled += lost;
 			write_route(rm, r, best);
 		}
@@ -341,9 +351,7 @@ static void remove_stale(evutil_socket_t fd, short what, void *arg)
 		node = rp_avl_next(node);
 		if (r->fib_state != RM_FIB_STALE || r->cands)
 			continue;
-		erase_route(rm, r);
-		rp_avl_remove(&rm->routes, &r->node);
-		free(r);
+		drop_route(rm, r);
 		n++;
 	}
 	rm->counters.fib_stale_removed += n;
@@ -384,8 +392,15 @@ void rm_routes_apply_fib_config(struct rm *rm)
 	if (moved && rm->fib) {
 		rp_log_notice(COMP, "moving routes to table %u, priority %u", c->fib_table,
 			   c->fib_metric);
-		for (struct rp_avl_node *n = rp_avl_first(&rm->routes); n; n = rp_avl_next(n))
-			erase_route(rm, rp_avl_entry(n, struct rm_route, node));
+		for (struct rp_avl_node *n = rp_avl_first(&rm->routes); n;) {
+			struct rm_route *r = rp_avl_entry(n, struct rm_route, node);
+
+			n = rp_avl_next(n);
+			if (r->cands)
+				erase_route(rm, r);
+			else /* left by a previous run: it goes with the old place */
+				drop_route(rm, r);
+		}
 		rm->fib->flush(rm->fib_arg);
 	}
 	rm->fib_table = c->fib_table;
