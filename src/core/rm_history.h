@@ -24,8 +24,8 @@ struct rm_history_entry {
 	const char *protocol;      /* static name, NULL = none */
 	int active;                /* -1 = not applicable, else 0/1 */
 	const char *status;        /* result / update status name (static), NULL = none */
-	unsigned naddrs;           /* ADDRESS_CHANGE: size of the whole binding */
-	const struct rp_local_binding *addrs; /* ADDRESS_CHANGE: the binding (copied, capped) */
+	unsigned nbound;           /* ADDRESS_CHANGE: size of the whole binding (both families) */
+	const struct rp_bound_address *bound; /* ADDRESS_CHANGE: the binding (copied, capped) */
 };
 
 struct rm_history;
