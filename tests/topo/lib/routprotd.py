@@ -210,15 +210,45 @@ class ControlConnection:
 
 # ---- events ----
 
+def ipv4_only(addresses):
+    """The IPv4 entries of an `addresses` list."""
+    return [a for a in addresses if ":" not in a]
+
+
+def without_ipv6_changes(events):
+    """`events` without the ADDRESS_CHANGEs that change only IPv6 addresses or their flags.
+
+    A veth link gets an IPv6 link-local address when it comes up with carrier, and another
+    ADDRESS_CHANGE follows when its duplicate address detection ends, at moments no test
+    controls; tests about the IPv4 lifecycle read the events through this filter. An
+    ADDRESS_CHANGE is kept when its IPv4 part differs from the previous one of the same
+    interface and protocol (none after ADD_INTERFACE), or when the window starts after it."""
+    last, out = {}, []
+    for e in events:
+        key = (e.get("interface"), e.get("protocol"))
+        if e.get("type") == "ADD_INTERFACE":
+            last[key] = []
+        elif e.get("type") == "ADDRESS_CHANGE":
+            v4 = ipv4_only(e.get("addresses", []))
+            if last.get(key) == v4:
+                continue
+            last[key] = v4
+        out.append(e)
+    return out
+
+
 def brief(events, interface=None):
-    """[(type, interface), ...] of `events`, only those of `interface` when given."""
-    return [(e["type"], e.get("interface")) for e in events
+    """[(type, interface), ...] of `events` (IPv6-only ADDRESS_CHANGEs left out), only those of
+    `interface` when given."""
+    return [(e["type"], e.get("interface")) for e in without_ipv6_changes(events)
             if interface is None or e.get("interface") == interface]
 
 
 def types(events, interface=None):
-    """The event types, in order, optionally only those of one interface."""
-    return [e["type"] for e in events if interface is None or e.get("interface") == interface]
+    """The event types, in order (IPv6-only ADDRESS_CHANGEs left out), optionally only those
+    of one interface."""
+    return [e["type"] for e in without_ipv6_changes(events)
+            if interface is None or e.get("interface") == interface]
 
 
 # ---- the daemon ----
