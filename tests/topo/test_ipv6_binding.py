@@ -4,6 +4,7 @@ and their duplicate address detection states reach the protocols through ADDRESS
 show in `show interfaces` and `show events` after the IPv4 ones. Only IPv4 makes an interface
 active."""
 
+from lib.peers import rip_config
 from lib.routprotd import ipv4_only
 
 
@@ -113,3 +114,27 @@ def test_ipv6_alone_does_not_make_an_interface_active(lab):
     e = wait_change(d, mark, "veth0", lambda e: "198.18.53.1/24" in e["addresses"],
                     "ADDRESS_CHANGE with 198.18.53.1/24")
     assert e["active"] is True and e["addresses"][:2] == ["198.18.53.1/24", "2001:db8:53::1/64"]
+
+
+def test_rip_ignores_ipv6_only_changes(ns, start_daemon):
+    """RIP routes IPv4: an IPv6 address coming and going on its interface (an ADDRESS_CHANGE
+    whose IPv4 part stays) sends no request and no triggered update and withdraws nothing."""
+    ns.veth("veth0", "veth0p", up=True)
+    ns.addr_add("veth0", "198.18.54.1/24")
+    d = start_daemon(ns, rip_config(["veth0"], timers=None))
+    d.wait_interface("veth0", lambda r: r["active"] and link_local(r["addresses"])
+                     and r["address_flags"] == {link_local(r["addresses"])[0]: ["link-local"]},
+                     timeout=10, what="veth0 active, its link-local address valid")
+    d.settle(quiet=0.5)
+    before = d.interface("veth0")["rip"]["stats"]
+    mark = d.mark()
+    ns.addr_add("veth0", "2001:db8:54::1/64", "nodad")
+    ns.addr_del("veth0", "2001:db8:54::1/64")
+    d.wait_events(mark, lambda evs: [e["protocol"] for e in changes(evs, "veth0")]
+                  == ["rip", "rip"], what="two ADDRESS_CHANGEs to rip")
+    d.settle(quiet=0.5)
+    after = d.interface("veth0")["rip"]["stats"]
+    for key in ("tx_requests", "tx_triggered"):
+        assert after[key] == before[key], (key, before, after)
+    assert "withdrawing" not in d.log()
+    assert d.interface("veth0")["active"] is True
