@@ -215,14 +215,15 @@ def ipv4_only(addresses):
     return [a for a in addresses if ":" not in a]
 
 
-def without_ipv6_changes(events):
+def without_ipv6_changes(events, ipv4=None):
     """`events` without the ADDRESS_CHANGEs that change only IPv6 addresses or their flags.
 
     A veth link gets an IPv6 link-local address when it comes up with carrier, and another
     ADDRESS_CHANGE follows when its duplicate address detection ends, at moments no test
     controls; tests about the IPv4 lifecycle read the events through this filter. An
     ADDRESS_CHANGE is kept when its IPv4 part differs from the previous one of the same
-    interface and protocol (none after ADD_INTERFACE), or when the window starts after it."""
+    interface and protocol (none after ADD_INTERFACE); when the window starts after that, the
+    previous IPv4 part is `ipv4` if given (the test knows it), else unknown and the event kept."""
     last, out = {}, []
     for e in events:
         key = (e.get("interface"), e.get("protocol"))
@@ -230,24 +231,24 @@ def without_ipv6_changes(events):
             last[key] = []
         elif e.get("type") == "ADDRESS_CHANGE":
             v4 = ipv4_only(e.get("addresses", []))
-            if last.get(key) == v4:
+            if last.get(key, ipv4) == v4:
                 continue
             last[key] = v4
         out.append(e)
     return out
 
 
-def brief(events, interface=None):
-    """[(type, interface), ...] of `events` (IPv6-only ADDRESS_CHANGEs left out), only those of
-    `interface` when given."""
-    return [(e["type"], e.get("interface")) for e in without_ipv6_changes(events)
+def brief(events, interface=None, ipv4=None):
+    """[(type, interface), ...] of `events` (IPv6-only ADDRESS_CHANGEs left out, see
+    without_ipv6_changes), only those of `interface` when given."""
+    return [(e["type"], e.get("interface")) for e in without_ipv6_changes(events, ipv4)
             if interface is None or e.get("interface") == interface]
 
 
-def types(events, interface=None):
-    """The event types, in order (IPv6-only ADDRESS_CHANGEs left out), optionally only those
-    of one interface."""
-    return [e["type"] for e in without_ipv6_changes(events)
+def types(events, interface=None, ipv4=None):
+    """The event types, in order (IPv6-only ADDRESS_CHANGEs left out, see
+    without_ipv6_changes), optionally only those of one interface."""
+    return [e["type"] for e in without_ipv6_changes(events, ipv4)
             if interface is None or e.get("interface") == interface]
 
 
