@@ -87,6 +87,54 @@ bool rm_binding_equal(const struct rp_bound_address *a, unsigned na,
 	return true;
 }
 
+/* The entries of one family: a sorted binding holds them in one run. */
+static const struct rp_bound_address *family_run(const struct rp_bound_address *a, unsigned n,
+						 int family, unsigned *count)
+{
+	unsigned i = 0, k;
+
+	if (!a) {
+		*count = 0;
+		return a;
+	}
+	while (i < n && a[i].address.family != family)
+		i++;
+	for (k = i; k < n && a[k].address.family == family; k++)
+		;
+	*count = k - i;
+	return a + i;
+}
+
+unsigned rm_binding_changed_families(const struct rp_bound_address *a, unsigned na,
+				     const struct rp_bound_address *b, unsigned nb)
+{
+	static const struct { int family; unsigned bit; } fams[] = {
+		{ AF_INET, RM_FAMILY_IPV4 }, { AF_INET6, RM_FAMILY_IPV6 },
+	};
+	unsigned changed = 0;
+
+	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+		unsigned ca, cb;
+		const struct rp_bound_address *ra = family_run(a, na, fams[f].family, &ca);
+		const struct rp_bound_address *rb = family_run(b, nb, fams[f].family, &cb);
+
+		if (!rm_binding_equal(ra, ca, rb, cb))
+			changed |= fams[f].bit;
+	}
+	return changed;
+}
+
+json_t *rm_families_json(unsigned families)
+{
+	json_t *arr = json_array();
+
+	if (arr && (families & RM_FAMILY_IPV4))
+		json_array_append_new(arr, json_string("ipv4"));
+	if (arr && (families & RM_FAMILY_IPV6))
+		json_array_append_new(arr, json_string("ipv6"));
+	return arr;
+}
+
 json_t *rm_binding_addresses_json(const struct rp_bound_address *a, unsigned n)
 {
 	json_t *arr = json_array();

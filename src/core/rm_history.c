@@ -90,6 +90,7 @@ static json_t *entry_json(const struct rm_history_entry *e)
 		json_object_set_new(o, "addresses", rm_binding_addresses_json(e->bound, kept));
 		json_object_set_new(o, "address_flags", rm_binding_flags_json(e->bound, kept));
 		json_object_set_new(o, "address_count", json_integer(e->nbound));
+		json_object_set_new(o, "families", rm_families_json(e->families));
 	}
 	return o;
 }

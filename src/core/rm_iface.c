@@ -94,6 +94,7 @@ static void deliver_one(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 	if (type == RIS_INTERFACE_ADDRESS_CHANGE) {
 		e.nbound = ifc->nbound;
 		e.bound = ifc->bound;
+		e.families = ifc->changed_families;
 	}
 	rm_history_add(rm->history, &e);
 	log_info(COMP, "%s: %s to %s (active=%s)%s%s", ifc->name, e.type, p->def->name,
@@ -128,6 +129,7 @@ void rm_iface_attach(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 	}
 	log_info(COMP, "%s: added to %s (ifindex %u)", ifc->name, p->def->name, ifc->ifindex);
 	ifc->added_mask |= 1u << p->slot;
+	ifc->changed_families = rm_binding_changed_families(NULL, 0, ifc->bound, ifc->nbound);
 	if (ifc->nbound > 0)
 		deliver_one(rm, ifc, p, RIS_INTERFACE_ADDRESS_CHANGE);
 	if (ifc->enabled)
@@ -298,6 +300,8 @@ static void apply_transitions(struct rm *rm, struct rm_iface *ifc, const struct 
 		ifc->addrs = addrs;
 		ifc->naddrs = n;
 		addrs = NULL;
+		ifc->changed_families = rm_binding_changed_families(ifc->bound, ifc->nbound, bound,
+								    nbound);
 		free(ifc->bound);
 		ifc->bound = bound;
 		ifc->nbound = nbound;

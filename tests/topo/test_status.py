@@ -144,9 +144,7 @@ def test_quick_carrier_flap_is_reported_at_the_next_notification(lab):
         d.wait_interface("veth0", lambda r: r["mtu"] == 1400 - attempt)
         d.settle(quiet=1.2)  # a late linkwatch notification must not add anything
         evs = only(d.events_since(mark), "veth0")
-        # the link-local address's DAD starts again with carrier: IPv6-only changes
-        assert types(evs, ipv4=["198.18.3.1/24"]) == ["MEDIA_ABSENT", "MEDIA_PRESENT"], \
-            f"attempt {attempt}"
+        assert types(evs) == ["MEDIA_ABSENT", "MEDIA_PRESENT"], f"attempt {attempt}"
         assert evs[-1]["active"] is True
         assert d.interface("veth0")["media_present"] is True
 
@@ -179,8 +177,7 @@ def test_coalesced_carrier_flap_is_reported_from_its_own_notification(lab, workd
                                       f"(kernel notifications for veth0: "
                                       f"{down_lines + lines})")
         d.settle()
-        assert types(only(d.events_since(mark), "veth0"),
-                     ipv4=["198.18.3.1/24"]) == ["MEDIA_ABSENT", "MEDIA_PRESENT"]
+        assert types(only(d.events_since(mark), "veth0")) == ["MEDIA_ABSENT", "MEDIA_PRESENT"]
     assert d.interface("veth0")["media_present"] is True
 
 

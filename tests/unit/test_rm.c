@@ -453,10 +453,22 @@ START_TEST(ipv6_addresses_shown_after_ipv4_ones)
 	ck_assert_int_eq(json_integer_value(json_object_get(e, "address_count")), 3);
 	expect_strings(json_object_get(e, "address_flags"), "fe80::1/64", "link-local tentative");
 	ck_assert_int_eq(json_object_size(json_object_get(e, "address_flags")), 1);
+	expect_strings(e, "families", "ipv4 ipv6");
+	json_decref(ev);
+	a6[0].flags = 0; /* DAD done: only the IPv6 part changed */
+	update_dual(&s, a6, 2);
+	ev = rm_json_events(rm, 1);
+	e = json_array_get(ev, 0);
+	expect_strings(e, "families", "ipv6");
+	json_decref(ev);
+	s.addrs[0].prefixlen = 25;
+	update_dual(&s, a6, 2);
+	ev = rm_json_events(rm, 1);
+	expect_strings(json_array_get(ev, 0), "families", "ipv4");
 	ifs = rm_json_interfaces(rm);
 	e = json_array_get(ifs, 0);
-	expect_strings(e, "addresses", "198.18.0.1/24 2001:db8::1/64 fe80::1/64");
-	expect_strings(json_object_get(e, "address_flags"), "fe80::1/64", "link-local tentative");
+	expect_strings(e, "addresses", "198.18.0.1/25 2001:db8::1/64 fe80::1/64");
+	expect_strings(json_object_get(e, "address_flags"), "fe80::1/64", "link-local");
 	json_decref(ifs);
 	json_decref(ev);
 }

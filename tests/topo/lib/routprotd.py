@@ -215,40 +215,29 @@ def ipv4_only(addresses):
     return [a for a in addresses if ":" not in a]
 
 
-def without_ipv6_changes(events, ipv4=None):
-    """`events` without the ADDRESS_CHANGEs that change only IPv6 addresses or their flags.
+def without_ipv6_changes(events):
+    """`events` without the ADDRESS_CHANGEs that change only IPv6 addresses or their flags
+    ("families": ["ipv6"]).
 
-    A veth link gets an IPv6 link-local address when it comes up with carrier, and another
-    ADDRESS_CHANGE follows when its duplicate address detection ends, at moments no test
-    controls; tests about the IPv4 lifecycle read the events through this filter. An
-    ADDRESS_CHANGE is kept when its IPv4 part differs from the previous one of the same
-    interface and protocol (none after ADD_INTERFACE); when the window starts after that, the
-    previous IPv4 part is `ipv4` if given (the test knows it), else unknown and the event kept."""
-    last, out = {}, []
-    for e in events:
-        key = (e.get("interface"), e.get("protocol"))
-        if e.get("type") == "ADD_INTERFACE":
-            last[key] = []
-        elif e.get("type") == "ADDRESS_CHANGE":
-            v4 = ipv4_only(e.get("addresses", []))
-            if last.get(key, ipv4) == v4:
-                continue
-            last[key] = v4
-        out.append(e)
-    return out
+    A veth link gets an IPv6 link-local address when it comes up with carrier, loses it when it
+    goes down, and another ADDRESS_CHANGE follows when its duplicate address detection ends, at
+    moments no test controls; tests about the IPv4 lifecycle read the events through this
+    filter."""
+    return [e for e in events
+            if e.get("type") != "ADDRESS_CHANGE" or e.get("families") != ["ipv6"]]
 
 
-def brief(events, interface=None, ipv4=None):
+def brief(events, interface=None):
     """[(type, interface), ...] of `events` (IPv6-only ADDRESS_CHANGEs left out, see
     without_ipv6_changes), only those of `interface` when given."""
-    return [(e["type"], e.get("interface")) for e in without_ipv6_changes(events, ipv4)
+    return [(e["type"], e.get("interface")) for e in without_ipv6_changes(events)
             if interface is None or e.get("interface") == interface]
 
 
-def types(events, interface=None, ipv4=None):
+def types(events, interface=None):
     """The event types, in order (IPv6-only ADDRESS_CHANGEs left out, see
     without_ipv6_changes), optionally only those of one interface."""
-    return [e["type"] for e in without_ipv6_changes(events, ipv4)
+    return [e["type"] for e in without_ipv6_changes(events)
             if interface is None or e.get("interface") == interface]
 
 
