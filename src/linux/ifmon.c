@@ -75,33 +75,36 @@ static struct rp_prefix nl_addr_ipv6(struct nl_addr *a)
 	return p;
 }
 
-/* Room for one more element in *arr (n used of *cap, each `size` bytes). */
-static bool grow(void **arr, unsigned *cap, unsigned n, size_t size)
+/* `arr` (n used of *cap elements of `size` bytes) with room for one more: arr itself or its
+ * reallocation (*cap updated); NULL when memory runs out, arr still valid. */
+static void *grow(void *arr, unsigned *cap, unsigned n, size_t size)
 {
 	unsigned c = *cap ? *cap * 2 : 8;
 	void *grown;
 
 	if (n < *cap)
-		return true;
-	grown = realloc(*arr, c * size);
-	if (!grown)
-		return false;
-	*arr = grown;
-	*cap = c;
-	return true;
+		return arr;
+	grown = realloc(arr, c * size);
+	if (grown)
+		*cap = c;
+	return grown;
 }
 
 static void push_ipv4(struct snapshot *s, struct rtnl_addr *a)
 {
-	struct rp_local_binding b = { 0 };
+	struct rp_local_binding b = { 0 }, *grown;
 	uint32_t peer;
 
 	b.address = nl_addr_ipv4(rtnl_addr_get_local(a));
 	b.prefixlen = (uint8_t)rtnl_addr_get_prefixlen(a);
 	peer = nl_addr_ipv4(rtnl_addr_get_peer(a));
 	b.peer = peer != b.address ? peer : 0;
-	if (b.prefixlen > 32 || !grow((void **)&s->addrs, &s->cap, s->link.naddrs, sizeof(b)))
+	if (b.prefixlen > 32)
 		return;
+	grown = grow(s->addrs, &s->cap, s->link.naddrs, sizeof(b));
+	if (!grown)
+		return;
+	s->addrs = grown;
 	s->addrs[s->link.naddrs++] = b;
 }
 
@@ -123,7 +126,7 @@ static unsigned ipv6_flags(struct rtnl_addr *a, const struct rp_prefix *local)
 static void push_ipv6(struct snapshot *s, struct rtnl_addr *a)
 {
 	struct rp_prefix local = nl_addr_ipv6(rtnl_addr_get_local(a));
-	struct rp_bound_address b = { .address = local };
+	struct rp_bound_address b = { .address = local }, *grown;
 	int len = rtnl_addr_get_prefixlen(a);
 
 	if (local.family != AF_INET6 || len < 0 || len > 128)
@@ -133,8 +136,10 @@ static void push_ipv6(struct snapshot *s, struct rtnl_addr *a)
 	if (rp_prefix_equal(&b.peer, &local))
 		b.peer = (struct rp_prefix){ 0 };
 	b.flags = ipv6_flags(a, &b.address);
-	if (!grow((void **)&s->addrs6, &s->cap6, s->link.naddrs6, sizeof(b)))
+	grown = grow(s->addrs6, &s->cap6, s->link.naddrs6, sizeof(b));
+	if (!grown)
 		return;
+	s->addrs6 = grown;
 	s->addrs6[s->link.naddrs6++] = b;
 }
 
