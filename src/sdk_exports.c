@@ -22,6 +22,7 @@ typedef void (*sdk_fn)(void);
 extern const sdk_fn sdk_exports[];
 const sdk_fn sdk_exports[] = {
 	(sdk_fn)rp_result_name, (sdk_fn)rp_status_type_name, (sdk_fn)rp_event_type_name,
+	(sdk_fn)rp_addr_flag_name,
 	(sdk_fn)rp_event_queue_init, (sdk_fn)rp_event_queue_post, (sdk_fn)rp_event_queue_pop,
 	(sdk_fn)rp_event_queue_clear,
 	(sdk_fn)rp_log_set_level, (sdk_fn)rp_log_get_level, (sdk_fn)rp_log_enabled,

@@ -36,6 +36,8 @@ struct rm_link {
 				     reveals flaps the kernel coalesced into one notification */
 	unsigned naddrs;
 	const struct rp_local_binding *addrs; /* IPv4 addresses, any order */
+	unsigned naddrs6;
+	const struct rp_bound_address *addrs6; /* IPv6 addresses with their flags, any order */
 };
 
 /* A route as the kernel FIB holds it (the FIB writer's view). */

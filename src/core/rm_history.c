@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/rm_history.h"
+#include "core/rm_internal.h"
 #include "routprotd/clock.h"
 #include "routprotd/prefix.h"
 
@@ -35,7 +36,7 @@ void rm_history_free(struct rm_history *h)
 	if (!h)
 		return;
 	for (size_t i = 0; i < h->capacity; i++)
-		free((void *)h->ring[i].addrs);
+		free((void *)h->ring[i].bound);
 	free(h->ring);
 	free(h);
 }
@@ -43,37 +44,25 @@ void rm_history_free(struct rm_history *h)
 void rm_history_add(struct rm_history *h, const struct rm_history_entry *e)
 {
 	struct rm_history_entry *slot = &h->ring[h->total % h->capacity];
-	unsigned keep = e->naddrs < RM_HISTORY_MAX_ADDRS ? e->naddrs : RM_HISTORY_MAX_ADDRS;
-	struct rp_local_binding *copy = NULL;
+	unsigned keep = e->nbound < RM_HISTORY_MAX_ADDRS ? e->nbound : RM_HISTORY_MAX_ADDRS;
+	struct rp_bound_address *copy = NULL;
 
-	free((void *)slot->addrs);
-	if (keep > 0 && e->addrs) {
+	free((void *)slot->bound);
+	if (keep > 0 && e->bound) {
 		copy = malloc(keep * sizeof(*copy));
 		if (copy)
-			memcpy(copy, e->addrs, keep * sizeof(*copy));
+			memcpy(copy, e->bound, keep * sizeof(*copy));
 	}
 	*slot = *e;
-	slot->addrs = copy;
+	slot->bound = copy;
 	if (!copy)
-		slot->naddrs = e->addrs ? 0 : e->naddrs;
+		slot->nbound = e->bound ? 0 : e->nbound;
 	h->total++;
 }
 
 uint64_t rm_history_total(const struct rm_history *h)
 {
 	return h->total;
-}
-
-static json_t *binding_json(const struct rm_history_entry *e)
-{
-	unsigned kept = e->naddrs < RM_HISTORY_MAX_ADDRS ? e->naddrs : RM_HISTORY_MAX_ADDRS;
-	json_t *arr = json_array();
-	char buf[RP_PREFIX4_STRLEN];
-
-	for (unsigned i = 0; arr && e->addrs && i < kept; i++)
-		json_array_append_new(arr, json_string(rp_prefix4_format(e->addrs[i].address,
-								      e->addrs[i].prefixlen, buf)));
-	return arr;
 }
 
 static json_t *entry_json(const struct rm_history_entry *e)
@@ -96,8 +85,12 @@ static json_t *entry_json(const struct rm_history_entry *e)
 	if (e->status)
 		json_object_set_new(o, "status", json_string(e->status));
 	if (strcmp(e->type, "ADDRESS_CHANGE") == 0) {
-		json_object_set_new(o, "addresses", binding_json(e));
-		json_object_set_new(o, "address_count", json_integer(e->naddrs));
+		unsigned kept = e->nbound < RM_HISTORY_MAX_ADDRS ? e->nbound : RM_HISTORY_MAX_ADDRS;
+
+		json_object_set_new(o, "addresses", rm_binding_addresses_json(e->bound, kept));
+		json_object_set_new(o, "address_flags", rm_binding_flags_json(e->bound, kept));
+		json_object_set_new(o, "address_count", json_integer(e->nbound));
+		json_object_set_new(o, "families", rm_families_json(e->families));
 	}
 	return o;
 }

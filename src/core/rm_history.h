@@ -16,6 +16,9 @@
 
 #define RM_HISTORY_MAX_ADDRS 32 /* addresses kept per ADDRESS_CHANGE entry */
 
+#define RM_FAMILY_IPV4 0x1u
+#define RM_FAMILY_IPV6 0x2u
+
 struct rm_history_entry {
 	int64_t wall_ms;
 	const char *type;          /* "ENABLED", "ADD_INTERFACE", "UPDATE_COMPLETE", ... (static) */
@@ -24,8 +27,9 @@ struct rm_history_entry {
 	char protocol[RP_PROTOCOL_NAME_MAX]; /* a copy, "" = none */
 	int active;                /* -1 = not applicable, else 0/1 */
 	const char *status;        /* result / update status name (static), NULL = none */
-	unsigned naddrs;           /* ADDRESS_CHANGE: size of the whole binding */
-	const struct rp_local_binding *addrs; /* ADDRESS_CHANGE: the binding (copied, capped) */
+	unsigned nbound;           /* ADDRESS_CHANGE: size of the whole binding (both families) */
+	const struct rp_bound_address *bound; /* ADDRESS_CHANGE: the binding (copied, capped) */
+	unsigned families;         /* ADDRESS_CHANGE: RM_FAMILY_* whose part changed */
 };
 
 struct rm_history;

@@ -7,6 +7,11 @@
  *   enabled 1→0  DISABLED        media 1→0  MEDIA_ABSENT     binding changed  ADDRESS_CHANGE
  *   enabled 0→1  ENABLED         media 0→1  MEDIA_PRESENT
  *
+ * The binding is the interface's every address, IPv4 and IPv6 (link-local included), with their
+ * flags: an IPv6 address added or removed, or one whose flags change (tentative becoming valid,
+ * DAD failing, deprecation), is an ADDRESS_CHANGE like an IPv4 one. Only IPv4 addresses make an
+ * interface active, and only IPv4 changes concern the kernel routes and connected subnets.
+ *
  * in that order (going down before the new binding, coming up after it), with `active`
  * recomputed after each step. A link whose name a protocol's configuration lists is added to that
  * protocol (AddInterface, then its current statuses); one that disappears, is renamed away or is
@@ -56,6 +61,8 @@ static void binding_of(const struct rm_iface *ifc, struct rp_binding *b)
 	b->addresses = ifc->addrs;
 	b->mtu = ifc->mtu;
 	b->remote_address = 0;
+	b->bound_count = ifc->nbound;
+	b->bound_addresses = ifc->bound;
 	for (unsigned i = 0; i < ifc->naddrs; i++) {
 		if (ifc->addrs[i].peer) {
 			b->remote_address = ifc->addrs[i].peer;
@@ -86,8 +93,9 @@ static void deliver_one(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 	e.wall_ms = rp_clock_wall_ms();
 	e.status = r == NO_ERROR ? NULL : rp_result_name(r);
 	if (type == RIS_INTERFACE_ADDRESS_CHANGE) {
-		e.naddrs = ifc->naddrs;
-		e.addrs = ifc->addrs;
+		e.nbound = ifc->nbound;
+		e.bound = ifc->bound;
+		e.families = ifc->changed_families;
 	}
 	rm_history_add(rm->history, &e);
 	rp_log_info(COMP, "%s: %s to %s (active=%s)%s%s", ifc->name, e.type, p->name,
@@ -122,7 +130,8 @@ void rm_iface_attach(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 	}
 	rp_log_info(COMP, "%s: added to %s (ifindex %u)", ifc->name, p->name, ifc->ifindex);
 	ifc->added_mask |= 1u << p->slot;
-	if (ifc->naddrs > 0)
+	ifc->changed_families = rm_binding_changed_families(NULL, 0, ifc->bound, ifc->nbound);
+	if (ifc->nbound > 0)
 		deliver_one(rm, ifc, p, RIS_INTERFACE_ADDRESS_CHANGE);
 	if (ifc->enabled)
 		deliver_one(rm, ifc, p, RIS_INTERFACE_ENABLED);
@@ -204,17 +213,6 @@ static bool sorted_binding(const struct rm_link *l, struct rp_local_binding **ou
 	return true;
 }
 
-static bool binding_equal(const struct rm_iface *ifc, const struct rp_local_binding *a,
-			  unsigned n)
-{
-	if (ifc->naddrs != n)
-		return false;
-	for (unsigned i = 0; i < n; i++)
-		if (binding_cmp(&ifc->addrs[i], &a[i]) != 0)
-			return false;
-	return true;
-}
-
 /* The kernel reports carrier changes through linkwatch, which coalesces a down/up within about
  * a second into one notification showing no change. Its transition counter still moved: turn
  * the hidden flap into the MEDIA_ABSENT + MEDIA_PRESENT pair (or the reverse) it was. */
@@ -270,12 +268,14 @@ static void after_transitions(struct rm *rm, struct rm_iface *ifc, const struct 
 /* Compare the snapshot with what we knew and deliver one callback per transition. */
 static void apply_transitions(struct rm *rm, struct rm_iface *ifc, const struct rm_link *l)
 {
-	struct rp_local_binding *addrs;
-	unsigned n;
+	struct rp_local_binding *addrs = NULL;
+	struct rp_bound_address *bound = NULL;
+	unsigned n, nbound;
 	struct link_before before = { ifc->enabled, ifc->media_present, ifc->naddrs, false };
 
-	if (!sorted_binding(l, &addrs, &n)) {
+	if (!sorted_binding(l, &addrs, &n) || !rm_binding_build(l, addrs, n, &bound, &nbound)) {
 		rp_log_error(COMP, "%s: out of memory reading its addresses", ifc->name);
+		free(addrs);
 		return;
 	}
 	ifc->flags = l->flags;
@@ -291,7 +291,7 @@ static void apply_transitions(struct rm *rm, struct rm_iface *ifc, const struct 
 		ifc->media_present = false;
 		deliver(rm, ifc, RIS_INTERFACE_MEDIA_ABSENT);
 	}
-	if (!binding_equal(ifc, addrs, n)) {
+	if (!rm_binding_equal(ifc->bound, ifc->nbound, bound, nbound)) {
 		for (unsigned i = 0; i < ifc->naddrs && !before.lost_address; i++) {
 			struct rm_iface probe = { .addrs = addrs, .naddrs = n };
 
@@ -301,9 +301,16 @@ static void apply_transitions(struct rm *rm, struct rm_iface *ifc, const struct 
 		ifc->addrs = addrs;
 		ifc->naddrs = n;
 		addrs = NULL;
+		ifc->changed_families = rm_binding_changed_families(ifc->bound, ifc->nbound, bound,
+								    nbound);
+		free(ifc->bound);
+		ifc->bound = bound;
+		ifc->nbound = nbound;
+		bound = NULL;
 		deliver(rm, ifc, RIS_INTERFACE_ADDRESS_CHANGE);
 	}
 	free(addrs);
+	free(bound);
 	if (!ifc->enabled && l->enabled) {
 		ifc->enabled = true;
 		deliver(rm, ifc, RIS_INTERFACE_ENABLED);
@@ -353,6 +360,7 @@ static void iface_remove(struct rm *rm, struct rm_iface *ifc)
 		break;
 	}
 	free(ifc->addrs);
+	free(ifc->bound);
 	free(ifc->conn);
 	free(ifc);
 }
@@ -462,6 +470,7 @@ void rm_iface_free_all(struct rm *rm)
 {
 	for (size_t i = 0; i < rm->nifaces; i++) {
 		free(rm->ifaces[i]->addrs);
+		free(rm->ifaces[i]->bound);
 		free(rm->ifaces[i]->conn);
 		free(rm->ifaces[i]);
 	}

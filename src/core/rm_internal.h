@@ -109,6 +109,9 @@ struct rm_iface {
 	uint32_t carrier_changes;
 	unsigned naddrs;
 	struct rp_local_binding *addrs; /* sorted by address, then prefix length */
+	unsigned nbound;
+	struct rp_bound_address *bound; /* the whole binding: IPv4 sorted, then IPv6 sorted */
+	unsigned changed_families;      /* RM_FAMILY_* whose part the last ADDRESS_CHANGE changed */
 	uint32_t added_mask;            /* protocol slots that have this interface added */
 	struct rm_conn *conn;           /* connected subnets announced for redistribution */
 	unsigned nconn;
@@ -187,6 +190,23 @@ void rm_iface_attach(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 		     const struct conf_interface *ci);
 void rm_iface_detach(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p);
 void rm_iface_free_all(struct rm *rm);
+
+/* rm_binding.c */
+/* The whole binding of a snapshot: its sorted IPv4 addresses `v4` and its IPv6 addresses, sorted
+ * (IPv4 first) and de-duplicated; *out is NULL when there is none. False when memory runs out. */
+bool rm_binding_build(const struct rm_link *l, const struct rp_local_binding *v4, unsigned n4,
+		      struct rp_bound_address **out, unsigned *n);
+bool rm_binding_equal(const struct rp_bound_address *a, unsigned na,
+		      const struct rp_bound_address *b, unsigned nb);
+/* The families (RM_FAMILY_IPV4, RM_FAMILY_IPV6) whose part differs between two bindings. */
+unsigned rm_binding_changed_families(const struct rp_bound_address *a, unsigned na,
+				     const struct rp_bound_address *b, unsigned nb);
+/* ["ipv4", "ipv6"] of a mask of RM_FAMILY_* (new reference). */
+json_t *rm_families_json(unsigned families);
+/* ["198.18.0.1/24", "2001:db8::1/64", ...] and {"fe80::1/64": ["link-local"], ...} (only the
+ * addresses that have flags). New references. */
+json_t *rm_binding_addresses_json(const struct rp_bound_address *a, unsigned n);
+json_t *rm_binding_flags_json(const struct rp_bound_address *a, unsigned n);
 
 /* rm_config.c */
 const struct conf_interface *rm_configured_interface(const struct rm *rm,

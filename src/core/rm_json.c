@@ -14,17 +14,6 @@
 #include "routprotd/clock.h"
 #include "routprotd/prefix.h"
 
-static json_t *addresses_json(const struct rm_iface *ifc)
-{
-	json_t *arr = json_array();
-	char buf[RP_PREFIX4_STRLEN];
-
-	for (unsigned i = 0; arr && i < ifc->naddrs; i++)
-		json_array_append_new(arr, json_string(rp_prefix4_format(ifc->addrs[i].address,
-								      ifc->addrs[i].prefixlen, buf)));
-	return arr;
-}
-
 /* A protocol's MIB row for one interface, or NULL. */
 static json_t *protocol_interface_row(struct rm_proto *p, uint32_t ifindex)
 {
@@ -81,7 +70,8 @@ static json_t *interface_json(struct rm *rm, const struct rm_iface *ifc)
 	json_object_set_new(o, "ifindex", json_integer(ifc->ifindex));
 	json_object_set_new(o, "enabled", json_boolean(ifc->enabled));
 	json_object_set_new(o, "media_present", json_boolean(ifc->media_present));
-	json_object_set_new(o, "addresses", addresses_json(ifc));
+	json_object_set_new(o, "addresses", rm_binding_addresses_json(ifc->bound, ifc->nbound));
+	json_object_set_new(o, "address_flags", rm_binding_flags_json(ifc->bound, ifc->nbound));
 	json_object_set_new(o, "mtu", json_integer(ifc->mtu));
 	merge_protocol_view(rm, ifc, o);
 	return o;

@@ -41,3 +41,14 @@ const char *rp_event_type_name(enum rp_event_type t)
 	}
 	return "UNKNOWN";
 }
+
+const char *rp_addr_flag_name(unsigned flag)
+{
+	switch (flag) {
+	case RP_ADDR_LINK_LOCAL: return "link-local";
+	case RP_ADDR_TENTATIVE: return "tentative";
+	case RP_ADDR_DADFAILED: return "dadfailed";
+	case RP_ADDR_DEPRECATED: return "deprecated";
+	}
+	return NULL;
+}

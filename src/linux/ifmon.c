@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * ifmon.c — links and IPv4 addresses from netlink (libnl-3 cache manager) to rm_link snapshots.
+ * ifmon.c — links and their IPv4 and IPv6 addresses from netlink (libnl-3 cache manager) to
+ * rm_link snapshots. IPv6 addresses carry their state: link-local (scope link or fe80::/10),
+ * tentative (DAD running), dadfailed, deprecated; a change of these flags is reported like a
+ * change of the address.
  *
  * Link objects of family AF_UNSPEC describe links; libnl keeps a bridge master as an AF_BRIDGE
  * object instead (it merges the two), so those count too. A deleted link object whose ifindex
@@ -30,6 +33,7 @@
 #include <netlink/cache.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
+#include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
@@ -47,7 +51,8 @@
 struct snapshot {
 	struct rm_link link;
 	struct rp_local_binding *addrs;
-	unsigned cap;
+	struct rp_bound_address *addrs6;
+	unsigned cap, cap6;
 };
 
 static uint32_t nl_addr_ipv4(struct nl_addr *a)
@@ -60,38 +65,98 @@ static uint32_t nl_addr_ipv4(struct nl_addr *a)
 	return ntohl(v);
 }
 
-static bool snapshot_push(struct snapshot *s, const struct rp_local_binding *b)
+/* An IPv6 nl_addr as a full-length rp_prefix; family 0 when it is none. */
+static struct rp_prefix nl_addr_ipv6(struct nl_addr *a)
 {
-	if (s->link.naddrs == s->cap) {
-		unsigned cap = s->cap ? s->cap * 2 : 8;
-		struct rp_local_binding *grown = realloc(s->addrs, cap * sizeof(*grown));
+	struct rp_prefix p = { 0 };
 
-		if (!grown)
-			return false;
-		s->addrs = grown;
-		s->cap = cap;
-	}
-	s->addrs[s->link.naddrs++] = *b;
-	return true;
+	if (a && nl_addr_get_family(a) == AF_INET6 && nl_addr_get_len(a) == sizeof(p.bytes))
+		p = rp_prefix_v6(nl_addr_get_binary_addr(a), 128);
+	return p;
+}
+
+/* `arr` (n used of *cap elements of `size` bytes) with room for one more: arr itself or its
+ * reallocation (*cap updated); NULL when memory runs out, arr still valid. */
+static void *grow(void *arr, unsigned *cap, unsigned n, size_t size)
+{
+	unsigned c = *cap ? *cap * 2 : 8;
+	void *grown;
+
+	if (n < *cap)
+		return arr;
+	grown = realloc(arr, c * size);
+	if (grown)
+		*cap = c;
+	return grown;
+}
+
+static void push_ipv4(struct snapshot *s, struct rtnl_addr *a)
+{
+	struct rp_local_binding b = { 0 }, *grown;
+	uint32_t peer;
+
+	b.address = nl_addr_ipv4(rtnl_addr_get_local(a));
+	b.prefixlen = (uint8_t)rtnl_addr_get_prefixlen(a);
+	peer = nl_addr_ipv4(rtnl_addr_get_peer(a));
+	b.peer = peer != b.address ? peer : 0;
+	if (b.prefixlen > 32)
+		return;
+	grown = grow(s->addrs, &s->cap, s->link.naddrs, sizeof(b));
+	if (!grown)
+		return;
+	s->addrs = grown;
+	s->addrs[s->link.naddrs++] = b;
+}
+
+static unsigned ipv6_flags(struct rtnl_addr *a, const struct rp_prefix *local)
+{
+	unsigned kf = rtnl_addr_get_flags(a), f = 0;
+
+	if (rtnl_addr_get_scope(a) == RT_SCOPE_LINK || rp_addr_is_link_local(local))
+		f |= RP_ADDR_LINK_LOCAL;
+	if (kf & IFA_F_TENTATIVE)
+		f |= RP_ADDR_TENTATIVE;
+	if (kf & IFA_F_DADFAILED)
+		f |= RP_ADDR_DADFAILED;
+	if (kf & IFA_F_DEPRECATED)
+		f |= RP_ADDR_DEPRECATED;
+	return f;
+}
+
+static void push_ipv6(struct snapshot *s, struct rtnl_addr *a)
+{
+	struct rp_prefix local = nl_addr_ipv6(rtnl_addr_get_local(a));
+	struct rp_bound_address b = { .address = local }, *grown;
+	int len = rtnl_addr_get_prefixlen(a);
+
+	if (local.family != AF_INET6 || len < 0 || len > 128)
+		return;
+	b.address.len = (uint8_t)len; /* the address keeps its host bits */
+	b.peer = nl_addr_ipv6(rtnl_addr_get_peer(a));
+	if (rp_prefix_equal(&b.peer, &local))
+		b.peer = (struct rp_prefix){ 0 };
+	b.flags = ipv6_flags(a, &b.address);
+	grown = grow(s->addrs6, &s->cap6, s->link.naddrs6, sizeof(b));
+	if (!grown)
+		return;
+	s->addrs6 = grown;
+	s->addrs6[s->link.naddrs6++] = b;
 }
 
 static void collect_addresses(struct ifmon *im, int ifindex, struct snapshot *s)
 {
 	for (struct nl_object *o = nl_cache_get_first(im->addrs); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *a = (struct rtnl_addr *)o;
-		struct rp_local_binding b = { 0 };
-		uint32_t peer;
 
-		if (rtnl_addr_get_ifindex(a) != ifindex || rtnl_addr_get_family(a) != AF_INET)
+		if (rtnl_addr_get_ifindex(a) != ifindex)
 			continue;
-		b.address = nl_addr_ipv4(rtnl_addr_get_local(a));
-		b.prefixlen = (uint8_t)rtnl_addr_get_prefixlen(a);
-		peer = nl_addr_ipv4(rtnl_addr_get_peer(a));
-		b.peer = peer != b.address ? peer : 0;
-		if (b.prefixlen > 32 || !snapshot_push(s, &b))
-			continue;
+		if (rtnl_addr_get_family(a) == AF_INET)
+			push_ipv4(s, a);
+		else if (rtnl_addr_get_family(a) == AF_INET6)
+			push_ipv6(s, a);
 	}
 	s->link.addrs = s->addrs;
+	s->link.addrs6 = s->addrs6;
 }
 
 static bool link_usable(struct rtnl_link *l)
@@ -125,6 +190,7 @@ static void report_link(struct ifmon *im, struct rtnl_link *l)
 	snapshot_of(im, l, &s);
 	im->ops->link_update(im->arg, &s.link);
 	free(s.addrs);
+	free(s.addrs6);
 }
 
 static void on_link_change(struct nl_cache *cache, struct nl_object *obj, int action, void *arg)
@@ -169,7 +235,8 @@ static void on_addr_change(struct nl_cache *cache, struct nl_object *obj, int ac
 	im->messages++;
 	rp_log_debug(COMP, "address message: ifindex %d family %d action %d",
 		  rtnl_addr_get_ifindex(a), rtnl_addr_get_family(a), action);
-	if (!im->ready || rtnl_addr_get_family(a) != AF_INET)
+	if (!im->ready ||
+	    (rtnl_addr_get_family(a) != AF_INET && rtnl_addr_get_family(a) != AF_INET6))
 		return;
 	l = find_link(im, rtnl_addr_get_ifindex(a));
 	if (l) /* else the link's own message comes next and carries the addresses */
@@ -210,8 +277,10 @@ void ifmon_report_all(struct ifmon *im, bool as_resync)
 out:
 	if (!links)
 		rp_log_error(COMP, "out of memory while reading links");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(snaps[i].addrs);
+		free(snaps[i].addrs6);
+	}
 	free(snaps);
 	free(links);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * ifmon.h — the interface monitor: libnl-3's cache manager for links and IPv4 addresses inside
- * the libevent loop. After every netlink notification it hands the router manager a complete
+ * ifmon.h — the interface monitor: libnl-3's cache manager for links and their IPv4 and IPv6
+ * addresses inside the libevent loop. After every netlink notification it hands the router manager a complete
  * snapshot of the link concerned; when notifications were lost (socket overrun) it re-dumps both
  * caches (consistently, and at most one re-read pending at a time) and hands over the complete
  * set of links so that the RM can diff. Nothing else in the daemon reads link state from the

@@ -210,11 +210,26 @@ void rip_iface_settings_changed(struct rip_iface *ifc)
 		rip_iface_schedule_update(ifc);
 }
 
+/* RIP routes IPv4 only: the IPv6 part of a binding is none of its business. */
+static bool same_ipv4_binding(const struct rip_iface *ifc, const struct rp_local_binding *a,
+			      size_t n)
+{
+	if (ifc->naddrs != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (ifc->addrs[i].address != a[i].address ||
+		    ifc->addrs[i].prefixlen != a[i].prefixlen || ifc->addrs[i].peer != a[i].peer)
+			return false;
+	return true;
+}
+
 void rip_iface_set_binding(struct rip_iface *ifc, const struct rp_binding *b)
 {
 	struct rp_local_binding *copy = NULL;
 	size_t n = b ? b->address_count : 0;
 
+	if (same_ipv4_binding(ifc, b ? b->addresses : NULL, n))
+		return; /* an IPv6 change: nothing to announce again */
 	if (n > 0) {
 		copy = malloc(n * sizeof(*copy));
 		if (!copy) {

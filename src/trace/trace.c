@@ -221,15 +221,29 @@ static enum rp_result trace_delete_interface(void *inst, uint32_t index)
 	return ERROR_INVALID_PARAMETER;
 }
 
+/* " 198.18.0.1/24 2001:db8::1/64 fe80::1/64[link-local,tentative]": the whole binding, both
+ * families, each address with its flags. */
 static void format_binding(const struct rp_binding *b, char *out, size_t len)
 {
-	char p[RP_PREFIX4_STRLEN];
 	size_t used = 0;
 
 	out[0] = '\0';
-	for (unsigned k = 0; b && k < b->address_count && used + RP_PREFIX4_STRLEN + 1 < len; k++) {
-		rp_prefix4_format(b->addresses[k].address, b->addresses[k].prefixlen, p);
-		used += (size_t)snprintf(out + used, len - used, " %s", p);
+	for (size_t k = 0; b && k < b->bound_count && used + 2 * RP_PREFIX_STRLEN < len; k++) {
+		const struct rp_bound_address *a = &b->bound_addresses[k];
+		char p[RP_PREFIX_STRLEN];
+		const char *sep = "[";
+
+		used += (size_t)snprintf(out + used, len - used, " %s",
+					 rp_prefix_format(&a->address, p));
+		for (unsigned bit = 1; bit <= RP_ADDR_FLAGS_ALL && used < len; bit <<= 1) {
+			if (!(a->flags & bit) || !rp_addr_flag_name(bit))
+				continue;
+			used += (size_t)snprintf(out + used, len - used, "%s%s", sep,
+						 rp_addr_flag_name(bit));
+			sep = ",";
+		}
+		if (a->flags && used < len)
+			used += (size_t)snprintf(out + used, len - used, "]");
 	}
 }
 
@@ -239,7 +253,7 @@ static enum rp_result trace_interface_status(void *inst, uint32_t index, bool ac
 {
 	struct trace *t = inst;
 	struct trace_iface *i = find_iface(t, index);
-	char addrs[256] = "";
+	char addrs[400] = "";
 
 	if (!i)
 		return ERROR_INVALID_PARAMETER;

@@ -197,6 +197,18 @@ class Lab:
         self.d.wait_interface(name, lambda r: r["enabled"] and r["media_present"]
                               and (r["active"] or not address), what=f"{name} up")
 
+    def wait_link_local(self, name):
+        """Wait until `name` (up, with carrier) has the kernel's IPv6 link-local address and
+        its duplicate address detection has ended, so that no IPv6 ADDRESS_CHANGE is still to
+        come; returns the address ("fe80::.../64")."""
+        def valid(row):
+            ll = [a for a in row["addresses"] if a.startswith("fe80:")]
+            return ll and row["address_flags"] == {ll[0]: ["link-local"]}
+
+        row = self.d.wait_interface(name, valid, timeout=10,
+                                    what=f"{name}'s link-local address, its DAD done")
+        return [a for a in row["addresses"] if a.startswith("fe80:")][0]
+
 
 @pytest.fixture
 def lab_config():

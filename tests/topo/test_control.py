@@ -16,8 +16,8 @@ import pytest
 from lib import process
 from lib.addresses import host_addresses
 from lib.routprotd import (CTL_DAEMON_ERROR, CTL_OK, CTL_UNREACHABLE, CTL_USAGE, ControlConnection,
-                           base_env, ctl_binary, daemon_binary, raw_exchange, run_ctl,
-                           trace_config)
+                           base_env, ctl_binary, daemon_binary, ipv4_only, raw_exchange,
+                           run_ctl, trace_config)
 from lib.wait import wait_for
 
 MAX_LINE = 65536
@@ -316,7 +316,9 @@ def test_show_interfaces_keys(lab):
         link = lab.ns.link(name)
         assert row["ifindex"] == link["ifindex"] and row["mtu"] == link["mtu"]
         assert row["mode"] is None
-        assert row["addresses"] == lab.ns.ipv4_addresses(name)
+        v4 = lab.ns.ipv4_addresses(name)
+        assert row["addresses"][:len(v4)] == v4 == ipv4_only(row["addresses"])  # IPv4 first
+        assert set(row["addresses"]) <= set(lab.ns.addresses(name)), row  # then IPv6
     v0 = rows["veth0"]
     assert (v0["enabled"], v0["media_present"], v0["active"]) == (True, True, True)
     assert v0["protocols"] == ["trace"] and v0["trace"]["verbose"] is False

@@ -12,12 +12,14 @@ from lib.addresses import check_test_address, host_addresses, is_test_address
 
 
 def test_only_test_addresses_are_accepted():
-    """Addresses outside 198.18.0.0/15 and the TEST-NETs are refused before reaching ip."""
+    """Addresses outside 198.18.0.0/15, the TEST-NETs, 2001:db8::/32 and IPv6 link-local are
+    refused before reaching ip."""
     for ok in ("198.18.0.1/24", "198.19.255.254", "192.0.2.1/32", "198.51.100.0/24",
-               "203.0.113.9/30", "224.0.0.9"):
+               "203.0.113.9/30", "224.0.0.9", "2001:db8::1", "2001:db8:50::1/64", "fe80::1/64"):
         assert is_test_address(ok), ok
     for bad in ("10.0.0.1/8", "192.168.1.1/24", "172.16.0.1", "8.8.8.8", "198.20.0.1/24",
-                "198.16.0.0/14", "0.0.0.0/0", "2001:db8::1"):
+                "198.16.0.0/14", "0.0.0.0/0", "2001:db9::1", "2001:db8::/31", "::/0", "::1",
+                "ff02::1"):
         assert not is_test_address(bad), bad
         with pytest.raises(ValueError):
             check_test_address(bad)

@@ -19,6 +19,7 @@
 #include "routprotd/log.h"
 #include "routprotd/prefix.h"
 #include "rip/rip.h"
+#include "rip/rip_protocol.h"
 #include "rip_fixture.h"
 
 START_TEST(new_route_adopted_and_announced)
@@ -807,6 +808,45 @@ static const struct rip_rte peer_routes[2] = {
 	{ .afi = 2, .addr = A(198, 19, 91, 0), .mask = 0xffffff00u, .metric = 1 },
 };
 
+/* An ADDRESS_CHANGE whose IPv4 part is what the interface had (an IPv6 address came, went or
+ * finished its DAD): RIP, which routes IPv4 only, sends nothing and withdraws nothing, on a
+ * periodic interface and on a demand circuit alike. */
+START_TEST(ipv6_only_address_change_changes_nothing)
+{
+	static const uint8_t v6[16] = { 0xfe, 0x80, [15] = 1 };
+	struct rip_iface *ifcs[2] = { eth0, tun0 };
+
+	learn(eth0, A(198, 18, 0, 2), A(198, 19, 80, 0), 24, 2);
+	for (unsigned k = 0; k < 2; k++) {
+		struct rp_local_binding v4 = ifcs[k]->addrs[0];
+		struct rp_bound_address all[2] = {
+			{ .address = rp_prefix_v4(v4.address, 32) },
+			{ .address = rp_prefix_v6(v6, 128), .flags = RP_ADDR_LINK_LOCAL },
+		};
+		struct rp_binding bind = { .address_count = 1, .addresses = &v4,
+					   .bound_count = 2, .bound_addresses = all };
+		unsigned jobs = ifcs[k]->njobs;
+
+		all[0].address.len = v4.prefixlen;
+		all[1].address.len = 64;
+		nsent = 0;
+		memset(&rmv, 0, sizeof(rmv));
+		ck_assert_int_eq(rip_protocol.interface_status(rip, ifcs[k]->ifindex, true,
+							       RIS_INTERFACE_ADDRESS_CHANGE, &bind),
+				 NO_ERROR);
+		all[1].flags = 0; /* tentative → valid is the same to RIP */
+		ck_assert_int_eq(rip_protocol.interface_status(rip, ifcs[k]->ifindex, true,
+							       RIS_INTERFACE_ADDRESS_CHANGE, &bind),
+				 NO_ERROR);
+		ck_assert_uint_eq(nsent, 0);
+		ck_assert_uint_eq(ifcs[k]->njobs, jobs);
+		ck_assert_int_eq(rmv.adds + rmv.deletes + rmv.signals, 0);
+		ck_assert_ptr_nonnull(route(A(198, 19, 80, 0), 24));
+		ck_assert(ifcs[k]->active && ifcs[k]->naddrs == 1);
+	}
+}
+END_TEST
+
 START_TEST(circuit_up_requests_and_sends_flushing_table)
 {
 	/* activation in setup: Update Request, then the table with flush = 1 */
@@ -1076,6 +1116,7 @@ static Suite *rip_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("demand");
 	tcase_add_checked_fixture(tc, setup_demand, teardown);
+	tcase_add_test(tc, ipv6_only_address_change_changes_nothing);
 	tcase_add_test(tc, circuit_up_requests_and_sends_flushing_table);
 	tcase_add_test(tc, response_is_retransmitted_until_acknowledged);
 	tcase_add_test(tc, received_response_acknowledged_and_routes_never_age);

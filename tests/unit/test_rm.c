@@ -2,7 +2,8 @@
 /*
  * test_rm.c — unit tests of the router manager driven through the trace protocol: link
  * snapshots in, exactly one InterfaceStatus per transition out, AddInterface/DeleteInterface,
- * renames and ifindex reuse, resync diffs, reload as a diff, event draining and history.
+ * renames and ifindex reuse, resync diffs, reload as a diff, event draining and history, IPv6
+ * addresses and their flags in the binding.
  */
 #include "config.h"
 
@@ -365,6 +366,128 @@ START_TEST(history_keeps_binding_of_address_change)
 }
 END_TEST
 
+/* The link with IPv6 addresses too, as the netlink monitor reports them. */
+static void update_dual(const struct link_spec *s, const struct rp_bound_address *a6, unsigned n6)
+{
+	struct rm_link l = as_link(s);
+
+	l.addrs6 = a6;
+	l.naddrs6 = n6;
+	rm_link_update(rm, &l);
+}
+
+/* An IPv6 address as the netlink monitor reports it (the address with its subnet length). */
+static struct rp_bound_address v6(const char *text, unsigned flags)
+{
+	struct rp_bound_address a = { .flags = flags };
+
+	ck_assert(rp_prefix_parse(text, &a.address, RP_PARSE_HOST_BITS));
+	return a;
+}
+
+/* The string array `key` of a JSON object, joined by spaces. */
+static void expect_strings(json_t *o, const char *key, const char *want)
+{
+	char got[512] = "";
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(json_object_get(o, key), i, v)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "",
+			 json_string_value(v));
+	ck_assert_str_eq(got, want);
+}
+
+START_TEST(ipv6_addresses_and_their_flags_are_part_of_the_binding)
+{
+	struct link_spec s = { 3, "veth0", true, true, 1, { { A(198, 18, 0, 1), 24, 0 } } };
+	struct rp_bound_address a6[2];
+	unsigned n6 = 0;
+
+	update_dual(&s, a6, n6);
+	rm_apply_config(rm, load_text(one_if));
+	free(take());
+	n6 = 1; /* the kernel's link-local address, DAD running */
+	a6[0] = v6("fe80::1/64", RP_ADDR_TENTATIVE);
+	update_dual(&s, a6, n6);
+	expect("ADDRESS_CHANGE 3 active=1 198.18.0.1/24 fe80::1/64[link-local,tentative]\n");
+	update_dual(&s, a6, n6);
+	expect("");
+	a6[0].flags = RP_ADDR_LINK_LOCAL; /* DAD done: the address is valid now */
+	update_dual(&s, a6, n6);
+	expect("ADDRESS_CHANGE 3 active=1 198.18.0.1/24 fe80::1/64[link-local]\n");
+	n6 = 2; /* IPv4 first, then IPv6 in order */
+	a6[1] = v6("2001:db8::1/64", 0);
+	update_dual(&s, a6, n6);
+	expect("ADDRESS_CHANGE 3 active=1 198.18.0.1/24 2001:db8::1/64 fe80::1/64[link-local]\n");
+	a6[1].flags = RP_ADDR_DEPRECATED;
+	update_dual(&s, a6, n6);
+	expect("ADDRESS_CHANGE 3 active=1 198.18.0.1/24 2001:db8::1/64[deprecated] "
+	       "fe80::1/64[link-local]\n");
+	s.naddrs = 0; /* IPv6 addresses alone do not make an interface active */
+	update_dual(&s, a6, n6);
+	expect("ADDRESS_CHANGE 3 active=0 2001:db8::1/64[deprecated] fe80::1/64[link-local]\n");
+	n6 = 1;
+	a6[0] = v6("2001:db8::1/64", RP_ADDR_DADFAILED);
+	update_dual(&s, a6, n6);
+	expect("ADDRESS_CHANGE 3 active=0 2001:db8::1/64[dadfailed]\n");
+	n6 = 0;
+	update_dual(&s, a6, n6);
+	expect("ADDRESS_CHANGE 3 active=0\n");
+}
+END_TEST
+
+START_TEST(ipv6_addresses_shown_after_ipv4_ones)
+{
+	struct link_spec s = { 3, "veth0", true, true, 1, { { A(198, 18, 0, 1), 24, 0 } } };
+	struct rp_bound_address a6[2] = { v6("fe80::1/64", RP_ADDR_TENTATIVE),
+					  v6("2001:db8::1/64", 0) };
+	json_t *ev, *ifs, *e;
+
+	rm_apply_config(rm, load_text(one_if));
+	update_dual(&s, a6, 2);
+	ev = rm_json_events(rm, 0);
+	e = json_array_get(ev, 3); /* START, START_COMPLETE, ADD, then ADDRESS_CHANGE */
+	ck_assert_str_eq(json_string_value(json_object_get(e, "type")), "ADDRESS_CHANGE");
+	expect_strings(e, "addresses", "198.18.0.1/24 2001:db8::1/64 fe80::1/64");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "address_count")), 3);
+	expect_strings(json_object_get(e, "address_flags"), "fe80::1/64", "link-local tentative");
+	ck_assert_int_eq(json_object_size(json_object_get(e, "address_flags")), 1);
+	expect_strings(e, "families", "ipv4 ipv6");
+	json_decref(ev);
+	a6[0].flags = 0; /* DAD done: only the IPv6 part changed */
+	update_dual(&s, a6, 2);
+	ev = rm_json_events(rm, 1);
+	e = json_array_get(ev, 0);
+	expect_strings(e, "families", "ipv6");
+	json_decref(ev);
+	s.addrs[0].prefixlen = 25;
+	update_dual(&s, a6, 2);
+	ev = rm_json_events(rm, 1);
+	expect_strings(json_array_get(ev, 0), "families", "ipv4");
+	ifs = rm_json_interfaces(rm);
+	e = json_array_get(ifs, 0);
+	expect_strings(e, "addresses", "198.18.0.1/25 2001:db8::1/64 fe80::1/64");
+	expect_strings(json_object_get(e, "address_flags"), "fe80::1/64", "link-local");
+	json_decref(ifs);
+	json_decref(ev);
+}
+END_TEST
+
+/* A link bound to IPv6 addresses only is added with an ADDRESS_CHANGE that carries them. */
+START_TEST(ipv6_only_link_added_with_its_binding)
+{
+	struct link_spec s = { 3, "veth0", true, false, 0, { { 0 } } };
+	struct rp_bound_address a6 = v6("fe80::1/64", 0);
+
+	update_dual(&s, &a6, 1);
+	rm_apply_config(rm, load_text(one_if));
+	expect("START_PROTOCOL\nADD_INTERFACE veth0 3\n"
+	       "ADDRESS_CHANGE 3 active=0 fe80::1/64[link-local]\nENABLED 3 active=0\n"
+	       "START_COMPLETE\n");
+}
+END_TEST
+
 START_TEST(router_id_highest_address_or_configured)
 {
 	struct link_spec lo = { 1, "lo", true, true, 1, { { A(127, 0, 0, 1), 8, 0 } } };
@@ -414,6 +537,9 @@ static Suite *rm_suite(void)
 	tcase_add_test(tc, reload_stops_and_starts_protocol);
 	tcase_add_test(tc, events_drained_into_history);
 	tcase_add_test(tc, history_keeps_binding_of_address_change);
+	tcase_add_test(tc, ipv6_addresses_and_their_flags_are_part_of_the_binding);
+	tcase_add_test(tc, ipv6_addresses_shown_after_ipv4_ones);
+	tcase_add_test(tc, ipv6_only_link_added_with_its_binding);
 	tcase_add_test(tc, router_id_highest_address_or_configured);
 	tcase_add_test(tc, stop_calls_done_once);
 	suite_add_tcase(s, tc);

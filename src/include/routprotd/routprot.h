@@ -21,7 +21,9 @@
  *    a blob is valid only during the call that passes it: the protocol copies what it keeps.
  *  - MIB: rows are JSON objects (jansson) instead of protocol-specific binary buffers, so the control
  *    socket can show any protocol's tables without knowing the protocol.
- *  - Addresses: IPv4 only, uint32_t in host byte order everywhere above the wire and netlink codecs.
+ *  - Addresses: IPv4 as uint32_t in host byte order in routes and in the IPv4 part of a binding;
+ *    the whole binding (IPv4 and IPv6, link-local included) also as family-neutral rp_prefix
+ *    entries with flags (struct rp_bound_address), so that a protocol may use either.
  *  - Everything runs in one thread: entry points are never called re-entrantly from support
  *    functions, and no locking is needed.
  *
@@ -31,7 +33,9 @@
  *   ADDED ── interface_status(ADDRESS_CHANGE | ENABLED | MEDIA_PRESENT ...) ──► ADDED
  *   ADDED ── (link deleted / renamed / unconfigured) DISABLED (if enabled), delete_interface ──► gone
  *
- * `active` passed with every interface_status is enabled && media present && address bound.
+ * `active` passed with every interface_status is enabled && media present && an IPv4 address
+ * bound (IPv6 addresses alone do not make an interface active; a protocol routing IPv6 would need
+ * a per-family notion of `active`, which this interface does not have yet).
  */
 #ifndef RP_SDK_ROUTPROT_H
 #define RP_SDK_ROUTPROT_H
@@ -42,6 +46,8 @@
 
 #include <jansson.h>
 #include <libconfig.h>
+
+#include "routprotd/addr.h"
 
 struct event_base;
 struct rp_conf_diag;
@@ -153,12 +159,34 @@ struct rp_local_binding {
 	uint32_t peer;     /* point-to-point remote address, 0 if none */
 };
 
-/* IP_ADAPTER_BINDING_INFO: the whole IPv4 binding of an interface; count 0 = unbound. */
+/* Flags of a bound address (rp_bound_address.flags), from the kernel's scope and IFA_F_* flags. */
+#define RP_ADDR_LINK_LOCAL 0x1u /* fe80::/10, 169.254.0.0/16 or scope link: this link only */
+#define RP_ADDR_TENTATIVE 0x2u  /* IPv6 duplicate address detection still running: not usable */
+#define RP_ADDR_DADFAILED 0x4u  /* IPv6 duplicate address detection found a duplicate */
+#define RP_ADDR_DEPRECATED 0x8u /* preferred lifetime over: valid, not for new communication */
+
+#define RP_ADDR_FLAGS_ALL 0xfu
+/* "link-local", "tentative", "dadfailed", "deprecated" for one RP_ADDR_* bit; NULL otherwise. */
+const char *rp_addr_flag_name(unsigned flag);
+
+/* One address of an interface binding, any family. */
+struct rp_bound_address {
+	struct rp_prefix address; /* the address (host bits kept) with its subnet length */
+	struct rp_prefix peer;    /* point-to-point remote address (full length); family 0 = none */
+	unsigned flags;           /* RP_ADDR_* */
+};
+
+/* IP_ADAPTER_BINDING_INFO: the whole binding of an interface. The IPv4 part as RRAS has it
+ * (address_count 0 = no IPv4 address: not active), and every address of both families, IPv4
+ * first, in `bound_addresses`. */
 struct rp_binding {
 	unsigned address_count;
 	uint32_t remote_address; /* first point-to-point peer, 0 if none */
 	unsigned mtu;
 	const struct rp_local_binding *addresses; /* address_count entries, sorted */
+	size_t bound_count;
+	const struct rp_bound_address *bound_addresses; /* bound_count entries: IPv4 sorted, then
+							   IPv6 sorted (rp_prefix_cmp) */
 };
 
 /* ---- Routes a protocol announces to the RM (RTM) ---- */

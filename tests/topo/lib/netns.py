@@ -226,8 +226,9 @@ class Netns:
 
     # ---- addresses and routes ----
 
-    def addr_add(self, name, prefix):
-        self.ip("addr", "add", check_test_address(prefix), "dev", name)
+    def addr_add(self, name, prefix, *options):
+        """`ip addr add PREFIX dev NAME OPTIONS` (options such as "nodad" for IPv6)."""
+        self.ip("addr", "add", check_test_address(prefix), "dev", name, *options)
 
     def addr_del(self, name, prefix):
         self.ip("addr", "del", check_test_address(prefix), "dev", name)
@@ -243,6 +244,23 @@ class Netns:
                 if a.get("family") == "inet":
                     out.append(f"{a['local']}/{a['prefixlen']}")
         return sorted(out, key=sort_key)
+
+    def addresses(self, name):
+        """The whole binding of `name`, IPv4 then IPv6 (link-local included), as the daemon
+        lists it: ["a.b.c.d/len", ..., "2001:db8::1/64", "fe80::.../64"]."""
+        out = [f"{a['local']}/{a['prefixlen']}"
+               for link in self.ip_json("addr", "show", "dev", name)
+               for a in link.get("addr_info", []) if a.get("family") in ("inet", "inet6")]
+        return sorted(out, key=sort_key)
+
+    def ipv6_flags(self, name, address):
+        """The kernel's flags of one IPv6 address of `name` ("tentative", "dadfailed"...), or
+        None when it has no such address."""
+        for link in self.ip_json("-6", "addr", "show", "dev", name):
+            for a in link.get("addr_info", []):
+                if a.get("local") == address:
+                    return {k for k in ("tentative", "dadfailed", "deprecated") if a.get(k)}
+        return None
 
     def route_add(self, prefix, *args):
         """`ip route add PREFIX ARGS` with PREFIX (and a `via` address, if any) checked."""

@@ -210,15 +210,35 @@ class ControlConnection:
 
 # ---- events ----
 
+def ipv4_only(addresses):
+    """The IPv4 entries of an `addresses` list."""
+    return [a for a in addresses if ":" not in a]
+
+
+def without_ipv6_changes(events):
+    """`events` without the ADDRESS_CHANGEs that change only IPv6 addresses or their flags
+    ("families": ["ipv6"]).
+
+    A veth link gets an IPv6 link-local address when it comes up with carrier, loses it when it
+    goes down, and another ADDRESS_CHANGE follows when its duplicate address detection ends, at
+    moments no test controls; tests about the IPv4 lifecycle read the events through this
+    filter."""
+    return [e for e in events
+            if e.get("type") != "ADDRESS_CHANGE" or e.get("families") != ["ipv6"]]
+
+
 def brief(events, interface=None):
-    """[(type, interface), ...] of `events`, only those of `interface` when given."""
-    return [(e["type"], e.get("interface")) for e in events
+    """[(type, interface), ...] of `events` (IPv6-only ADDRESS_CHANGEs left out, see
+    without_ipv6_changes), only those of `interface` when given."""
+    return [(e["type"], e.get("interface")) for e in without_ipv6_changes(events)
             if interface is None or e.get("interface") == interface]
 
 
 def types(events, interface=None):
-    """The event types, in order, optionally only those of one interface."""
-    return [e["type"] for e in events if interface is None or e.get("interface") == interface]
+    """The event types, in order (IPv6-only ADDRESS_CHANGEs left out, see
+    without_ipv6_changes), optionally only those of one interface."""
+    return [e["type"] for e in without_ipv6_changes(events)
+            if interface is None or e.get("interface") == interface]
 
 
 # ---- the daemon ----
