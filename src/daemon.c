@@ -22,26 +22,96 @@
 
 #include "conf/conf.h"
 #include "core/rm.h"
+#include "core/rm_module.h"
 #include "ctl/ctl_commands.h"
 #include "ctl/ctl_server.h"
 #include "daemon.h"
 #include "daemon_fib.h"
-#include "lib/log.h"
+#include "routprotd/log.h"
 #include "lib/notify.h"
 #include "linux/fib.h"
 #include "linux/ifmon.h"
-#include "rip/rip_protocol.h"
-#include "trace/trace.h"
 
 #define COMP "routprotd"
 #define STOP_TIMEOUT_MS 5000
 
-/* Every protocol module this daemon offers; the configuration decides which run. */
-static const struct rp_protocol *const protocols[] = {
-	&rip_protocol,
-	&trace_protocol,
-};
-#define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
+/* The protocol modules the configuration names, loaded from the module directory. */
+static struct rm_modules *modules;
+
+/* Open the module directory; false (logged) when it cannot be read. */
+static bool open_modules(const struct daemon_opts *opts)
+{
+	const char *dir = rm_modules_dir(opts->module_dir);
+	char why[512];
+
+	modules = rm_modules_new(dir, why, sizeof(why));
+	if (!modules) {
+		rp_log_error(COMP, "%s", why);
+		return false;
+	}
+	rp_log_debug(COMP, "protocol modules from %s", dir);
+	return true;
+}
+
+static void close_modules(void)
+{
+	rm_modules_free(modules);
+	modules = NULL;
+}
+
+/* Load the modules of the protocols `file` has sections for; false with the reason in diag. */
+static bool want_modules(const char *file, struct rp_conf_diag *diag)
+{
+	char names[2 * RM_MAX_PROTOCOLS][RP_PROTOCOL_NAME_MAX];
+	size_t n = conf_section_names(file, names, 2 * RM_MAX_PROTOCOLS);
+	char why[512];
+
+	if (rm_modules_want(modules, names, n, why, sizeof(why)))
+		return true;
+	rp_conf_diag_line(diag, file, 0, "%s", why);
+	return false;
+}
+
+/* Register the protocols of newly loaded modules with the router manager. */
+static bool register_modules(struct rm *rm, struct rp_conf_diag *diag, const char *file)
+{
+	size_t n;
+	const struct rp_protocol *const *protos = rm_modules_protocols(modules, &n);
+	char why[256];
+
+	for (size_t i = 0; i < n; i++) {
+		if (rm_has_protocol(rm, protos[i]))
+			continue;
+		if (!rm_add_protocol(rm, protos[i], why, sizeof(why))) {
+			rp_conf_diag_line(diag, file, 0, "%s", why);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Unload every module whose protocol neither runs nor is configured: the router manager
+ * retires it first, keeping only copies of what it showed. */
+static void unload_idle_modules(struct rm *rm)
+{
+	bool again = true;
+
+	while (again) {
+		size_t n;
+		const struct rp_protocol *const *protos = rm_modules_protocols(modules, &n);
+		char name[RP_PROTOCOL_NAME_MAX];
+
+		again = false;
+		for (size_t i = 0; i < n && !again; i++) {
+			if (rm_has_protocol(rm, protos[i]) && !rm_retire_protocol(rm, protos[i]))
+				continue;
+			snprintf(name, sizeof(name), "%s", protos[i]->name);
+			rm_modules_unload(modules, protos[i]);
+			rp_log_info(COMP, "protocol module %s unloaded", name);
+			again = true;
+		}
+	}
+}
 
 struct daemon {
 	struct daemon_opts opts;
@@ -59,13 +129,19 @@ struct daemon {
 };
 
 /* Load the file and apply the command-line overrides. */
-static struct conf *load_config(const struct daemon_opts *opts, struct conf_diag *diag)
+static struct conf *load_config(const struct daemon_opts *opts, struct rp_conf_diag *diag)
 {
 	struct conf *c;
 	char *copy;
 
-	conf_diag_init(diag, opts->config_file);
-	c = conf_load(opts->config_file, protocols, NPROTOCOLS, diag);
+	const struct rp_protocol *const *protocols;
+	size_t n;
+
+	rp_conf_diag_init(diag, opts->config_file);
+	if (!want_modules(opts->config_file, diag))
+		return NULL;
+	protocols = rm_modules_protocols(modules, &n);
+	c = conf_load(opts->config_file, protocols, n, diag);
 	if (!c)
 		return NULL;
 	if (opts->socket_path && (copy = strdup(opts->socket_path))) {
@@ -77,20 +153,24 @@ static struct conf *load_config(const struct daemon_opts *opts, struct conf_diag
 		c->state_dir = copy;
 	}
 	if (opts->debug)
-		c->log_level = LOG_LVL_DEBUG;
+		c->log_level = RP_LOG_DEBUG;
 	return c;
 }
 
 int daemon_check_config(const struct daemon_opts *opts)
 {
-	struct conf_diag diag;
-	struct conf *c = load_config(opts, &diag);
+	struct rp_conf_diag diag;
+	struct conf *c;
 
-	conf_diag_print(&diag, stderr);
+	if (!open_modules(opts))
+		return EXIT_CONFIG;
+	c = load_config(opts, &diag);
+	rp_conf_diag_print(&diag, stderr);
 	if (c)
 		printf("%s: configuration is valid\n", opts->config_file);
 	conf_free(c);
-	conf_diag_free(&diag);
+	rp_conf_diag_free(&diag);
+	close_modules();
 	return c ? EXIT_CLEAN : EXIT_CONFIG;
 }
 
@@ -115,19 +195,19 @@ static json_t *message_json(const char *msg)
 }
 
 /* Log every problem of a refused file and list them for the client. */
-static json_t *report_problems(const struct conf_diag *diag)
+static json_t *report_problems(const struct rp_conf_diag *diag)
 {
 	json_t *list = json_array();
 	char lost[160];
 
 	for (size_t i = 0; i < diag->count; i++) {
-		log_error("conf", "%s", diag->messages[i]);
+		rp_log_error("conf", "%s", diag->messages[i]);
 		json_array_append_new(list, message_json(diag->messages[i]));
 	}
 	if (diag->lost) {
 		snprintf(lost, sizeof(lost), "%s: %zu more problem(s) not shown (out of memory)",
 			 diag->file ? diag->file : "(config)", diag->lost);
-		log_error("conf", "%s", lost);
+		rp_log_error("conf", "%s", lost);
 		json_array_append_new(list, json_string(lost));
 	}
 	return list;
@@ -137,32 +217,37 @@ static enum ctl_reload_result reload(void *arg, json_t **errors)
 {
 	struct daemon *d = arg;
 	enum ctl_reload_result r = CTL_RELOADED;
-	struct conf_diag diag;
+	struct rp_conf_diag diag;
 	struct conf *c;
 
 	if (d->stopping) {
 		*errors = json_pack("[s]", "routprotd is stopping");
-		log_warning(COMP, "reload refused: stopping");
+		rp_log_warning(COMP, "reload refused: stopping");
 		return CTL_RELOAD_REJECTED;
 	}
 	notify_reloading();
-	log_notice(COMP, "reloading %s", d->opts.config_file);
+	rp_log_notice(COMP, "reloading %s", d->opts.config_file);
 	c = load_config(&d->opts, &diag);
+	if (c && !register_modules(d->rm, &diag, d->opts.config_file)) {
+		conf_free(c);
+		c = NULL;
+	}
 	if (c) /* the socket itself stays; its timeouts follow the file */
 		ctl_server_set_timeouts(d->ctl, (unsigned)c->control_idle_timeout,
 					(unsigned)c->control_request_timeout);
 	if (!c) {
 		*errors = report_problems(&diag);
-		log_error(COMP, "configuration not reloaded: the running configuration stays");
+		rp_log_error(COMP, "configuration not reloaded: the running configuration stays");
 		r = CTL_RELOAD_REJECTED;
 	} else if (!rm_apply_config(d->rm, c)) {
 		*errors = json_pack("[s]", "a configured protocol failed to start (see the log)");
-		log_error(COMP, "configuration applied, but a protocol failed to start");
+		rp_log_error(COMP, "configuration applied, but a protocol failed to start");
 		r = CTL_RELOAD_PARTIAL;
 	} else {
-		log_notice(COMP, "configuration reloaded");
+		rp_log_notice(COMP, "configuration reloaded");
 	}
-	conf_diag_free(&diag);
+	rp_conf_diag_free(&diag);
+	unload_idle_modules(d->rm); /* removed sections, or loaded for a refused file */
 	notify_ready(r == CTL_RELOADED ? "running" : "running (last reload failed)");
 	return r;
 }
@@ -185,12 +270,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	if (d->stopping) {
-		log_warning(COMP, "second stop signal: leaving at once");
+		rp_log_warning(COMP, "second stop signal: leaving at once");
 		event_base_loopbreak(d->base);
 		return;
 	}
 	d->stopping = true;
-	log_notice(COMP, "stopping (signal %d)", (int)sig);
+	rp_log_notice(COMP, "stopping (signal %d)", (int)sig);
 	notify_stopping();
 	rm_stop(d->rm, STOP_TIMEOUT_MS, on_stopped, d);
 }
@@ -266,9 +351,9 @@ static void start_watchdog(struct daemon *d)
 		return;
 	d->watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
 	if (d->watchdog && event_add(d->watchdog, &tv) == 0)
-		log_info(COMP, "watchdog every %llu ms", (unsigned long long)(usec / 2000));
+		rp_log_info(COMP, "watchdog every %llu ms", (unsigned long long)(usec / 2000));
 	else
-		log_error(COMP, "cannot arm the watchdog timer: systemd will restart the daemon "
+		rp_log_error(COMP, "cannot arm the watchdog timer: systemd will restart the daemon "
 			  "when WatchdogSec runs out");
 }
 
@@ -279,11 +364,11 @@ static bool ensure_state_dir(const char *dir)
 	struct stat st;
 
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-		log_error(COMP, "cannot create state directory %s: %s", dir, strerror(errno));
+		rp_log_error(COMP, "cannot create state directory %s: %s", dir, strerror(errno));
 		return false;
 	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0) {
-		log_error(COMP, "state directory %s is not a writable directory", dir);
+		rp_log_error(COMP, "state directory %s is not a writable directory", dir);
 		return false;
 	}
 	return true;
@@ -298,7 +383,7 @@ static int start_fib(struct daemon *d, const struct conf *c)
 	d->fib = fib_new(d->base, c->fib_table, c->fib_metric, own, sizeof(own),
 			 &daemon_fib_ops, d->rm, err, sizeof(err));
 	if (!d->fib) {
-		log_error(COMP, "kernel routing table: %s", err);
+		rp_log_error(COMP, "kernel routing table: %s", err);
 		return -1;
 	}
 	rm_attach_fib(d->rm, &daemon_rm_fib_ops, d->fib);
@@ -330,11 +415,13 @@ static int start(struct daemon *d, struct conf *c)
 {
 	char err[256];
 	gid_t gid = c->control_group ? c->control_gid : (gid_t)-1;
+	size_t n;
+	const struct rp_protocol *const *protocols = rm_modules_protocols(modules, &n);
 
 	d->base = event_base_new();
-	d->rm = d->base ? rm_new(d->base, protocols, NPROTOCOLS) : NULL;
+	d->rm = d->base ? rm_new(d->base, protocols, n) : NULL;
 	if (!d->rm || !install_signals(d)) {
-		log_error(COMP, "cannot initialise the event loop");
+		rp_log_error(COMP, "cannot initialise the event loop");
 		conf_free(c);
 		return EXIT_RUNTIME;
 	}
@@ -342,7 +429,7 @@ static int start(struct daemon *d, struct conf *c)
 	d->ctl = ctl_server_new(d->base, c->control_socket, gid, ctl_commands_dispatch,
 				&d->commands, err, sizeof(err));
 	if (!d->ctl) {
-		log_error(COMP, "control socket: %s", err);
+		rp_log_error(COMP, "control socket: %s", err);
 		conf_free(c);
 		return EXIT_RUNTIME;
 	}
@@ -350,7 +437,7 @@ static int start(struct daemon *d, struct conf *c)
 				(unsigned)c->control_request_timeout);
 	d->lock_fd = lock_namespace();
 	if (d->lock_fd < 0) {
-		log_error(COMP, "another routprotd runs in this network namespace (%s)",
+		rp_log_error(COMP, "another routprotd runs in this network namespace (%s)",
 			  strerror(errno));
 		conf_free(c);
 		return EXIT_RUNTIME;
@@ -361,7 +448,7 @@ static int start(struct daemon *d, struct conf *c)
 	}
 	d->ifmon = ifmon_new(d->base, &ifmon_ops, d->rm, c->netlink_rcvbuf, err, sizeof(err));
 	if (!d->ifmon) {
-		log_error(COMP, "%s", err);
+		rp_log_error(COMP, "%s", err);
 		conf_free(c);
 		return EXIT_RUNTIME;
 	}
@@ -371,7 +458,7 @@ static int start(struct daemon *d, struct conf *c)
 	}
 	rm_set_status_hook(d->rm, status_hook, d);
 	if (!rm_apply_config(d->rm, c)) {
-		log_error(COMP, "a configured protocol failed to start");
+		rp_log_error(COMP, "a configured protocol failed to start");
 		return EXIT_RUNTIME;
 	}
 	start_watchdog(d);
@@ -400,26 +487,32 @@ static void teardown(struct daemon *d)
 int daemon_run(const struct daemon_opts *opts)
 {
 	struct daemon d = { .opts = *opts, .lock_fd = -1 };
-	struct conf_diag diag;
-	struct conf *c = load_config(opts, &diag);
+	struct rp_conf_diag diag;
+	struct conf *c;
 	int code;
 
-	json_decref(report_problems(&diag)); /* logged; nobody to send them to */
-	conf_diag_free(&diag);
-	if (!c)
+	if (!open_modules(opts))
 		return EXIT_CONFIG;
-	log_set_level(c->log_level);
+	c = load_config(opts, &diag);
+	json_decref(report_problems(&diag)); /* logged; nobody to send them to */
+	rp_conf_diag_free(&diag);
+	if (!c) {
+		close_modules();
+		return EXIT_CONFIG;
+	}
+	rp_log_set_level(c->log_level);
 	code = start(&d, c);
 	if (code == EXIT_CLEAN) {
-		log_notice(COMP, "routprotd %s running", PACKAGE_VERSION);
+		rp_log_notice(COMP, "routprotd %s running", PACKAGE_VERSION);
 		notify_ready("running");
 		if (event_base_dispatch(d.base) < 0) {
-			log_error(COMP, "event loop failed");
+			rp_log_error(COMP, "event loop failed");
 			code = EXIT_RUNTIME;
 		}
 	}
 	teardown(&d);
+	close_modules(); /* nothing refers to them any more */
 	if (code == EXIT_CLEAN)
-		log_notice(COMP, "stopped");
+		rp_log_notice(COMP, "stopped");
 	return code;
 }

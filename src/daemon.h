@@ -21,6 +21,7 @@ struct daemon_opts {
 	const char *config_file;
 	const char *socket_path; /* NULL: from the file */
 	const char *state_dir;   /* NULL: from the file */
+	const char *module_dir;  /* NULL: the default (rm_modules_dir) */
 	bool debug;
 };
 

@@ -81,7 +81,8 @@ static void to_rm_kernel(const struct fib_kernel_route *r, struct rm_kernel_rout
 {
 	*out = (struct rm_kernel_route){ .prefix = r->prefix, .len = r->len,
 					 .protocol = r->protocol, .type = route_type(r->rtm_type),
-					 .gateway = r->gateway, .ifindex = r->ifindex };
+					 .gateway = r->gateway, .ifindex = r->ifindex,
+					 .priority = r->priority };
 }
 
 static void kernel_cb(void *arg, const struct fib_kernel_route *r)

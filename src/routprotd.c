@@ -16,15 +16,16 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: routprotd [-c FILE] [-s SOCKET] [-S STATEDIR] [-d] [-t] [-V] [-h]\n"
+		"usage: routprotd [-c FILE] [-s SOCKET] [-S STATEDIR] [-M DIR] [-d] [-t] [-V] [-h]\n"
 		"  -c, --config FILE       configuration file (default %s)\n"
 		"  -s, --socket PATH       control socket (overrides control.socket)\n"
 		"  -S, --state-dir DIR     state directory (overrides state-dir)\n"
+		"  -M, --module-dir DIR    protocol modules directory (default %s)\n"
 		"  -d, --debug             log at debug level\n"
 		"  -t, --check-config      validate the configuration and exit (0 valid, 1 invalid)\n"
 		"  -V, --version           print the version and exit\n"
 		"  -h, --help              print this help and exit\n",
-		DEFAULT_CONFIG);
+		DEFAULT_CONFIG, RP_MODULEDIR);
 }
 
 int main(int argc, char **argv)
@@ -33,6 +34,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "module-dir", required_argument, NULL, 'M' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "check-config", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
@@ -42,11 +44,12 @@ int main(int argc, char **argv)
 	struct daemon_opts opts = { .config_file = DEFAULT_CONFIG };
 	int check = 0, c;
 
-	while ((c = getopt_long(argc, argv, "c:s:S:dtVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:S:M:dtVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opts.config_file = optarg; break;
 		case 's': opts.socket_path = optarg; break;
 		case 'S': opts.state_dir = optarg; break;
+		case 'M': opts.module_dir = optarg; break;
 		case 'd': opts.debug = true; break;
 		case 't': check = 1; break;
 		case 'V': printf("routprotd %s\n", PACKAGE_VERSION); return EXIT_CLEAN;

@@ -4,7 +4,7 @@
  * daemon-wide keys (router-id, state-dir, control, log, fib), the shape of each protocol
  * section and its `interfaces` list, and the hand-off of the keys inside them to the
  * protocol's rp_config_ops.
- * Every problem is collected in a conf_diag; any problem makes the whole load fail.
+ * Every problem is collected in a rp_conf_diag; any problem makes the whole load fail.
  */
 #include "config.h"
 
@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
-#include "conf/conf_schema.h"
+#include "routprotd/conf_schema.h"
 #include "conf/conf_source.h"
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 
 #define SUN_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 #define GROUP_BUF_MAX (1u << 20) /* give up on absurdly large group entries */
@@ -28,7 +28,7 @@
 /* State of one conf_load() call. */
 struct load {
 	const char *file;
-	struct conf_diag *diag;
+	struct rp_conf_diag *diag;
 	const struct rp_protocol *const *known;
 	size_t nknown;
 	struct conf *conf;
@@ -49,26 +49,26 @@ static int setting_line(const config_setting_t *s)
 /* ---- checks attached to the daemon-wide fields ---- */
 
 static bool check_router_id(const config_setting_t *s, const void *target,
-			    struct conf_diag *diag)
+			    struct rp_conf_diag *diag)
 {
 	uint32_t a = ((const struct conf *)target)->router_id;
-	char buf[ADDR4_STRLEN];
+	char buf[RP_ADDR4_STRLEN];
 
 	if (a == 0 || (a >> 28) == 0xe || a == 0xffffffffu) {
-		conf_diag_at(diag, s, "'%s' must be a unicast address (got %s)",
-			     config_setting_name(s), addr4_format(a, buf));
+		rp_conf_diag_at(diag, s, "'%s' must be a unicast address (got %s)",
+			     config_setting_name(s), rp_addr4_format(a, buf));
 		return false;
 	}
 	return true;
 }
 
 static bool check_absolute(const config_setting_t *s, const void *target,
-			   struct conf_diag *diag)
+			   struct rp_conf_diag *diag)
 {
 	const char *v = config_setting_get_string(s);
 
 	if (!v || v[0] != '/') {
-		conf_diag_at(diag, s, "'%s' must be an absolute path (got \"%s\")",
+		rp_conf_diag_at(diag, s, "'%s' must be an absolute path (got \"%s\")",
 			     config_setting_name(s), v ? v : "");
 		return false;
 	}
@@ -76,46 +76,46 @@ static bool check_absolute(const config_setting_t *s, const void *target,
 }
 
 static bool check_fib_table(const config_setting_t *s, const void *target,
-			    struct conf_diag *diag)
+			    struct rp_conf_diag *diag)
 {
 	if (((const struct conf *)target)->fib_table == 255) {
-		conf_diag_at(diag, s, "'%s' must not be 255 (the kernel's local table)",
+		rp_conf_diag_at(diag, s, "'%s' must not be 255 (the kernel's local table)",
 			     config_setting_name(s));
 		return false;
 	}
 	return true;
 }
 
-static const struct conf_field top_fields[] = {
-	{ .name = "router-id", .kind = CONF_ADDR4, .offset = offsetof(struct conf, router_id),
+static const struct rp_conf_field top_fields[] = {
+	{ .name = "router-id", .kind = RP_CONF_ADDR4, .offset = offsetof(struct conf, router_id),
 	  .check = check_router_id },
-	{ .name = "state-dir", .kind = CONF_STRING, .offset = offsetof(struct conf, state_dir),
+	{ .name = "state-dir", .kind = RP_CONF_STRING, .offset = offsetof(struct conf, state_dir),
 	  .max = PATH_MAX - 1, .check = check_absolute },
 };
 
-static const struct conf_field control_fields[] = {
-	{ .name = "socket", .kind = CONF_STRING, .offset = offsetof(struct conf, control_socket),
+static const struct rp_conf_field control_fields[] = {
+	{ .name = "socket", .kind = RP_CONF_STRING, .offset = offsetof(struct conf, control_socket),
 	  .max = SUN_PATH_MAX, .check = check_absolute },
-	{ .name = "group", .kind = CONF_STRING, .offset = offsetof(struct conf, control_group) },
-	{ .name = "idle-timeout", .kind = CONF_INT,
+	{ .name = "group", .kind = RP_CONF_STRING, .offset = offsetof(struct conf, control_group) },
+	{ .name = "idle-timeout", .kind = RP_CONF_INT,
 	  .offset = offsetof(struct conf, control_idle_timeout), .min = 1, .max = 3600 },
-	{ .name = "request-timeout", .kind = CONF_INT,
+	{ .name = "request-timeout", .kind = RP_CONF_INT,
 	  .offset = offsetof(struct conf, control_request_timeout), .min = 1, .max = 3600 },
 };
 
-static const struct conf_field fib_fields[] = {
-	{ .name = "table", .kind = CONF_U32, .offset = offsetof(struct conf, fib_table),
+static const struct rp_conf_field fib_fields[] = {
+	{ .name = "table", .kind = RP_CONF_U32, .offset = offsetof(struct conf, fib_table),
 	  .min = 1, .max = UINT32_MAX, .check = check_fib_table },
-	{ .name = "metric", .kind = CONF_U32, .offset = offsetof(struct conf, fib_metric),
+	{ .name = "metric", .kind = RP_CONF_U32, .offset = offsetof(struct conf, fib_metric),
 	  .min = 0, .max = UINT32_MAX },
-	{ .name = "stale-time", .kind = CONF_INT, .offset = offsetof(struct conf, fib_stale_time),
+	{ .name = "stale-time", .kind = RP_CONF_INT, .offset = offsetof(struct conf, fib_stale_time),
 	  .min = 1, .max = 3600 },
-	{ .name = "retain-on-stop", .kind = CONF_BOOL,
+	{ .name = "retain-on-stop", .kind = RP_CONF_BOOL,
 	  .offset = offsetof(struct conf, fib_retain_on_stop) },
 };
 
-static const struct conf_field netlink_fields[] = {
-	{ .name = "receive-buffer", .kind = CONF_U32,
+static const struct rp_conf_field netlink_fields[] = {
+	{ .name = "receive-buffer", .kind = RP_CONF_U32,
 	  .offset = offsetof(struct conf, netlink_rcvbuf), .min = 4096, .max = 1u << 30 },
 };
 
@@ -123,8 +123,8 @@ struct log_section {
 	int level; /* index into level_choices, -1 = not given */
 };
 
-static const struct conf_field log_fields[] = {
-	{ .name = "level", .kind = CONF_CHOICE, .offset = offsetof(struct log_section, level),
+static const struct rp_conf_field log_fields[] = {
+	{ .name = "level", .kind = RP_CONF_CHOICE, .offset = offsetof(struct log_section, level),
 	  .choices = level_choices },
 };
 
@@ -145,7 +145,7 @@ struct conf *conf_new_default(void)
 	c->control_gid = (gid_t)-1;
 	c->control_idle_timeout = CONF_DEFAULT_CONTROL_IDLE_TIMEOUT;
 	c->control_request_timeout = CONF_DEFAULT_CONTROL_REQUEST_TIMEOUT;
-	c->log_level = LOG_LVL_INFO;
+	c->log_level = RP_LOG_INFO;
 	c->fib_table = CONF_DEFAULT_FIB_TABLE;
 	c->fib_metric = CONF_DEFAULT_FIB_METRIC;
 	c->netlink_rcvbuf = CONF_DEFAULT_NETLINK_RCVBUF;
@@ -239,9 +239,9 @@ static void load_control_group(struct load *ld, const config_setting_t *control)
 		return;
 	rc = lookup_group(name, &ld->conf->control_gid);
 	if (rc == ENOENT)
-		conf_diag_at(ld->diag, s, "unknown group '%s' in 'control'", name);
+		rp_conf_diag_at(ld->diag, s, "unknown group '%s' in 'control'", name);
 	else if (rc != 0)
-		conf_diag_at(ld->diag, s, "cannot look up group '%s': %s", name, strerror(rc));
+		rp_conf_diag_at(ld->diag, s, "cannot look up group '%s': %s", name, strerror(rc));
 	if (rc != 0)
 		ld->ok = false;
 }
@@ -250,12 +250,12 @@ static void load_log(struct load *ld, const config_setting_t *s)
 {
 	struct log_section sec = { .level = -1 };
 
-	if (!conf_parse_fields(s, log_fields, CONF_NFIELDS(log_fields), NULL, "log", &sec,
+	if (!rp_conf_parse_fields(s, log_fields, RP_CONF_NFIELDS(log_fields), NULL, "log", &sec,
 			       ld->diag)) {
 		ld->ok = false;
 		return;
 	}
-	if (sec.level >= 0 && !log_level_parse(level_choices[sec.level], &ld->conf->log_level))
+	if (sec.level >= 0 && !rp_log_level_parse(level_choices[sec.level], &ld->conf->log_level))
 		ld->ok = false;
 }
 
@@ -271,15 +271,15 @@ static void load_top_group(struct load *ld, const config_setting_t *root, const 
 		return;
 	}
 	if (strcmp(name, "control") == 0) {
-		ok = conf_parse_fields(s, control_fields, CONF_NFIELDS(control_fields), NULL,
+		ok = rp_conf_parse_fields(s, control_fields, RP_CONF_NFIELDS(control_fields), NULL,
 				       name, ld->conf, ld->diag);
 		if (ok)
 			load_control_group(ld, s);
 	} else if (strcmp(name, "netlink") == 0) {
-		ok = conf_parse_fields(s, netlink_fields, CONF_NFIELDS(netlink_fields), NULL,
+		ok = rp_conf_parse_fields(s, netlink_fields, RP_CONF_NFIELDS(netlink_fields), NULL,
 				       name, ld->conf, ld->diag);
 	} else {
-		ok = conf_parse_fields(s, fib_fields, CONF_NFIELDS(fib_fields), NULL, name,
+		ok = rp_conf_parse_fields(s, fib_fields, RP_CONF_NFIELDS(fib_fields), NULL, name,
 				       ld->conf, ld->diag);
 	}
 	if (!ok)
@@ -294,7 +294,7 @@ static void load_top(struct load *ld, const config_setting_t *root)
 	const char **skip = calloc(ngroups + ld->nknown + 1, sizeof(*skip));
 
 	if (!skip) {
-		conf_diag_line(ld->diag, ld->file, 0, "out of memory");
+		rp_conf_diag_line(ld->diag, ld->file, 0, "out of memory");
 		ld->ok = false;
 		return;
 	}
@@ -302,7 +302,7 @@ static void load_top(struct load *ld, const config_setting_t *root)
 		skip[i] = top_groups[i];
 	for (size_t i = 0; i < ld->nknown; i++)
 		skip[ngroups + i] = ld->known[i]->name;
-	if (!conf_parse_fields(root, top_fields, CONF_NFIELDS(top_fields), skip, NULL, ld->conf,
+	if (!rp_conf_parse_fields(root, top_fields, RP_CONF_NFIELDS(top_fields), skip, NULL, ld->conf,
 			       ld->diag))
 		ld->ok = false;
 	free(skip);
@@ -400,11 +400,11 @@ static void report_duplicate(struct load *ld, const char *proto, const char *nam
 	const char *f2 = config_setting_source_file(again);
 
 	if (f1 && f2 && strcmp(f1, f2) != 0)
-		conf_diag_at(ld->diag, again,
+		rp_conf_diag_at(ld->diag, again,
 			     "interface '%s' is listed twice in '%s' (first at %s:%d)", name, proto,
 			     f1, setting_line(first));
 	else
-		conf_diag_at(ld->diag, again,
+		rp_conf_diag_at(ld->diag, again,
 			     "interface '%s' is listed twice in '%s' (first at line %d)", name,
 			     proto, setting_line(first));
 }
@@ -419,17 +419,17 @@ static const char *interface_name(struct load *ld, const char *proto,
 	const char *name, *why;
 
 	if (!s) {
-		conf_diag_at(ld->diag, ifgroup, "interface without 'name' in '%s'", proto);
+		rp_conf_diag_at(ld->diag, ifgroup, "interface without 'name' in '%s'", proto);
 		return NULL;
 	}
 	name = config_setting_get_string(s);
 	if (config_setting_type(s) != CONFIG_TYPE_STRING || !name) {
-		conf_diag_at(ld->diag, s, "'name' must be a string");
+		rp_conf_diag_at(ld->diag, s, "'name' must be a string");
 		return NULL;
 	}
 	why = ifname_problem(name);
 	if (why) {
-		conf_diag_at(ld->diag, s, "'name' is not a valid interface name: \"%s\" (%s)", name,
+		rp_conf_diag_at(ld->diag, s, "'name' is not a valid interface name: \"%s\" (%s)", name,
 			     why);
 		return NULL;
 	}
@@ -456,7 +456,7 @@ static bool parse_interface(struct load *ld, const struct rp_protocol *proto,
 		return *info != NULL;
 	}
 	snprintf(where, sizeof(where), "interface %s", name ? name : "?");
-	return conf_parse_fields(ifgroup, NULL, 0, skip_name, where, NULL, ld->diag);
+	return rp_conf_parse_fields(ifgroup, NULL, 0, skip_name, where, NULL, ld->diag);
 }
 
 static void discard_interface(const struct rp_protocol *proto, void *info)
@@ -479,7 +479,7 @@ static void load_interface(struct load *ld, struct conf_protocol *cp,
 	bool parsed = true;
 
 	if (!config_setting_is_group(ifgroup)) {
-		conf_diag_at(ld->diag, ifgroup,
+		rp_conf_diag_at(ld->diag, ifgroup,
 			     "each entry of 'interfaces' in '%s' must be a group: "
 			     "{ name = \"...\"; }",
 			     pname);
@@ -507,7 +507,7 @@ static bool interfaces_shape_ok(struct load *ld, const char *pname,
 	if (config_setting_is_list(list) ||
 	    (config_setting_is_array(list) && config_setting_length(list) == 0))
 		return true;
-	conf_diag_at(ld->diag, list,
+	rp_conf_diag_at(ld->diag, list,
 		     "'interfaces' in '%s' must be a list of groups: ( { name = \"eth0\"; }, ... )",
 		     pname);
 	ld->ok = false;
@@ -527,7 +527,7 @@ static void load_interfaces(struct load *ld, struct conf_protocol *cp,
 	cp->interfaces = calloc(n, sizeof(*cp->interfaces));
 	first = ifname_firsts(list, n);
 	if (!cp->interfaces || !first) {
-		conf_diag_at(ld->diag, list, "out of memory");
+		rp_conf_diag_at(ld->diag, list, "out of memory");
 		ld->ok = false;
 		free(first);
 		return;
@@ -547,8 +547,25 @@ static bool parse_global(struct load *ld, struct conf_protocol *cp,
 		cp->global = ops->parse_global(section, ld->diag);
 		return cp->global != NULL;
 	}
-	return conf_parse_fields(section, NULL, 0, skip_interfaces, cp->protocol->name, NULL,
+	return rp_conf_parse_fields(section, NULL, 0, skip_interfaces, cp->protocol->name, NULL,
 				 ld->diag);
+}
+
+/* `preference = N;` belongs to the router manager: read, then taken out of the section
+ * before the protocol parses the rest of it. */
+static void take_preference(struct load *ld, struct conf_protocol *cp,
+			    const config_setting_t *section)
+{
+	config_setting_t *s = config_setting_get_member(section, "preference");
+	long long v;
+
+	if (!s)
+		return;
+	if (rp_conf_parse_integer(s, "preference", 1, RP_PREFERENCE_MAX, &v, ld->diag))
+		cp->preference = (unsigned)v;
+	else
+		ld->ok = false;
+	config_setting_remove((config_setting_t *)section, "preference");
 }
 
 static void load_protocol(struct load *ld, const struct rp_protocol *proto,
@@ -562,11 +579,12 @@ static void load_protocol(struct load *ld, const struct rp_protocol *proto,
 	cp->protocol = proto;
 	cp->line = setting_line(section);
 	if (!config_setting_is_group(section)) {
-		conf_diag_at(ld->diag, section, "'%s' must be a group: %s = { ... };", proto->name,
+		rp_conf_diag_at(ld->diag, section, "'%s' must be a group: %s = { ... };", proto->name,
 			     proto->name);
 		ld->ok = false;
 		return;
 	}
+	take_preference(ld, cp, section);
 	global_ok = parse_global(ld, cp, section);
 	if (!global_ok)
 		ld->ok = false;
@@ -582,7 +600,7 @@ static void load_protocols(struct load *ld, const config_setting_t *root)
 		return;
 	ld->conf->protocols = calloc(ld->nknown, sizeof(*ld->conf->protocols));
 	if (!ld->conf->protocols) {
-		conf_diag_line(ld->diag, ld->file, 0, "out of memory");
+		rp_conf_diag_line(ld->diag, ld->file, 0, "out of memory");
 		ld->ok = false;
 		return;
 	}
@@ -600,7 +618,7 @@ static struct conf *load_config(struct load *ld, const config_setting_t *root)
 {
 	ld->conf = conf_new_default();
 	if (!ld->conf || !(ld->conf->file = strdup(ld->file))) {
-		conf_diag_line(ld->diag, ld->file, 0, "out of memory");
+		rp_conf_diag_line(ld->diag, ld->file, 0, "out of memory");
 		conf_free(ld->conf);
 		return NULL;
 	}
@@ -609,8 +627,45 @@ static struct conf *load_config(struct load *ld, const config_setting_t *root)
 	return ld->conf;
 }
 
+/* True when `name` may name a protocol section: not one of the daemon's own groups. */
+static bool protocol_section(const config_setting_t *s)
+{
+	const char *name = config_setting_name(s);
+
+	if (!name || !config_setting_is_group(s))
+		return false;
+	for (size_t i = 0; i < sizeof(top_groups) / sizeof(top_groups[0]); i++)
+		if (strcmp(name, top_groups[i]) == 0)
+			return false;
+	return strlen(name) < RP_PROTOCOL_NAME_MAX;
+}
+
+size_t conf_section_names(const char *file, char (*names)[RP_PROTOCOL_NAME_MAX], size_t max)
+{
+	struct rp_conf_diag scratch;
+	struct conf_source *src;
+	const config_setting_t *root;
+	size_t n = 0;
+	config_t cfg;
+
+	rp_conf_diag_init(&scratch, file);
+	config_init(&cfg);
+	src = conf_source_load(&cfg, file, &scratch);
+	root = src ? config_root_setting(&cfg) : NULL;
+	for (int i = 0; root && i < config_setting_length(root) && n < max; i++) {
+		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+
+		if (protocol_section(s))
+			snprintf(names[n++], RP_PROTOCOL_NAME_MAX, "%s", config_setting_name(s));
+	}
+	config_destroy(&cfg);
+	conf_source_free(src);
+	rp_conf_diag_free(&scratch);
+	return n;
+}
+
 struct conf *conf_load(const char *file, const struct rp_protocol *const *known, size_t nknown,
-		       struct conf_diag *diag)
+		       struct rp_conf_diag *diag)
 {
 	struct load ld = { .file = file, .diag = diag, .known = known, .nknown = nknown,
 			   .ok = true };
@@ -632,7 +687,7 @@ struct conf *conf_load(const char *file, const struct rp_protocol *const *known,
 		c = NULL;
 	}
 	if (!c && diag->count == count0 && diag->lost == lost0)
-		conf_diag_line(diag, file, 0, "invalid configuration");
+		rp_conf_diag_line(diag, file, 0, "invalid configuration");
 	diag->file = saved_file;
 	return c;
 }

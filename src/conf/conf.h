@@ -16,9 +16,9 @@
 
 #include <net/if.h>
 
-#include "conf/conf_diag.h"
-#include "core/routprot.h"
-#include "lib/log.h"
+#include "routprotd/conf_diag.h"
+#include "routprotd/routprot.h"
+#include "routprotd/log.h"
 
 #define CONF_DEFAULT_STATE_DIR "/var/lib/routprotd"
 #define CONF_DEFAULT_SOCKET "/run/routprotd/routprotd.sock"
@@ -41,6 +41,7 @@ struct conf_protocol {
 	const struct rp_protocol *protocol;
 	int line;
 	void *global; /* protocol's global blob (rp_config_ops.parse_global) */
+	unsigned preference; /* `preference = N;` of the section, 0 when absent */
 	struct conf_interface *interfaces;
 	size_t ninterfaces;
 };
@@ -55,7 +56,7 @@ struct conf {
 	gid_t control_gid;   /* resolved from control_group at load time; (gid_t)-1 if none */
 	int control_idle_timeout;    /* s a control connection may wait without a request */
 	int control_request_timeout; /* s a request line may take to arrive whole */
-	enum log_level log_level;
+	enum rp_log_level log_level;
 	uint32_t fib_table;  /* 1..0xffffffff, not 0 (unspec) or 255 (local) */
 	uint32_t fib_metric; /* kernel route priority */
 	int fib_stale_time;      /* s: routes of ours found at start-up wait this long to be relearned */
@@ -67,8 +68,12 @@ struct conf {
 
 /* Load and validate `file`. `known` lists the protocols this daemon has; a top-level group named
  * after one of them configures it. Returns NULL (with messages in diag) on any error. */
+/* The names of the groups of `file` that may be protocol sections (not control, log, fib or
+ * netlink), at most `max`, read without any diagnostic: the caller loads the modules of these
+ * protocols before conf_load checks the file. Returns how many. */
+size_t conf_section_names(const char *file, char (*names)[RP_PROTOCOL_NAME_MAX], size_t max);
 struct conf *conf_load(const char *file, const struct rp_protocol *const *known, size_t nknown,
-		       struct conf_diag *diag);
+		       struct rp_conf_diag *diag);
 
 /* A configuration with every default and no protocol section (unit tests). */
 struct conf *conf_new_default(void);

@@ -11,15 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/conf_diag.h"
+#include "routprotd/conf_diag.h"
 
-void conf_diag_init(struct conf_diag *d, const char *file)
+void rp_conf_diag_init(struct rp_conf_diag *d, const char *file)
 {
 	memset(d, 0, sizeof(*d));
 	d->file = file;
 }
 
-void conf_diag_free(struct conf_diag *d)
+void rp_conf_diag_free(struct rp_conf_diag *d)
 {
 	for (size_t i = 0; i < d->count; i++)
 		free(d->messages[i]);
@@ -30,7 +30,7 @@ void conf_diag_free(struct conf_diag *d)
 	d->lost = 0;
 }
 
-static bool diag_reserve(struct conf_diag *d)
+static bool diag_reserve(struct rp_conf_diag *d)
 {
 	char **grown;
 	size_t cap;
@@ -47,10 +47,10 @@ static bool diag_reserve(struct conf_diag *d)
 }
 
 /* Format the message body, then prefix it with FILE[:LINE]. */
-static void diag_vadd(struct conf_diag *d, const char *file, int line, const char *fmt,
+static void diag_vadd(struct rp_conf_diag *d, const char *file, int line, const char *fmt,
 		      va_list ap) __attribute__((format(printf, 4, 0)));
 
-static void diag_vadd(struct conf_diag *d, const char *file, int line, const char *fmt,
+static void diag_vadd(struct rp_conf_diag *d, const char *file, int line, const char *fmt,
 		      va_list ap)
 {
 	char *body = NULL;
@@ -78,7 +78,7 @@ static void diag_vadd(struct conf_diag *d, const char *file, int line, const cha
 	d->messages[d->count++] = msg;
 }
 
-void conf_diag_at(struct conf_diag *d, const config_setting_t *at, const char *fmt, ...)
+void rp_conf_diag_at(struct rp_conf_diag *d, const config_setting_t *at, const char *fmt, ...)
 {
 	const char *file = NULL;
 	int line = 0;
@@ -93,7 +93,7 @@ void conf_diag_at(struct conf_diag *d, const config_setting_t *at, const char *f
 	va_end(ap);
 }
 
-void conf_diag_line(struct conf_diag *d, const char *file, int line, const char *fmt, ...)
+void rp_conf_diag_line(struct rp_conf_diag *d, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -102,13 +102,13 @@ void conf_diag_line(struct conf_diag *d, const char *file, int line, const char 
 	va_end(ap);
 }
 
-void conf_diag_vline(struct conf_diag *d, const char *file, int line, const char *fmt,
+void rp_conf_diag_vline(struct rp_conf_diag *d, const char *file, int line, const char *fmt,
 		     va_list ap)
 {
 	diag_vadd(d, file, line, fmt, ap);
 }
 
-void conf_diag_print(const struct conf_diag *d, FILE *out)
+void rp_conf_diag_print(const struct rp_conf_diag *d, FILE *out)
 {
 	for (size_t i = 0; i < d->count; i++)
 		fprintf(out, "%s\n", d->messages[i]);

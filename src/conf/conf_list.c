@@ -12,16 +12,16 @@
 #include <string.h>
 
 #include "conf/conf_list.h"
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 
 /* What one list kind stores and how one element is read, compared and shown. */
 struct list_type {
 	size_t size;      /* of one element */
 	const char *noun; /* in "'name' must be an array of NOUN" */
 	bool (*parse)(const config_setting_t *e, const char *name, void *out,
-		      struct conf_diag *diag);
+		      struct rp_conf_diag *diag);
 	bool (*same)(const void *a, const void *b);
-	const char *(*format)(const void *e, char buf[PREFIX4_STRLEN]);
+	const char *(*format)(const void *e, char buf[RP_PREFIX4_STRLEN]);
 };
 
 static void *slot_of(void *target, size_t offset)
@@ -37,23 +37,23 @@ static const void *cslot_of(const void *target, size_t offset)
 /* ---- elements ---- */
 
 bool conf_parse_addr_value(const config_setting_t *s, const char *name, uint32_t *out,
-			   struct conf_diag *diag)
+			   struct rp_conf_diag *diag)
 {
 	const char *v = config_setting_get_string(s);
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING || !v) {
-		conf_diag_at(diag, s, "'%s' must be an IPv4 address string (\"a.b.c.d\")", name);
+		rp_conf_diag_at(diag, s, "'%s' must be an IPv4 address string (\"a.b.c.d\")", name);
 		return false;
 	}
-	if (!addr4_parse(v, out)) {
-		conf_diag_at(diag, s, "'%s' is not an IPv4 address: \"%s\"", name, v);
+	if (!rp_addr4_parse(v, out)) {
+		rp_conf_diag_at(diag, s, "'%s' is not an IPv4 address: \"%s\"", name, v);
 		return false;
 	}
 	return true;
 }
 
 static bool addr_parse(const config_setting_t *e, const char *name, void *out,
-		       struct conf_diag *diag)
+		       struct rp_conf_diag *diag)
 {
 	return conf_parse_addr_value(e, name, out, diag);
 }
@@ -63,33 +63,33 @@ static bool addr_same(const void *a, const void *b)
 	return *(const uint32_t *)a == *(const uint32_t *)b;
 }
 
-static const char *addr_format(const void *e, char buf[PREFIX4_STRLEN])
+static const char *addr_format(const void *e, char buf[RP_PREFIX4_STRLEN])
 {
-	return addr4_format(*(const uint32_t *)e, buf);
+	return rp_addr4_format(*(const uint32_t *)e, buf);
 }
 
 /* "a.b.c.d/len", or "a.b.c.d" for a host route; the network address, host bits zero. */
 static bool prefix_parse(const config_setting_t *e, const char *name, void *out,
-			 struct conf_diag *diag)
+			 struct rp_conf_diag *diag)
 {
 	const char *v = config_setting_get_string(e);
-	struct prefix4 p = { 0 };
-	char buf[PREFIX4_STRLEN];
+	struct rp_prefix4 p = { 0 };
+	char buf[RP_PREFIX4_STRLEN];
 
 	if (strchr(v, '/') == NULL) {
 		p.len = 32;
-		if (!addr4_parse(v, &p.addr)) {
-			conf_diag_at(diag, e, "'%s' is not an IPv4 prefix: \"%s\"", name, v);
+		if (!rp_addr4_parse(v, &p.addr)) {
+			rp_conf_diag_at(diag, e, "'%s' is not an IPv4 prefix: \"%s\"", name, v);
 			return false;
 		}
-	} else if (!prefix4_parse(v, &p, true)) {
-		conf_diag_at(diag, e, "'%s' is not an IPv4 prefix (\"a.b.c.d/len\"): \"%s\"", name,
+	} else if (!rp_prefix4_parse(v, &p, true)) {
+		rp_conf_diag_at(diag, e, "'%s' is not an IPv4 prefix (\"a.b.c.d/len\"): \"%s\"", name,
 			     v);
 		return false;
-	} else if (!prefix4_parse(v, &p, false)) {
-		prefix4_parse(v, &p, true); /* masked */
-		conf_diag_at(diag, e, "'%s': \"%s\" has host bits set; the network is %s", name, v,
-			     prefix4_format(p.addr, p.len, buf));
+	} else if (!rp_prefix4_parse(v, &p, false)) {
+		rp_prefix4_parse(v, &p, true); /* masked */
+		rp_conf_diag_at(diag, e, "'%s': \"%s\" has host bits set; the network is %s", name, v,
+			     rp_prefix4_format(p.addr, p.len, buf));
 		return false;
 	}
 	memcpy(out, &p, sizeof(p));
@@ -98,16 +98,16 @@ static bool prefix_parse(const config_setting_t *e, const char *name, void *out,
 
 static bool prefix_same(const void *a, const void *b)
 {
-	const struct prefix4 *x = a, *y = b;
+	const struct rp_prefix4 *x = a, *y = b;
 
 	return x->addr == y->addr && x->len == y->len;
 }
 
-static const char *prefix_format(const void *e, char buf[PREFIX4_STRLEN])
+static const char *prefix_format(const void *e, char buf[RP_PREFIX4_STRLEN])
 {
-	const struct prefix4 *p = e;
+	const struct rp_prefix4 *p = e;
 
-	return prefix4_format(p->addr, p->len, buf);
+	return rp_prefix4_format(p->addr, p->len, buf);
 }
 
 static const struct list_type addr_list = {
@@ -116,17 +116,17 @@ static const struct list_type addr_list = {
 };
 
 static const struct list_type prefix_list = {
-	.size = sizeof(struct prefix4), .noun = "IPv4 prefixes (\"a.b.c.d/len\")",
+	.size = sizeof(struct rp_prefix4), .noun = "IPv4 prefixes (\"a.b.c.d/len\")",
 	.parse = prefix_parse, .same = prefix_same, .format = prefix_format,
 };
 
-static const struct list_type *type_of(enum conf_kind kind)
+static const struct list_type *type_of(enum rp_conf_kind kind)
 {
-	return kind == CONF_ADDR4_LIST ? &addr_list : kind == CONF_PREFIX4_LIST ? &prefix_list
+	return kind == RP_CONF_ADDR4_LIST ? &addr_list : kind == RP_CONF_PREFIX4_LIST ? &prefix_list
 									       : NULL;
 }
 
-bool conf_kind_is_list(enum conf_kind kind)
+bool conf_kind_is_list(enum rp_conf_kind kind)
 {
 	return type_of(kind) != NULL;
 }
@@ -144,11 +144,11 @@ static bool list_has(const struct list_type *t, const char *list, size_t n, cons
 
 /* Every element into list[] (room for all of them); how many were valid and unique goes to
  * *count; false when any was not. */
-static bool parse_elems(const config_setting_t *s, const struct conf_field *f,
+static bool parse_elems(const config_setting_t *s, const struct rp_conf_field *f,
 			const struct list_type *t, char *list, size_t *count,
-			struct conf_diag *diag)
+			struct rp_conf_diag *diag)
 {
-	char buf[PREFIX4_STRLEN];
+	char buf[RP_PREFIX4_STRLEN];
 	int n = config_setting_length(s);
 	bool ok = true, type_reported = false;
 
@@ -159,14 +159,14 @@ static bool parse_elems(const config_setting_t *s, const struct conf_field *f,
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			if (!type_reported)
-				conf_diag_at(diag, e, "'%s' must be an array of %s", f->name,
+				rp_conf_diag_at(diag, e, "'%s' must be an array of %s", f->name,
 					     t->noun);
 			type_reported = true;
 			ok = false;
 		} else if (!t->parse(e, f->name, slot, diag)) {
 			ok = false;
 		} else if (list_has(t, list, *count, slot)) {
-			conf_diag_at(diag, e, "'%s' lists %s twice", f->name, t->format(slot, buf));
+			rp_conf_diag_at(diag, e, "'%s' lists %s twice", f->name, t->format(slot, buf));
 			ok = false;
 		} else {
 			(*count)++;
@@ -175,8 +175,8 @@ static bool parse_elems(const config_setting_t *s, const struct conf_field *f,
 	return ok;
 }
 
-bool conf_list_parse(const config_setting_t *s, const struct conf_field *f, void *target,
-		     struct conf_diag *diag)
+bool conf_list_parse(const config_setting_t *s, const struct rp_conf_field *f, void *target,
+		     struct rp_conf_diag *diag)
 {
 	const struct list_type *t = type_of(f->kind);
 	void **slot = slot_of(target, f->offset);
@@ -184,12 +184,12 @@ bool conf_list_parse(const config_setting_t *s, const struct conf_field *f, void
 	size_t n, count;
 
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-		conf_diag_at(diag, s, "'%s' must be an array of %s", f->name, t->noun);
+		rp_conf_diag_at(diag, s, "'%s' must be an array of %s", f->name, t->noun);
 		return false;
 	}
 	n = (size_t)config_setting_length(s);
 	if (n > 0 && !(list = calloc(n, t->size))) {
-		conf_diag_at(diag, s, "out of memory");
+		rp_conf_diag_at(diag, s, "out of memory");
 		return false;
 	}
 	if (!parse_elems(s, f, t, list, &count, diag)) {
@@ -202,7 +202,7 @@ bool conf_list_parse(const config_setting_t *s, const struct conf_field *f, void
 	return true;
 }
 
-void conf_list_free(const struct conf_field *f, void *target)
+void conf_list_free(const struct rp_conf_field *f, void *target)
 {
 	void **slot = slot_of(target, f->offset);
 
@@ -210,7 +210,7 @@ void conf_list_free(const struct conf_field *f, void *target)
 	conf_list_clear(f, target);
 }
 
-bool conf_list_equal(const struct conf_field *f, const void *a, const void *b)
+bool conf_list_equal(const struct rp_conf_field *f, const void *a, const void *b)
 {
 	const struct list_type *t = type_of(f->kind);
 	const char *la = *(char *const *)cslot_of(a, f->offset);
@@ -227,7 +227,7 @@ bool conf_list_equal(const struct conf_field *f, const void *a, const void *b)
 	return true;
 }
 
-bool conf_list_copy(const struct conf_field *f, void *dst, const void *src)
+bool conf_list_copy(const struct rp_conf_field *f, void *dst, const void *src)
 {
 	const struct list_type *t = type_of(f->kind);
 	const void *from = *(void *const *)cslot_of(src, f->offset);
@@ -246,7 +246,7 @@ bool conf_list_copy(const struct conf_field *f, void *dst, const void *src)
 	return true;
 }
 
-void conf_list_clear(const struct conf_field *f, void *dst)
+void conf_list_clear(const struct rp_conf_field *f, void *dst)
 {
 	*(void **)slot_of(dst, f->offset) = NULL;
 	*(size_t *)slot_of(dst, f->count_offset) = 0;

@@ -4,7 +4,7 @@
  * or hex literal (no L suffix) beyond them reads as its low 32 bits: 4294967297 as 1, with no
  * error. Each file's text is read once, after libconfig's parse, for `name = number` (or
  * `name: number`) outside comments and strings with such a number; the list, by the line of the
- * name, lets conf_parse_integer() tell a setting whose literal was cut from one that says what
+ * name, lets rp_conf_parse_integer() tell a setting whose literal was cut from one that says what
  * it holds, in constant time for a file that has none.
  */
 #include "config.h"

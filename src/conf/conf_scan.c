@@ -29,7 +29,7 @@ enum lex_state { LEX_CODE, LEX_LINE_COMMENT, LEX_BLOCK_COMMENT, LEX_STRING };
 /* Walking one file. */
 struct scan {
 	struct conf_source *src;
-	struct conf_diag *diag;
+	struct rp_conf_diag *diag;
 	const struct scan *parent; /* the file that includes this one; NULL for the main file */
 	size_t file;               /* index into src->files */
 	size_t depth;              /* of @include: 0 for the main file */
@@ -53,10 +53,10 @@ static void problem(struct scan *sc, size_t line, const char *fmt, ...)
 
 	if (sc->src->problems++ < SCAN_PROBLEMS_MAX) {
 		va_start(ap, fmt);
-		conf_diag_vline(sc->diag, sc->src->files[sc->file].path, (int)line, fmt, ap);
+		rp_conf_diag_vline(sc->diag, sc->src->files[sc->file].path, (int)line, fmt, ap);
 		va_end(ap);
 	} else if (sc->src->problems == SCAN_PROBLEMS_MAX + 1) {
-		conf_diag_line(sc->diag, sc->src->files[0].path, 0, "more problems not shown");
+		rp_conf_diag_line(sc->diag, sc->src->files[0].path, 0, "more problems not shown");
 	}
 }
 
@@ -398,7 +398,7 @@ static void scan_file(struct scan *sc)
 		problem(sc, sc->open_line, "a comment that never ends (a missing '*/'?)");
 }
 
-bool conf_scan(struct conf_source *src, struct conf_diag *diag)
+bool conf_scan(struct conf_source *src, struct rp_conf_diag *diag)
 {
 	struct scan sc = { .src = src, .diag = diag, .line = 1, .bol = true };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * conf_schema.c — the table-driven checker behind conf_parse_fields(): one parser per
- * enum conf_kind, each reporting its own problems with FILE:LINE, plus the helpers that let
+ * conf_schema.c — the table-driven checker behind rp_conf_parse_fields(): one parser per
+ * enum rp_conf_kind, each reporting its own problems with FILE:LINE, plus the helpers that let
  * callers free, compare and clone the structs such tables describe, and the "did you mean"
  * suggestion for misspelt keys.
  */
@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "conf/conf_list.h"
-#include "conf/conf_schema.h"
+#include "routprotd/conf_schema.h"
 #include "conf/conf_source.h"
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 
 #define CHOICES_TEXT_MAX 256 /* "a, b, c" as shown in messages */
 #define SUGGEST_MAX_LEN 64   /* longer words get no suggestion */
@@ -108,7 +108,7 @@ static bool suggestion_start(struct suggestion *sg, const char *word)
 	return word && sg->len > 0 && sg->len <= SUGGEST_MAX_LEN;
 }
 
-const char *conf_suggest(const char *word, const char *const *candidates, size_t n)
+const char *rp_conf_suggest(const char *word, const char *const *candidates, size_t n)
 {
 	struct suggestion sg;
 
@@ -120,7 +120,7 @@ const char *conf_suggest(const char *word, const char *const *candidates, size_t
 }
 
 /* Closest key among the table and the names left to the caller. */
-static const char *suggest_key(const char *word, const struct conf_field *fields, size_t nfields,
+static const char *suggest_key(const char *word, const struct rp_conf_field *fields, size_t nfields,
 			       const char *const *skip)
 {
 	struct suggestion sg;
@@ -178,11 +178,11 @@ static bool is_sequence(const config_setting_t *s)
 
 /* ---- one parser per kind: report through diag, store into target only when valid ---- */
 
-static bool parse_bool(const config_setting_t *s, const struct conf_field *f, void *target,
-		       struct conf_diag *diag)
+static bool parse_bool(const config_setting_t *s, const struct rp_conf_field *f, void *target,
+		       struct rp_conf_diag *diag)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		conf_diag_at(diag, s, "'%s' must be true or false", f->name);
+		rp_conf_diag_at(diag, s, "'%s' must be true or false", f->name);
 		return false;
 	}
 	*(bool *)field_ptr(target, f->offset) = config_setting_get_bool(s) != 0;
@@ -191,17 +191,17 @@ static bool parse_bool(const config_setting_t *s, const struct conf_field *f, vo
 
 /* Integers in range; the hint covers libconfig 1.5, which wraps plain decimal or hex integers
  * above INT_MAX into negative ints unless they carry an L suffix. */
-bool conf_parse_integer(const config_setting_t *s, const char *name, long long min,
-			long long max, long long *out, struct conf_diag *diag)
+bool rp_conf_parse_integer(const config_setting_t *s, const char *name, long long min,
+			long long max, long long *out, struct rp_conf_diag *diag)
 {
 	long long v, literal;
 
 	if (!setting_integer(s, &v)) {
-		conf_diag_at(diag, s, "'%s' must be an integer", name);
+		rp_conf_diag_at(diag, s, "'%s' must be an integer", name);
 		return false;
 	}
 	if (conf_source_wrapped(s, &literal)) {
-		conf_diag_at(diag, s,
+		rp_conf_diag_at(diag, s,
 			     "'%s' must be between %lld and %lld (got %lld, which does not fit in "
 			     "32 bits: write larger integers with an L suffix, e.g. %lldL)",
 			     name, min, max, literal, max);
@@ -212,18 +212,18 @@ bool conf_parse_integer(const config_setting_t *s, const char *name, long long m
 		return true;
 	}
 	if (config_setting_type(s) == CONFIG_TYPE_INT && v < 0 && min >= 0 && max > INT_MAX)
-		conf_diag_at(diag, s,
+		rp_conf_diag_at(diag, s,
 			     "'%s' must be between %lld and %lld (got %lld; write integers above "
 			     "%d with an L suffix, e.g. %lldL)",
 			     name, min, max, v, INT_MAX, max);
 	else
-		conf_diag_at(diag, s, "'%s' must be between %lld and %lld (got %lld)", name, min,
+		rp_conf_diag_at(diag, s, "'%s' must be between %lld and %lld (got %lld)", name, min,
 			     max, v);
 	return false;
 }
 
-static bool parse_int(const config_setting_t *s, const struct conf_field *f, void *target,
-		      struct conf_diag *diag)
+static bool parse_int(const config_setting_t *s, const struct rp_conf_field *f, void *target,
+		      struct rp_conf_diag *diag)
 {
 	long long min = f->min, max = f->max, v;
 
@@ -231,44 +231,44 @@ static bool parse_int(const config_setting_t *s, const struct conf_field *f, voi
 		min = INT_MIN;
 		max = INT_MAX;
 	}
-	if (!conf_parse_integer(s, f->name, min, max, &v, diag))
+	if (!rp_conf_parse_integer(s, f->name, min, max, &v, diag))
 		return false;
 	*(int *)field_ptr(target, f->offset) = (int)v;
 	return true;
 }
 
-static bool parse_u32(const config_setting_t *s, const struct conf_field *f, void *target,
-		      struct conf_diag *diag)
+static bool parse_u32(const config_setting_t *s, const struct rp_conf_field *f, void *target,
+		      struct rp_conf_diag *diag)
 {
 	long long min = f->min < 0 ? 0 : f->min, max = f->max, v;
 
 	if ((max == 0 && f->min == 0) || max > (long long)UINT32_MAX)
 		max = UINT32_MAX;
-	if (!conf_parse_integer(s, f->name, min, max, &v, diag))
+	if (!rp_conf_parse_integer(s, f->name, min, max, &v, diag))
 		return false;
 	*(uint32_t *)field_ptr(target, f->offset) = (uint32_t)v;
 	return true;
 }
 
-static bool parse_string(const config_setting_t *s, const struct conf_field *f, void *target,
-			 struct conf_diag *diag)
+static bool parse_string(const config_setting_t *s, const struct rp_conf_field *f, void *target,
+			 struct rp_conf_diag *diag)
 {
 	char **slot = field_ptr(target, f->offset);
 	const char *v = config_setting_get_string(s);
 	char *copy;
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING || !v) {
-		conf_diag_at(diag, s, "'%s' must be a string", f->name);
+		rp_conf_diag_at(diag, s, "'%s' must be a string", f->name);
 		return false;
 	}
 	if (f->max > 0 && strlen(v) > (unsigned long long)f->max) {
-		conf_diag_at(diag, s, "'%s' is too long (%zu bytes, at most %lld)", f->name,
+		rp_conf_diag_at(diag, s, "'%s' is too long (%zu bytes, at most %lld)", f->name,
 			     strlen(v), f->max);
 		return false;
 	}
 	copy = strdup(v);
 	if (!copy) {
-		conf_diag_at(diag, s, "out of memory");
+		rp_conf_diag_at(diag, s, "out of memory");
 		return false;
 	}
 	free(*slot);
@@ -276,21 +276,21 @@ static bool parse_string(const config_setting_t *s, const struct conf_field *f, 
 	return true;
 }
 
-static bool parse_choice(const config_setting_t *s, const struct conf_field *f, void *target,
-			 struct conf_diag *diag)
+static bool parse_choice(const config_setting_t *s, const struct rp_conf_field *f, void *target,
+			 struct rp_conf_diag *diag)
 {
 	char text[CHOICES_TEXT_MAX];
 	const char *v = config_setting_get_string(s);
 	int idx;
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING || !v) {
-		conf_diag_at(diag, s, "'%s' must be one of: %s", f->name,
+		rp_conf_diag_at(diag, s, "'%s' must be one of: %s", f->name,
 			     choices_text(f->choices, text));
 		return false;
 	}
 	idx = choice_index(f->choices, v);
 	if (idx < 0) {
-		conf_diag_at(diag, s, "'%s' must be one of: %s (got \"%s\")", f->name,
+		rp_conf_diag_at(diag, s, "'%s' must be one of: %s (got \"%s\")", f->name,
 			     choices_text(f->choices, text), v);
 		return false;
 	}
@@ -298,9 +298,9 @@ static bool parse_choice(const config_setting_t *s, const struct conf_field *f, 
 	return true;
 }
 
-/* One string element of a CONF_FLAGS sequence into *bits; false after reporting it. */
-static bool parse_flag(const config_setting_t *e, const struct conf_field *f, unsigned *bits,
-		       struct conf_diag *diag)
+/* One string element of a RP_CONF_FLAGS sequence into *bits; false after reporting it. */
+static bool parse_flag(const config_setting_t *e, const struct rp_conf_field *f, unsigned *bits,
+		       struct rp_conf_diag *diag)
 {
 	char text[CHOICES_TEXT_MAX];
 	const char *v = config_setting_get_string(e);
@@ -308,20 +308,20 @@ static bool parse_flag(const config_setting_t *e, const struct conf_field *f, un
 
 	idx = choice_index(f->choices, v);
 	if (idx < 0 || (size_t)idx >= sizeof(unsigned) * CHAR_BIT) {
-		conf_diag_at(diag, e, "'%s' values must be among: %s (got \"%s\")", f->name,
+		rp_conf_diag_at(diag, e, "'%s' values must be among: %s (got \"%s\")", f->name,
 			     choices_text(f->choices, text), v);
 		return false;
 	}
 	if (*bits & (1u << idx)) {
-		conf_diag_at(diag, e, "'%s' lists \"%s\" twice", f->name, v);
+		rp_conf_diag_at(diag, e, "'%s' lists \"%s\" twice", f->name, v);
 		return false;
 	}
 	*bits |= 1u << idx;
 	return true;
 }
 
-static bool parse_flags(const config_setting_t *s, const struct conf_field *f, void *target,
-			struct conf_diag *diag)
+static bool parse_flags(const config_setting_t *s, const struct rp_conf_field *f, void *target,
+			struct rp_conf_diag *diag)
 {
 	char text[CHOICES_TEXT_MAX];
 	unsigned bits = 0;
@@ -329,7 +329,7 @@ static bool parse_flags(const config_setting_t *s, const struct conf_field *f, v
 	int n;
 
 	if (!is_sequence(s)) {
-		conf_diag_at(diag, s, "'%s' must be an array of strings from: %s", f->name,
+		rp_conf_diag_at(diag, s, "'%s' must be an array of strings from: %s", f->name,
 			     choices_text(f->choices, text));
 		return false;
 	}
@@ -339,7 +339,7 @@ static bool parse_flags(const config_setting_t *s, const struct conf_field *f, v
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			if (ok) /* once: an array of ints would repeat it for each element */
-				conf_diag_at(diag, e, "'%s' must be an array of strings from: %s",
+				rp_conf_diag_at(diag, e, "'%s' must be an array of strings from: %s",
 					     f->name, choices_text(f->choices, text));
 			ok = false;
 		} else if (!parse_flag(e, f, &bits, diag)) {
@@ -352,8 +352,8 @@ static bool parse_flags(const config_setting_t *s, const struct conf_field *f, v
 }
 
 
-static bool parse_addr4(const config_setting_t *s, const struct conf_field *f, void *target,
-			struct conf_diag *diag)
+static bool parse_addr4(const config_setting_t *s, const struct rp_conf_field *f, void *target,
+			struct rp_conf_diag *diag)
 {
 	uint32_t a;
 
@@ -366,29 +366,29 @@ static bool parse_addr4(const config_setting_t *s, const struct conf_field *f, v
 
 
 
-static bool parse_field(const config_setting_t *s, const struct conf_field *f, void *target,
-			struct conf_diag *diag)
+static bool parse_field(const config_setting_t *s, const struct rp_conf_field *f, void *target,
+			struct rp_conf_diag *diag)
 {
 	switch (f->kind) {
-	case CONF_BOOL:
+	case RP_CONF_BOOL:
 		return parse_bool(s, f, target, diag);
-	case CONF_INT:
+	case RP_CONF_INT:
 		return parse_int(s, f, target, diag);
-	case CONF_U32:
+	case RP_CONF_U32:
 		return parse_u32(s, f, target, diag);
-	case CONF_STRING:
+	case RP_CONF_STRING:
 		return parse_string(s, f, target, diag);
-	case CONF_CHOICE:
+	case RP_CONF_CHOICE:
 		return parse_choice(s, f, target, diag);
-	case CONF_FLAGS:
+	case RP_CONF_FLAGS:
 		return parse_flags(s, f, target, diag);
-	case CONF_ADDR4:
+	case RP_CONF_ADDR4:
 		return parse_addr4(s, f, target, diag);
-	case CONF_ADDR4_LIST:
-	case CONF_PREFIX4_LIST:
+	case RP_CONF_ADDR4_LIST:
+	case RP_CONF_PREFIX4_LIST:
 		return conf_list_parse(s, f, target, diag);
 	}
-	conf_diag_at(diag, s, "'%s': internal error: unknown field kind %d", f->name,
+	rp_conf_diag_at(diag, s, "'%s': internal error: unknown field kind %d", f->name,
 		     (int)f->kind);
 	return false;
 }
@@ -404,7 +404,7 @@ static bool name_in(const char *name, const char *const *list)
 	return false;
 }
 
-static const struct conf_field *find_field(const struct conf_field *fields, size_t nfields,
+static const struct rp_conf_field *find_field(const struct rp_conf_field *fields, size_t nfields,
 					   const char *name)
 {
 	for (size_t i = 0; i < nfields; i++) {
@@ -414,9 +414,9 @@ static const struct conf_field *find_field(const struct conf_field *fields, size
 	return NULL;
 }
 
-static void report_unknown(const config_setting_t *s, const struct conf_field *fields,
+static void report_unknown(const config_setting_t *s, const struct rp_conf_field *fields,
 			   size_t nfields, const char *const *skip, const char *where,
-			   struct conf_diag *diag)
+			   struct rp_conf_diag *diag)
 {
 	const char *name = config_setting_name(s);
 	const char *hint = suggest_key(name, fields, nfields, skip);
@@ -425,16 +425,16 @@ static void report_unknown(const config_setting_t *s, const struct conf_field *f
 	if (where)
 		snprintf(in, sizeof(in), " in '%s'", where);
 	if (hint)
-		conf_diag_at(diag, s, "unknown %skey '%s'%s, did you mean '%s'?",
+		rp_conf_diag_at(diag, s, "unknown %skey '%s'%s, did you mean '%s'?",
 			     where ? "" : "top-level ", name, where ? in : "", hint);
 	else
-		conf_diag_at(diag, s, "unknown %skey '%s'%s", where ? "" : "top-level ", name,
+		rp_conf_diag_at(diag, s, "unknown %skey '%s'%s", where ? "" : "top-level ", name,
 			     where ? in : "");
 }
 
-bool conf_parse_fields(const config_setting_t *group, const struct conf_field *fields,
+bool rp_conf_parse_fields(const config_setting_t *group, const struct rp_conf_field *fields,
 		       size_t nfields, const char *const *skip, const char *where, void *target,
-		       struct conf_diag *diag)
+		       struct rp_conf_diag *diag)
 {
 	const char *name = config_setting_name(group);
 	bool ok = true;
@@ -443,13 +443,13 @@ bool conf_parse_fields(const config_setting_t *group, const struct conf_field *f
 	if (!where)
 		where = name; /* NULL for the root: "unknown top-level key" */
 	if (!config_setting_is_group(group)) {
-		conf_diag_at(diag, group, "'%s' must be a group: { ... }", where ? where : "?");
+		rp_conf_diag_at(diag, group, "'%s' must be a group: { ... }", where ? where : "?");
 		return false;
 	}
 	n = config_setting_length(group);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
-		const struct conf_field *f;
+		const struct rp_conf_field *f;
 
 		name = config_setting_name(s);
 		if (!name || name_in(name, skip))
@@ -468,12 +468,12 @@ bool conf_parse_fields(const config_setting_t *group, const struct conf_field *f
 
 /* ---- free, compare, copy ---- */
 
-void conf_free_fields(const struct conf_field *fields, size_t nfields, void *target)
+void rp_conf_free_fields(const struct rp_conf_field *fields, size_t nfields, void *target)
 {
 	for (size_t i = 0; i < nfields; i++) {
-		const struct conf_field *f = &fields[i];
+		const struct rp_conf_field *f = &fields[i];
 
-		if (f->kind == CONF_STRING) {
+		if (f->kind == RP_CONF_STRING) {
 			char **slot = field_ptr(target, f->offset);
 
 			free(*slot);
@@ -492,31 +492,31 @@ static bool strings_equal(const char *a, const char *b)
 }
 
 
-static bool field_equal(const struct conf_field *f, const void *a, const void *b)
+static bool field_equal(const struct rp_conf_field *f, const void *a, const void *b)
 {
 	const void *pa = field_cptr(a, f->offset), *pb = field_cptr(b, f->offset);
 
 	switch (f->kind) {
-	case CONF_BOOL:
+	case RP_CONF_BOOL:
 		return *(const bool *)pa == *(const bool *)pb;
-	case CONF_INT:
-	case CONF_CHOICE:
+	case RP_CONF_INT:
+	case RP_CONF_CHOICE:
 		return *(const int *)pa == *(const int *)pb;
-	case CONF_U32:
-	case CONF_ADDR4:
+	case RP_CONF_U32:
+	case RP_CONF_ADDR4:
 		return *(const uint32_t *)pa == *(const uint32_t *)pb;
-	case CONF_FLAGS:
+	case RP_CONF_FLAGS:
 		return *(const unsigned *)pa == *(const unsigned *)pb;
-	case CONF_STRING:
+	case RP_CONF_STRING:
 		return strings_equal(*(char *const *)pa, *(char *const *)pb);
-	case CONF_ADDR4_LIST:
-	case CONF_PREFIX4_LIST:
+	case RP_CONF_ADDR4_LIST:
+	case RP_CONF_PREFIX4_LIST:
 		return conf_list_equal(f, a, b);
 	}
 	return false;
 }
 
-bool conf_fields_equal(const struct conf_field *fields, size_t nfields, const void *a,
+bool rp_conf_fields_equal(const struct rp_conf_field *fields, size_t nfields, const void *a,
 		       const void *b)
 {
 	for (size_t i = 0; i < nfields; i++) {
@@ -526,45 +526,45 @@ bool conf_fields_equal(const struct conf_field *fields, size_t nfields, const vo
 	return true;
 }
 
-static bool copy_field(const struct conf_field *f, void *dst, const void *src)
+static bool copy_field(const struct rp_conf_field *f, void *dst, const void *src)
 {
 	void *pd = field_ptr(dst, f->offset);
 	const void *ps = field_cptr(src, f->offset);
 
 	switch (f->kind) {
-	case CONF_BOOL:
+	case RP_CONF_BOOL:
 		memcpy(pd, ps, sizeof(bool));
 		return true;
-	case CONF_INT:
-	case CONF_CHOICE:
+	case RP_CONF_INT:
+	case RP_CONF_CHOICE:
 		memcpy(pd, ps, sizeof(int));
 		return true;
-	case CONF_U32:
-	case CONF_ADDR4:
+	case RP_CONF_U32:
+	case RP_CONF_ADDR4:
 		memcpy(pd, ps, sizeof(uint32_t));
 		return true;
-	case CONF_FLAGS:
+	case RP_CONF_FLAGS:
 		memcpy(pd, ps, sizeof(unsigned));
 		return true;
-	case CONF_STRING:
+	case RP_CONF_STRING:
 		if (!*(char *const *)ps)
 			return true;
 		*(char **)pd = strdup(*(char *const *)ps);
 		return *(char **)pd != NULL;
-	case CONF_ADDR4_LIST:
-	case CONF_PREFIX4_LIST:
+	case RP_CONF_ADDR4_LIST:
+	case RP_CONF_PREFIX4_LIST:
 		return conf_list_copy(f, dst, src);
 	}
 	return false;
 }
 
 /* NULL every owned pointer of dst (they may alias src after a struct assignment). */
-static void clear_owned(const struct conf_field *fields, size_t nfields, void *dst)
+static void clear_owned(const struct rp_conf_field *fields, size_t nfields, void *dst)
 {
 	for (size_t i = 0; i < nfields; i++) {
-		const struct conf_field *f = &fields[i];
+		const struct rp_conf_field *f = &fields[i];
 
-		if (f->kind == CONF_STRING) {
+		if (f->kind == RP_CONF_STRING) {
 			*(char **)field_ptr(dst, f->offset) = NULL;
 		} else if (conf_kind_is_list(f->kind)) {
 			conf_list_clear(f, dst);
@@ -572,13 +572,13 @@ static void clear_owned(const struct conf_field *fields, size_t nfields, void *d
 	}
 }
 
-bool conf_copy_fields(const struct conf_field *fields, size_t nfields, void *dst,
+bool rp_conf_copy_fields(const struct rp_conf_field *fields, size_t nfields, void *dst,
 		      const void *src)
 {
 	clear_owned(fields, nfields, dst);
 	for (size_t i = 0; i < nfields; i++) {
 		if (!copy_field(&fields[i], dst, src)) {
-			conf_free_fields(fields, nfields, dst);
+			rp_conf_free_fields(fields, nfields, dst);
 			return false;
 		}
 	}

@@ -41,10 +41,10 @@ static bool reserve(void **arr, size_t *cap, size_t n, size_t need, size_t size)
 	return true;
 }
 
-void src_nomem(struct conf_source *src, struct conf_diag *diag)
+void src_nomem(struct conf_source *src, struct rp_conf_diag *diag)
 {
 	if (!src->nomem)
-		conf_diag_line(diag, src->files_n ? src->files[0].path : NULL, 0, "out of memory");
+		rp_conf_diag_line(diag, src->files_n ? src->files[0].path : NULL, 0, "out of memory");
 	src->nomem = true;
 }
 
@@ -226,7 +226,7 @@ static void give_back_places(const struct conf_source *src, config_setting_t *s)
 		give_back_places(src, config_setting_get_elem(s, (unsigned)i));
 }
 
-static bool parse(struct conf_source *src, config_t *cfg, struct conf_diag *diag)
+static bool parse(struct conf_source *src, config_t *cfg, struct rp_conf_diag *diag)
 {
 	const struct src_file *f;
 	config_setting_t *root;
@@ -234,7 +234,7 @@ static bool parse(struct conf_source *src, config_t *cfg, struct conf_diag *diag
 
 	if (config_read_string(cfg, src->text ? src->text : "") != CONFIG_TRUE) {
 		f = src_where(src, (size_t)config_error_line(cfg), &line);
-		conf_diag_line(diag, f->path, line, "%s", config_error_text(cfg));
+		rp_conf_diag_line(diag, f->path, line, "%s", config_error_text(cfg));
 		return false;
 	}
 	root = config_root_setting(cfg);
@@ -259,7 +259,7 @@ void conf_source_free(struct conf_source *src)
 }
 
 /* The source with the main file read, or NULL after reporting. */
-static struct conf_source *read_main(const char *file, struct conf_diag *diag)
+static struct conf_source *read_main(const char *file, struct rp_conf_diag *diag)
 {
 	struct conf_source *src = calloc(1, sizeof(*src));
 	char *path = strdup(file), *dir = strdup(file);
@@ -267,7 +267,7 @@ static struct conf_source *read_main(const char *file, struct conf_diag *diag)
 	const char *why;
 
 	if (!src || !path || !dir || !(src->dir = strdup(dirname(dir)))) {
-		conf_diag_line(diag, file, 0, "out of memory");
+		rp_conf_diag_line(diag, file, 0, "out of memory");
 		free(path);
 		free(dir);
 		conf_source_free(src);
@@ -278,10 +278,10 @@ static struct conf_source *read_main(const char *file, struct conf_diag *diag)
 	src->out_line = 1;
 	why = src_read_file(src, path, &f);
 	if (why) {
-		conf_diag_line(diag, file, 0, "cannot read: %s", why);
+		rp_conf_diag_line(diag, file, 0, "cannot read: %s", why);
 		src_file_free(&f);
 	} else if (src_add_file(src, &f) == SIZE_MAX) {
-		conf_diag_line(diag, file, 0, "out of memory");
+		rp_conf_diag_line(diag, file, 0, "out of memory");
 	} else {
 		return src;
 	}
@@ -289,7 +289,7 @@ static struct conf_source *read_main(const char *file, struct conf_diag *diag)
 	return NULL;
 }
 
-struct conf_source *conf_source_load(config_t *cfg, const char *file, struct conf_diag *diag)
+struct conf_source *conf_source_load(config_t *cfg, const char *file, struct rp_conf_diag *diag)
 {
 	struct conf_source *src = read_main(file, diag);
 

@@ -17,7 +17,7 @@
 
 #include <libconfig.h>
 
-#include "conf/conf_diag.h"
+#include "routprotd/conf_diag.h"
 
 #define CONF_SOURCE_MAX (1u << 20)  /* bytes: the main file and its included files together */
 #define CONF_INCLUDE_DEPTH_MAX 10   /* nesting of @include, as libconfig allows */
@@ -27,7 +27,7 @@ struct conf_source;
 /* Read `file` and what it includes into `cfg` (initialised by the caller). Returns the source,
  * which must outlive `cfg` (its settings point to the file names it holds), or NULL after
  * reporting every problem in `diag`. */
-struct conf_source *conf_source_load(config_t *cfg, const char *file, struct conf_diag *diag);
+struct conf_source *conf_source_load(config_t *cfg, const char *file, struct rp_conf_diag *diag);
 void conf_source_free(struct conf_source *src);
 
 /* True, with the literal in *literal, when the file gives integer setting `s` a plain literal

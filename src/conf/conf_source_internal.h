@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "conf/conf_diag.h"
+#include "routprotd/conf_diag.h"
 
 /* An integer literal that libconfig 1.5 cut to 32 bits, after `name =` on `line`. */
 struct src_wide {
@@ -58,13 +58,13 @@ size_t src_add_file(struct conf_source *src, struct src_file *f);
 void src_file_free(struct src_file *f);
 bool src_emit(struct conf_source *src, const char *text, size_t len);
 bool src_span(struct conf_source *src, size_t file, size_t line);
-void src_nomem(struct conf_source *src, struct conf_diag *diag);
+void src_nomem(struct conf_source *src, struct rp_conf_diag *diag);
 
 /* List the literals of f that libconfig cut (f->wide); false without memory. */
 bool conf_literals_index(struct src_file *f);
 
 /* Walk the main file (and what it includes) into src->text; false when anything was wrong
  * (reported). */
-bool conf_scan(struct conf_source *src, struct conf_diag *diag);
+bool conf_scan(struct conf_source *src, struct rp_conf_diag *diag);
 
 #endif

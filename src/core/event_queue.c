@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-#include "core/event_queue.h"
+#include "routprotd/event_queue.h"
 
 struct rp_queued_event {
 	struct rp_queued_event *next;

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +14,8 @@
 
 #include "conf/conf.h"
 #include "core/rm_internal.h"
-#include "lib/clock.h"
-#include "lib/log.h"
+#include "routprotd/clock.h"
+#include "routprotd/log.h"
 
 #define COMP "rm"
 
@@ -22,11 +23,12 @@ void rm_record(struct rm *rm, const char *type, const struct rm_iface *ifc,
 	       const struct rm_proto *p, enum rp_result result)
 {
 	struct rm_history_entry e = {
-		.wall_ms = clock_wall_ms(), .type = type, .active = -1,
-		.protocol = p ? p->def->name : NULL,
+		.wall_ms = rp_clock_wall_ms(), .type = type, .active = -1,
 		.status = result == NO_ERROR ? NULL : rp_result_name(result),
 	};
 
+	if (p)
+		memcpy(e.protocol, p->name, sizeof(e.protocol));
 	if (ifc) {
 		memcpy(e.ifname, ifc->name, sizeof(e.ifname));
 		e.ifindex = ifc->ifindex;
@@ -39,9 +41,10 @@ static void record_event(struct rm *rm, struct rm_proto *p, enum rp_event_type t
 {
 	const struct rm_iface *ifc = NULL;
 	struct rm_history_entry e = {
-		.wall_ms = clock_wall_ms(), .type = rp_event_type_name(type), .active = -1,
-		.protocol = p->def->name,
+		.wall_ms = rp_clock_wall_ms(), .type = rp_event_type_name(type), .active = -1,
 	};
+
+	memcpy(e.protocol, p->name, sizeof(e.protocol));
 
 	if (type == UPDATE_COMPLETE) {
 		ifc = rm_iface_find(rm, msg->update_complete.interface_index);
@@ -54,7 +57,7 @@ static void record_event(struct rm *rm, struct rm_proto *p, enum rp_event_type t
 	if (ifc)
 		memcpy(e.ifname, ifc->name, sizeof(e.ifname));
 	rm_history_add(rm->history, &e);
-	log_info(COMP, "%s event %s%s%s%s%s", p->def->name, e.type, ifc ? " on " : "",
+	rp_log_info(COMP, "%s event %s%s%s%s%s", p->name, e.type, ifc ? " on " : "",
 		 ifc ? ifc->name : "", e.status ? ": " : "", e.status ? e.status : "");
 }
 
@@ -68,7 +71,7 @@ static void finish_stop(struct rm *rm, struct rm_proto *p)
 	p->def->stop_protocol(p->inst);
 	p->inst = NULL;
 	p->stop_pending = false;
-	log_info(COMP, "%s stopped", p->def->name);
+	rp_log_info(COMP, "%s stopped", p->name);
 	check_stopped(rm);
 }
 
@@ -94,72 +97,165 @@ static void drain_events(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void support_signal_event(void *rmv, unsigned slot)
+/* The slot behind a host handle; NULL when it names no slot of this RM. */
+static struct rm_proto *proto_of(struct rp_host *host)
 {
-	struct rm *rm = rmv;
-
-	if (slot < rm->nprotos && rm->protos[slot].drain_ev)
-		event_active(rm->protos[slot].drain_ev, EV_READ, 0);
+	return host ? host->p : NULL;
 }
 
-static enum rp_result support_route_add(void *rmv, unsigned slot, const struct rp_route *r)
+static void support_signal_event(struct rp_host *host)
 {
-	struct rm *rm = rmv;
+	struct rm_proto *p = proto_of(host);
 
-	if (slot >= rm->nprotos || !rm->protos[slot].inst)
-		return ERROR_INVALID_PARAMETER;
-	return rm_route_set(rm, (uint8_t)slot, (uint8_t)rm->protos[slot].def->protocol_id,
-			    RM_PREF_PROTOCOL, r);
+	if (p && p->drain_ev)
+		event_active(p->drain_ev, EV_READ, 0);
 }
 
-static enum rp_result support_route_delete(void *rmv, unsigned slot, uint32_t prefix,
-					   uint8_t len)
+static enum rp_result support_route_add(struct rp_host *host, const struct rp_route *r)
 {
-	struct rm *rm = rmv;
+	struct rm_proto *p = proto_of(host);
 
-	if (slot >= rm->nprotos)
+	if (!p || !p->inst)
 		return ERROR_INVALID_PARAMETER;
-	rm_route_unset(rm, (uint8_t)slot, prefix, len);
+	return rm_route_set(p->rm, (uint8_t)p->slot, (uint8_t)p->def->protocol_id,
+			    p->preference, r);
+}
+
+static enum rp_result support_route_delete(struct rp_host *host, uint32_t prefix, uint8_t len)
+{
+	struct rm_proto *p = proto_of(host);
+
+	if (!p)
+		return ERROR_INVALID_PARAMETER;
+	rm_route_unset(p->rm, (uint8_t)p->slot, prefix, len);
 	return NO_ERROR;
 }
 
-static enum rp_result support_redistribution(void *rmv, unsigned slot, unsigned mask,
+static enum rp_result support_redistribution(struct rp_host *host, unsigned mask,
 					     void (*changed)(void *, const struct rp_redist_route *,
 							     bool),
 					     void *ctx)
 {
-	return rm_redist_subscribe(rmv, slot, mask, changed, ctx);
+	struct rm_proto *p = proto_of(host);
+
+	return p ? rm_redist_subscribe(p->rm, p->slot, mask, changed, ctx)
+		 : ERROR_INVALID_PARAMETER;
 }
 
-static enum rp_result support_update_route(void *rmv, unsigned slot, uint32_t ifindex,
+static enum rp_result support_update_route(struct rp_host *host, uint32_t ifindex,
 					   const struct rp_route *r)
 {
-	return rm_autostatic_update_route(rmv, slot, ifindex, r);
+	struct rm_proto *p = proto_of(host);
+
+	return p ? rm_autostatic_update_route(p->rm, p->slot, ifindex, r)
+		 : ERROR_INVALID_PARAMETER;
 }
 
-static uint32_t support_router_id(void *rmv)
+static uint32_t support_router_id(struct rp_host *host)
 {
-	return rm_router_id(rmv);
+	struct rm_proto *p = proto_of(host);
+
+	return p ? rm_router_id(p->rm) : 0;
 }
 
-static enum rp_result support_demand_dial(void *rmv, unsigned slot, uint32_t ifindex)
+static enum rp_result support_demand_dial(struct rp_host *host, uint32_t ifindex)
 {
-	struct rm *rm = rmv;
-	const char *name = rm_ifname(rm, ifindex);
+	struct rm_proto *p = proto_of(host);
+	const char *name = p ? rm_ifname(p->rm, ifindex) : NULL;
 
 	/* Links here are brought up by their owners (pppd, networkd); the RM cannot dial. */
-	log_notice(COMP, "%s asked to connect %s: links are managed outside routprotd",
-		   rm->protos[slot].def->name, name ? name : "(unknown)");
+	rp_log_notice(COMP, "%s asked to connect %s: links are managed outside routprotd",
+		   p ? p->name : "(unknown protocol)", name ? name : "(unknown)");
 	return ERROR_CAN_NOT_COMPLETE;
+}
+
+/* A slot whose protocol was retired: its module may be gone, nothing of it is called. */
+static const struct rp_protocol retired = { RP_PROTOCOL_HEADER, .name = "" };
+
+/* Give slot `p` to `def`; false when memory runs out. */
+static bool init_slot(struct rm *rm, struct rm_proto *p, const struct rp_protocol *def)
+{
+	p->rm = rm;
+	p->slot = (unsigned)(p - rm->protos);
+	p->def = def;
+	memset(p->name, 0, sizeof(p->name));
+	memcpy(p->name, def->name, strnlen(def->name, sizeof(p->name) - 1));
+	p->host.p = p;
+	p->support = (struct rp_support){
+		.host = &p->host, .base = rm->base,
+		.signal_event = support_signal_event,
+		.route_add = support_route_add,
+		.route_delete = support_route_delete,
+		.set_redistribution = support_redistribution,
+		.update_route = support_update_route,
+		.get_router_id = support_router_id,
+		.demand_dial_request = support_demand_dial,
+	};
+	p->events_drained = 0;
+	if (!p->drain_ev)
+		p->drain_ev = event_new(rm->base, -1, 0, drain_events, p);
+	return p->drain_ev != NULL;
+}
+
+static struct rm_proto *slot_of(struct rm *rm, const struct rp_protocol *def)
+{
+	for (size_t i = 0; i < rm->nprotos; i++)
+		if (rm->protos[i].def == def)
+			return &rm->protos[i];
+	return NULL;
+}
+
+bool rm_has_protocol(struct rm *rm, const struct rp_protocol *def)
+{
+	return slot_of(rm, def) != NULL;
+}
+
+bool rm_add_protocol(struct rm *rm, const struct rp_protocol *def, char *why, size_t len)
+{
+	struct rm_proto *p = slot_of(rm, &retired);
+
+	if (!rm_protocol_acceptable(def, NULL, why, len))
+		return false;
+	if (!p && rm->nprotos == RM_MAX_PROTOCOLS) {
+		snprintf(why, len, "protocol %s: no free slot (at most %d protocols)", def->name,
+			 RM_MAX_PROTOCOLS);
+		return false;
+	}
+	if (!p)
+		p = &rm->protos[rm->nprotos++];
+	if (!init_slot(rm, p, def)) {
+		p->def = &retired;
+		snprintf(why, len, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+bool rm_retire_protocol(struct rm *rm, const struct rp_protocol *def)
+{
+	struct rm_proto *p = slot_of(rm, def);
+
+	if (!p || p->inst || (rm->conf && conf_find_protocol(rm->conf, p->name)))
+		return false;
+	p->def = &retired;
+	memset(p->name, 0, sizeof(p->name));
+	return true;
 }
 
 struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *protocols,
 		  size_t nprotocols)
 {
 	struct rm *rm;
+	char why[256];
 
 	if (nprotocols > RM_MAX_PROTOCOLS)
 		return NULL;
+	for (size_t i = 0; i < nprotocols; i++) {
+		if (!rm_protocol_acceptable(protocols[i], NULL, why, sizeof(why))) {
+			rp_log_error(COMP, "%s", why);
+			return NULL;
+		}
+	}
 	rm = calloc(1, sizeof(*rm));
 	if (!rm)
 		return NULL;
@@ -172,28 +268,11 @@ struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *prot
 	if (!rm->stale_timer || !rm->audit_timer)
 		goto fail;
 	rm->nprotos = nprotocols;
-	for (size_t i = 0; i < nprotocols; i++) {
-		struct rm_proto *p = &rm->protos[i];
-
-		p->rm = rm;
-		p->slot = (unsigned)i;
-		p->def = protocols[i];
-		p->support = (struct rp_support){
-			.rm = rm, .base = base, .protocol_slot = (unsigned)i,
-			.signal_event = support_signal_event,
-			.route_add = support_route_add,
-			.route_delete = support_route_delete,
-			.set_redistribution = support_redistribution,
-			.update_route = support_update_route,
-			.get_router_id = support_router_id,
-			.demand_dial_request = support_demand_dial,
-		};
-		p->drain_ev = event_new(base, -1, 0, drain_events, p);
-		if (!p->drain_ev)
+	for (size_t i = 0; i < nprotocols; i++)
+		if (!init_slot(rm, &rm->protos[i], protocols[i]))
 			goto fail;
-	}
-	rm->start_wall_ms = clock_wall_ms();
-	rm->start_mono_ms = clock_now_ms();
+	rm->start_wall_ms = rp_clock_wall_ms();
+	rm->start_mono_ms = rp_clock_now_ms();
 	return rm;
 fail:
 	rm_free(rm);
@@ -256,8 +335,8 @@ static void stop_timeout(evutil_socket_t fd, short what, void *arg)
 
 	for (size_t i = 0; i < rm->nprotos; i++) {
 		if (rm->protos[i].inst) {
-			log_warning(COMP, "%s did not stop in time, forcing it",
-				    rm->protos[i].def->name);
+			rp_log_warning(COMP, "%s did not stop in time, forcing it",
+				    rm->protos[i].name);
 			finish_stop(rm, &rm->protos[i]);
 		}
 	}
@@ -284,7 +363,7 @@ void rm_stop(struct rm *rm, unsigned timeout_ms, void (*done)(void *arg), void *
 			continue;
 		}
 		p->inst = NULL;
-		log_info(COMP, "%s stopped", p->def->name);
+		rp_log_info(COMP, "%s stopped", p->name);
 	}
 	if (!rm->stop_timer)
 		rm->stop_timer = evtimer_new(rm->base, stop_timeout, rm);

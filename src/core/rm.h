@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "core/routprot.h"
+#include "routprotd/routprot.h"
 
 struct event_base;
 struct conf;
@@ -58,6 +58,7 @@ struct rm_kernel_route {
 	uint8_t type; /* enum rp_route_type */
 	uint32_t gateway;
 	uint32_t ifindex;
+	uint32_t priority; /* with the prefix, what identifies it in our table */
 };
 
 /* The kernel forwarding table as the RM uses it; provided by the daemon (src/linux/fib.c). */
@@ -74,10 +75,24 @@ struct rm_fib_ops {
 
 #define RM_PROTO_AUTOSTATIC RTPROT_AUTOSTATIC /* kernel protocol number of autostatic routes */
 
+/* True when this RM can serve the registration `p` (interface version, struct size, mandatory
+ * entry points); otherwise false with the reason, naming `module` (a file name, or NULL for the
+ * protocol's own name), its version and ours, in `why` (rm_register.c). */
+bool rm_protocol_acceptable(const struct rp_protocol *p, const char *module, char *why,
+			    size_t len);
+
 /* `protocols` is the registry of every protocol module this daemon offers (the config decides
- * which run). */
+ * which run). NULL when one of them is not acceptable (logged) or memory runs out. */
 struct rm *rm_new(struct event_base *base, const struct rp_protocol *const *protocols,
 		  size_t nprotocols);
+/* Register one more protocol (its module was just loaded); false with the reason when it
+ * cannot be served or every slot is taken. */
+bool rm_add_protocol(struct rm *rm, const struct rp_protocol *def, char *why, size_t len);
+bool rm_has_protocol(struct rm *rm, const struct rp_protocol *def);
+/* Forget a protocol that neither runs nor is configured, so that its module can be unloaded:
+ * the RM keeps nothing of it but copies (its slot is reused). False when it is still in use
+ * or not registered. */
+bool rm_retire_protocol(struct rm *rm, const struct rp_protocol *def);
 /* Stops every protocol synchronously (a pending stop is abandoned after its instance is freed)
  * and frees everything. */
 void rm_free(struct rm *rm);
@@ -158,7 +173,8 @@ json_t *rm_json_events(struct rm *rm, size_t last_n); /* 0 = all remembered */
  * (or out of memory); rm_table_iter_next a new reference, or NULL at the end. */
 struct rm_table_iter;
 /* The route rows of a protocol that cover `addr`/`len` (annotated as in tables): exactly that
- * prefix when `exact`, else the longest reachable prefix containing it (metric below 16).
+ * prefix when `exact`, else the longest prefix containing it that the protocol calls
+ * reachable (mib_route_reachable).
  * Returns false when the protocol does not run; *row is NULL when nothing matches. */
 bool rm_protocol_route(struct rm *rm, const char *protocol, uint32_t addr, uint8_t len,
 		       bool exact, json_t **row);

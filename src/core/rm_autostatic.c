@@ -6,7 +6,8 @@
  *     ─► do_update_routes(index) ─► protocol reports routes (update_route) ─► pending set
  *     ─► UPDATE_COMPLETE NO_ERROR: the pending set is written to the state file; once it is
  *                                   there, it becomes exactly the interface's set and is
- *                                   installed as proto autostatic. A set that cannot be
+ *                                   installed as proto autostatic (sent to the kernel before
+ *                                   the caller is told). A set that cannot be
  *                                   written is refused: ERROR_CAN_NOT_COMPLETE, previous set
  *                                   untouched (rm_autostatic_save.c)
  *        UPDATE_COMPLETE error:    pending set dropped, previous set untouched
@@ -27,9 +28,9 @@
 
 #include "core/rm_internal.h"
 #include "core/rm_state.h"
-#include "lib/clock.h"
-#include "lib/log.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/log.h"
+#include "routprotd/prefix.h"
 
 #define COMP "autostatic"
 #define GUARD_EXTRA_S 15      /* beyond the update timeout before the RM gives up itself */
@@ -155,6 +156,23 @@ static void refresh_routes(struct rm *rm, const struct rm_state_route *routes, s
 		refresh_prefix(rm, routes[i].prefix, routes[i].len);
 }
 
+/* A set's routes were replaced: the prefixes it no longer has follow, then those it has. */
+static void refresh_replaced(struct rm *rm, const struct rm_as_set *s,
+			     const struct rm_state_route *old, size_t nold)
+{
+	for (size_t i = 0; i < nold; i++)
+		if (!set_lookup(s, old[i].prefix, old[i].len))
+			refresh_prefix(rm, old[i].prefix, old[i].len);
+	refresh_routes(rm, s->st.routes, s->st.nroutes);
+}
+
+/* A change the caller is about to be told of: in the kernel first, not only queued. */
+static void send_now(struct rm *rm)
+{
+	if (rm->fib)
+		rm->fib->flush(rm->fib_arg);
+}
+
 /* An interface appeared, was renamed or went away: its set (if any) follows. */
 void rm_autostatic_iface_changed(struct rm *rm, const char *name)
 {
@@ -166,8 +184,8 @@ void rm_autostatic_iface_changed(struct rm *rm, const char *name)
 
 void rm_autostatic_replay(struct rm *rm, const struct rm_subscriber *sub)
 {
-	for (struct avl_node *n = avl_first(&rm->routes); n; n = avl_next(n)) {
-		const struct rm_route *r = avl_entry(n, struct rm_route, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rm->routes); n; n = rp_avl_next(n)) {
+		const struct rm_route *r = rp_avl_entry(n, struct rm_route, node);
 
 		for (const struct rm_cand *c = r->cands; c; c = c->next) {
 			struct rp_redist_route rr = {
@@ -201,7 +219,7 @@ static void finish(struct rm_as_set *s, enum rp_result status, const char *reaso
 	s->done = NULL;
 	s->done_ctx = NULL;
 	s->last_result = rp_result_name(status);
-	s->last_attempt_ms = clock_wall_ms();
+	s->last_attempt_ms = rp_clock_wall_ms();
 	snprintf(s->reason, sizeof(s->reason), "%s", reason ? reason : "");
 	if (s->guard)
 		evtimer_del(s->guard);
@@ -215,9 +233,10 @@ static enum rp_result commit(struct rm *rm, struct rm_as_set *s)
 {
 	struct rm_state_route *old = s->st.routes;
 	size_t nold = s->st.nroutes, k = 0;
-	struct rm_state_iface cand = { .updated_ms = clock_wall_ms(), .routes = s->pending };
+	struct rm_state_iface cand = { .updated_ms = rp_clock_wall_ms(), .routes = s->pending };
 
-	qsort(s->pending, s->npending, sizeof(*s->pending), route_cmp);
+	if (s->npending) /* none reported: no array at all, which qsort may not be given */
+		qsort(s->pending, s->npending, sizeof(*s->pending), route_cmp);
 	for (size_t i = 0; i < s->npending; i++) /* later reports of a prefix win */
 		if (k > 0 && route_cmp(&s->pending[k - 1], &s->pending[i]) == 0)
 			s->pending[k - 1] = s->pending[i];
@@ -226,17 +245,17 @@ static enum rp_result commit(struct rm *rm, struct rm_as_set *s)
 	memcpy(cand.name, s->st.name, sizeof(cand.name));
 	cand.nroutes = k;
 	if (!rm_autostatic_save(rm, s, &cand)) {
-		log_error(COMP, "%s: update refused, the state file cannot hold its %zu routes: "
+		rp_log_error(COMP, "%s: update refused, the state file cannot hold its %zu routes: "
 			  "the previous %zu stay", s->st.name, k, nold);
 		return ERROR_CAN_NOT_COMPLETE;
 	}
 	s->st = cand;
 	s->pending = NULL;
 	s->npending = s->cap = 0;
-	refresh_routes(rm, old, nold);
-	refresh_routes(rm, s->st.routes, s->st.nroutes);
+	refresh_replaced(rm, s, old, nold);
+	send_now(rm);
 	free(old);
-	log_notice(COMP, "%s: %zu autostatic route%s (were %zu)", s->st.name, k, k == 1 ? "" : "s",
+	rp_log_notice(COMP, "%s: %zu autostatic route%s (were %zu)", s->st.name, k, k == 1 ? "" : "s",
 		   nold);
 	return NO_ERROR;
 }
@@ -260,7 +279,7 @@ void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result stat
 		return;
 	if (s->abandoned) {
 		/* the guard gave up and the client was told so: keep the set as it was */
-		log_notice(COMP, "%s: late UPDATE_COMPLETE ignored", s->st.name);
+		rp_log_notice(COMP, "%s: late UPDATE_COMPLETE ignored", s->st.name);
 		s->abandoned = false;
 		discard_pending(s);
 		return;
@@ -269,7 +288,7 @@ void rm_autostatic_complete(struct rm *rm, uint32_t ifindex, enum rp_result stat
 		status = ERROR_CAN_NOT_COMPLETE;
 		why = save_failure(rm, s, "update not applied");
 	} else if (status != NO_ERROR) {
-		log_notice(COMP, "%s: update failed (%s): the previous %zu routes stay",
+		rp_log_notice(COMP, "%s: update failed (%s): the previous %zu routes stay",
 			   s->st.name, rp_result_name(status), s->st.nroutes);
 	}
 	discard_pending(s);
@@ -307,7 +326,7 @@ static void on_guard(evutil_socket_t fd, short what, void *arg)
 {
 	struct rm_as_set *s = arg;
 
-	log_warning(COMP, "%s: the protocol never finished the update; giving up", s->st.name);
+	rp_log_warning(COMP, "%s: the protocol never finished the update; giving up", s->st.name);
 	s->abandoned = true;
 	discard_pending(s);
 	finish(s, ERROR_CAN_NOT_COMPLETE, "the routing protocol never finished the update");
@@ -321,7 +340,7 @@ void rm_autostatic_iface_gone(struct rm *rm, const char *name)
 
 	if (!s || !s->updating)
 		return;
-	log_notice(COMP, "%s: interface gone during an autostatic update", name);
+	rp_log_notice(COMP, "%s: interface gone during an autostatic update", name);
 	discard_pending(s);
 	finish(s, ERROR_INTERFACE_NOT_CONNECTED, "the interface went away during the update");
 }
@@ -423,7 +442,7 @@ enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *re
 	memcpy(empty.name, s->st.name, sizeof(empty.name));
 	if (!rm_autostatic_save(rm, s, &empty)) {
 		*why = save_failure(rm, s, "not cleared");
-		log_error(COMP, "%s: %s", ifname, *why);
+		rp_log_error(COMP, "%s: %s", ifname, *why);
 		return ERROR_CAN_NOT_COMPLETE;
 	}
 	old = s->st.routes;
@@ -432,9 +451,10 @@ enum rp_result rm_clear_autostatic(struct rm *rm, const char *ifname, size_t *re
 	s->st.nroutes = 0;
 	s->st.updated_ms = 0;
 	refresh_routes(rm, old, n);
+	send_now(rm);
 	free(old);
 	*removed = n;
-	log_notice(COMP, "%s: %zu autostatic route%s cleared", ifname, n, n == 1 ? "" : "s");
+	rp_log_notice(COMP, "%s: %zu autostatic route%s cleared", ifname, n, n == 1 ? "" : "s");
 	return NO_ERROR;
 }
 
@@ -480,8 +500,7 @@ void rm_autostatic_set_routes(struct rm *rm, struct rm_as_set *s, struct rm_stat
 	s->st.updated_ms = st->updated_ms;
 	st->routes = NULL;
 	st->nroutes = 0;
-	refresh_routes(rm, old, nold);
-	refresh_routes(rm, s->st.routes, s->st.nroutes);
+	refresh_replaced(rm, s, old, nold);
 	free(old);
 }
 

@@ -12,9 +12,9 @@
 
 #include "core/rm_internal.h"
 #include "core/rm_state.h"
-#include "lib/clock.h"
-#include "lib/log.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/log.h"
+#include "routprotd/prefix.h"
 
 #define COMP "autostatic"
 
@@ -39,7 +39,7 @@ static struct rm_state_iface *recovery_iface(struct recovery *rc, const char *na
 	rc->ifs = grown;
 	memset(&rc->ifs[rc->n], 0, sizeof(rc->ifs[rc->n]));
 	snprintf(rc->ifs[rc->n].name, sizeof(rc->ifs[rc->n].name), "%s", name);
-	rc->ifs[rc->n].updated_ms = clock_wall_ms();
+	rc->ifs[rc->n].updated_ms = rp_clock_wall_ms();
 	return &rc->ifs[rc->n++];
 }
 
@@ -94,11 +94,11 @@ static void recover_from_kernel(struct rm *rm)
 	struct recovery rc = { .rm = rm };
 
 	if (!rm->fib || rm->fib->dump_own(rm->fib_arg, recover_one, &rc) != 0) {
-		log_error(COMP, "cannot read the kernel's autostatic routes");
+		rp_log_error(COMP, "cannot read the kernel's autostatic routes");
 		return;
 	}
 	if (rc.routes)
-		log_warning(COMP, "recovered %zu autostatic routes from the kernel "
+		rp_log_warning(COMP, "recovered %zu autostatic routes from the kernel "
 			    "(their RIP metrics are unknown and set to 1)", rc.routes);
 	adopt(rm, rc.ifs, rc.n);
 	rm_state_free(rc.ifs, rc.n);
@@ -116,27 +116,27 @@ void rm_autostatic_load(struct rm *rm, const char *state_dir)
 	rm->state_dir = strdup(state_dir);
 	rc = rm_state_remove_temp(state_dir, err, sizeof(err));
 	if (rc > 0)
-		log_notice(COMP, "removed %s/%s, left by an interrupted write", state_dir,
+		rp_log_notice(COMP, "removed %s/%s, left by an interrupted write", state_dir,
 			   RM_STATE_TEMP);
 	else if (rc < 0)
-		log_warning(COMP, "cannot remove a leftover temporary file: %s", err);
+		rp_log_warning(COMP, "cannot remove a leftover temporary file: %s", err);
 	rc = rm_state_read(state_dir, &ifs, &n, err, sizeof(err));
 	if (rc > 0) {
 		size_t routes = 0;
 
 		for (size_t i = 0; i < n; i++)
 			routes += ifs[i].nroutes;
-		log_info(COMP, "restored %zu autostatic routes of %zu interfaces", routes, n);
+		rp_log_info(COMP, "restored %zu autostatic routes of %zu interfaces", routes, n);
 		adopt(rm, ifs, n);
 		rm_state_free(ifs, n);
 		return;
 	}
 	if (rc < 0) {
-		log_error(COMP, "unusable state file: %s", err);
+		rp_log_error(COMP, "unusable state file: %s", err);
 		if (rm_state_set_aside(state_dir, aside, sizeof(aside)) == 0)
-			log_error(COMP, "kept aside as %s; a new one will be written", aside);
+			rp_log_error(COMP, "kept aside as %s; a new one will be written", aside);
 		else
-			log_error(COMP, "cannot set it aside; it will be replaced");
+			rp_log_error(COMP, "cannot set it aside; it will be replaced");
 	}
 	recover_from_kernel(rm);
 }
@@ -144,19 +144,19 @@ void rm_autostatic_load(struct rm *rm, const char *state_dir)
 json_t *rm_json_autostatic(struct rm *rm)
 {
 	json_t *arr = json_array();
-	char p[PREFIX4_STRLEN], a[ADDR4_STRLEN], when[CLOCK_ISO8601_LEN];
+	char p[RP_PREFIX4_STRLEN], a[RP_ADDR4_STRLEN], when[RP_CLOCK_ISO8601_LEN];
 
 	for (const struct rm_as_set *s = rm_autostatic_first(rm); arr && s;
 	     s = rm_autostatic_next(s)) {
 		const struct rm_state_iface *st = rm_autostatic_state(s);
 
-		clock_format_iso8601(st->updated_ms, when);
+		rp_clock_format_iso8601(st->updated_ms, when);
 		for (size_t i = 0; i < st->nroutes; i++) {
 			const struct rm_state_route *r = &st->routes[i];
 			json_t *o = json_pack(
 				"{s:s,s:s,s:s,s:I,s:I,s:s,s:b,s:o,s:b,s:s?}", "interface", st->name,
-				"prefix", prefix4_format(r->prefix, r->len, p), "nexthop",
-				addr4_format(r->gateway, a), "metric", (json_int_t)r->metric, "tag",
+				"prefix", rp_prefix4_format(r->prefix, r->len, p), "nexthop",
+				rp_addr4_format(r->gateway, a), "metric", (json_int_t)r->metric, "tag",
 				(json_int_t)r->tag, "updated", when, "in_fib",
 				rm_route_in_fib(rm, r->prefix, r->len),
 				"last_result", rm_autostatic_last_result(s)

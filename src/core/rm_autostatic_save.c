@@ -19,8 +19,8 @@
 
 #include "core/rm_internal.h"
 #include "core/rm_state.h"
-#include "lib/clock.h"
-#include "lib/log.h"
+#include "routprotd/clock.h"
+#include "routprotd/log.h"
 
 #define COMP "autostatic"
 #define RETRY_S 10 /* between attempts while the file lags behind the sets */
@@ -64,7 +64,7 @@ static void arm_retry(struct rm *rm)
 	if (!f->retry)
 		f->retry = evtimer_new(rm->base, on_retry, rm);
 	if (!f->retry || evtimer_add(f->retry, &(struct timeval){ .tv_sec = RETRY_S }) != 0)
-		log_error(COMP, "cannot arm the state file retry timer: the file is written again "
+		rp_log_error(COMP, "cannot arm the state file retry timer: the file is written again "
 			  "at the next change");
 }
 
@@ -73,9 +73,9 @@ static void note_failure(struct rm *rm)
 	struct rm_as_file *f = &rm->as_file;
 
 	if (f->rl.burst == 0)
-		f->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 60000);
+		f->rl = (struct rp_log_ratelimit)RP_LOG_RATELIMIT_INIT(5, 60000);
 	f->failures++;
-	log_rl(&f->rl, LOG_LVL_ERROR, COMP, "cannot write the state file: %s", f->error);
+	rp_log_rl(&f->rl, RP_LOG_ERROR, COMP, "cannot write the state file: %s", f->error);
 }
 
 static void note_success(struct rm *rm)
@@ -83,10 +83,10 @@ static void note_success(struct rm *rm)
 	struct rm_as_file *f = &rm->as_file;
 
 	if (f->dirty)
-		log_notice(COMP, "state file written again; it holds the routes in effect");
+		rp_log_notice(COMP, "state file written again; it holds the routes in effect");
 	f->dirty = false;
 	f->error[0] = '\0';
-	f->saved_ms = clock_wall_ms();
+	f->saved_ms = rp_clock_wall_ms();
 	if (f->retry)
 		evtimer_del(f->retry);
 }
@@ -143,13 +143,13 @@ void rm_autostatic_save_free(struct rm *rm)
 json_t *rm_json_state_file(const struct rm *rm)
 {
 	const struct rm_as_file *f = &rm->as_file;
-	char path[4200], when[CLOCK_ISO8601_LEN];
+	char path[4200], when[RP_CLOCK_ISO8601_LEN];
 
 	if (!rm->state_dir)
 		return json_null();
 	snprintf(path, sizeof(path), "%s/%s", rm->state_dir, RM_STATE_FILE);
 	if (f->saved_ms)
-		clock_format_iso8601(f->saved_ms, when);
+		rp_clock_format_iso8601(f->saved_ms, when);
 	return json_pack("{s:s,s:b,s:I,s:s?,s:s?,s:I}", "path", path, "saved", !f->dirty,
 			 "write_failures", (json_int_t)f->failures, "last_error",
 			 f->error[0] ? f->error : NULL, "last_saved", f->saved_ms ? when : NULL,

@@ -13,13 +13,13 @@
 
 #include "conf/conf.h"
 #include "core/rm_internal.h"
-#include "lib/log.h"
+#include "routprotd/log.h"
 
 #define COMP "rm"
 
 static const struct conf_protocol *proto_conf(const struct conf *c, const struct rm_proto *p)
 {
-	return c ? conf_find_protocol(c, p->def->name) : NULL;
+	return c ? conf_find_protocol(c, p->name) : NULL;
 }
 
 const struct conf_interface *rm_configured_interface(const struct rm *rm,
@@ -30,18 +30,40 @@ const struct conf_interface *rm_configured_interface(const struct rm *rm,
 	return cp ? conf_find_interface(cp, name) : NULL;
 }
 
+/* The section's preference, else the protocol's own, else the default. */
+static uint16_t preference_of(const struct rm_proto *p, const struct conf_protocol *cp)
+{
+	if (cp->preference)
+		return (uint16_t)cp->preference;
+	return p->def->preference ? p->def->preference : RP_PREFERENCE_DEFAULT;
+}
+
+static void apply_preference(struct rm *rm, struct rm_proto *p, const struct conf_protocol *cp)
+{
+	uint16_t pref = preference_of(p, cp);
+
+	if (pref == p->preference)
+		return;
+	rp_log_info(COMP, "%s: preference %u", p->name, (unsigned)pref);
+	p->preference = pref;
+	rm_routes_set_preference(rm, (uint8_t)p->slot, pref);
+}
+
 static bool start_protocol(struct rm *rm, struct rm_proto *p, const struct conf_protocol *cp)
 {
-	enum rp_result r = p->def->start_protocol(&p->support, cp->global, &p->inst);
+	enum rp_result r;
+
+	p->preference = preference_of(p, cp);
+	r = p->def->start_protocol(&p->support, cp->global, &p->inst);
 
 	rm->counters.callbacks++;
 	rm_record(rm, "START_PROTOCOL", NULL, p, r);
 	if (r != NO_ERROR || !p->inst) {
-		log_error(COMP, "%s failed to start: %s", p->def->name, rp_result_name(r));
+		rp_log_error(COMP, "%s failed to start: %s", p->name, rp_result_name(r));
 		p->inst = NULL;
 		return false;
 	}
-	log_info(COMP, "%s started", p->def->name);
+	rp_log_info(COMP, "%s started", p->name);
 	return true;
 }
 
@@ -78,7 +100,7 @@ static void stop_protocol(struct rm *rm, struct rm_proto *p)
 	p->inst = NULL;
 	rm->subs[p->slot] = (struct rm_subscriber){ 0 };
 	rm_routes_drop_source(rm, (uint8_t)p->slot);
-	log_info(COMP, "%s stopped (no longer configured)", p->def->name);
+	rp_log_info(COMP, "%s stopped (no longer configured)", p->name);
 }
 
 static void reconfigure_interfaces(struct rm *rm, struct rm_proto *p,
@@ -105,7 +127,7 @@ static void reconfigure_interfaces(struct rm *rm, struct rm_proto *p,
 				    : ERROR_CAN_NOT_COMPLETE;
 			rm->counters.callbacks++;
 			rm_record(rm, "SET_INTERFACE_INFO", ifc, p, r);
-			log_info(COMP, "%s: new %s settings%s%s", ifc->name, p->def->name,
+			rp_log_info(COMP, "%s: new %s settings%s%s", ifc->name, p->name,
 				 r == NO_ERROR ? "" : " refused: ",
 				 r == NO_ERROR ? "" : rp_result_name(r));
 		}
@@ -125,28 +147,29 @@ static void reconfigure_protocol(struct rm *rm, struct rm_proto *p,
 
 		rm->counters.callbacks++;
 		rm_record(rm, "SET_GLOBAL_INFO", NULL, p, r);
-		log_info(COMP, "%s: new global settings%s%s", p->def->name,
+		rp_log_info(COMP, "%s: new global settings%s%s", p->name,
 			 r == NO_ERROR ? "" : " refused: ", r == NO_ERROR ? "" : rp_result_name(r));
 	}
+	apply_preference(rm, p, newp);
 	reconfigure_interfaces(rm, p, oldp, newp);
 }
 
 static void apply_daemon_settings(const struct conf *old, const struct conf *c)
 {
-	log_set_level(c->log_level);
+	rp_log_set_level(c->log_level);
 	if (!old)
 		return;
 	if (strcmp(old->control_socket, c->control_socket) != 0)
-		log_warning(COMP, "control.socket changed: takes effect at the next restart");
+		rp_log_warning(COMP, "control.socket changed: takes effect at the next restart");
 	if (strcmp(old->state_dir, c->state_dir) != 0)
-		log_warning(COMP, "state-dir changed: takes effect at the next restart");
+		rp_log_warning(COMP, "state-dir changed: takes effect at the next restart");
 	if ((old->control_group == NULL) != (c->control_group == NULL) ||
 	    (old->control_group && strcmp(old->control_group, c->control_group) != 0))
-		log_warning(COMP, "control.group changed: takes effect at the next restart");
+		rp_log_warning(COMP, "control.group changed: takes effect at the next restart");
 	if (old->fib_stale_time != c->fib_stale_time)
-		log_notice(COMP, "fib.stale-time applies at start-up only");
+		rp_log_notice(COMP, "fib.stale-time applies at start-up only");
 	if (old->netlink_rcvbuf != c->netlink_rcvbuf)
-		log_warning(COMP, "netlink.receive-buffer changed: takes effect at the next restart");
+		rp_log_warning(COMP, "netlink.receive-buffer changed: takes effect at the next restart");
 }
 
 bool rm_apply_config(struct rm *rm, struct conf *conf)

@@ -7,8 +7,7 @@
 
 #include "core/rm_history.h"
 #include "core/rm_internal.h"
-#include "lib/clock.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
 
 struct rm_history {
 	struct rm_history_entry *ring;
@@ -67,18 +66,18 @@ uint64_t rm_history_total(const struct rm_history *h)
 
 static json_t *entry_json(const struct rm_history_entry *e)
 {
-	char when[CLOCK_ISO8601_LEN];
+	char when[RP_CLOCK_ISO8601_LEN];
 	json_t *o = json_object();
 
 	if (!o)
 		return NULL;
-	clock_format_iso8601(e->wall_ms, when);
+	rp_clock_format_iso8601(e->wall_ms, when);
 	json_object_set_new(o, "time", json_string(when));
 	json_object_set_new(o, "type", json_string(e->type));
 	json_object_set_new(o, "interface", e->ifname[0] ? json_string(e->ifname) : json_null());
 	if (e->ifindex)
 		json_object_set_new(o, "ifindex", json_integer(e->ifindex));
-	if (e->protocol)
+	if (e->protocol[0])
 		json_object_set_new(o, "protocol", json_string(e->protocol));
 	if (e->active >= 0)
 		json_object_set_new(o, "active", json_boolean(e->active));

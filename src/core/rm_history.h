@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "core/routprot.h"
+#include "routprotd/routprot.h"
 
 #define RM_HISTORY_MAX_ADDRS 32 /* addresses kept per ADDRESS_CHANGE entry */
 
@@ -24,7 +24,7 @@ struct rm_history_entry {
 	const char *type;          /* "ENABLED", "ADD_INTERFACE", "UPDATE_COMPLETE", ... (static) */
 	char ifname[IF_NAMESIZE];  /* "" = not about an interface */
 	uint32_t ifindex;
-	const char *protocol;      /* static name, NULL = none */
+	char protocol[RP_PROTOCOL_NAME_MAX]; /* a copy, "" = none */
 	int active;                /* -1 = not applicable, else 0/1 */
 	const char *status;        /* result / update status name (static), NULL = none */
 	unsigned nbound;           /* ADDRESS_CHANGE: size of the whole binding (both families) */

@@ -26,9 +26,9 @@
 
 #include "conf/conf.h"
 #include "core/rm_internal.h"
-#include "lib/clock.h"
-#include "lib/log.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/log.h"
+#include "routprotd/prefix.h"
 
 #define COMP "rm"
 
@@ -80,7 +80,7 @@ static void deliver_one(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 	enum rp_result r;
 	struct rm_history_entry e = {
 		.type = rp_status_type_name(type), .ifindex = ifc->ifindex,
-		.protocol = p->def->name, .active = active,
+		.active = active,
 	};
 
 	binding_of(ifc, &b);
@@ -89,7 +89,8 @@ static void deliver_one(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 				     : NO_ERROR;
 	rm->counters.callbacks++;
 	memcpy(e.ifname, ifc->name, sizeof(e.ifname));
-	e.wall_ms = clock_wall_ms();
+	memcpy(e.protocol, p->name, sizeof(e.protocol));
+	e.wall_ms = rp_clock_wall_ms();
 	e.status = r == NO_ERROR ? NULL : rp_result_name(r);
 	if (type == RIS_INTERFACE_ADDRESS_CHANGE) {
 		e.nbound = ifc->nbound;
@@ -97,7 +98,7 @@ static void deliver_one(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 		e.families = ifc->changed_families;
 	}
 	rm_history_add(rm->history, &e);
-	log_info(COMP, "%s: %s to %s (active=%s)%s%s", ifc->name, e.type, p->def->name,
+	rp_log_info(COMP, "%s: %s to %s (active=%s)%s%s", ifc->name, e.type, p->name,
 		 active ? "yes" : "no", r == NO_ERROR ? "" : " failed: ",
 		 r == NO_ERROR ? "" : rp_result_name(r));
 }
@@ -123,11 +124,11 @@ void rm_iface_attach(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p,
 	rm->counters.callbacks++;
 	rm_record(rm, "ADD_INTERFACE", ifc, p, r);
 	if (r != NO_ERROR) {
-		log_error(COMP, "%s: %s refused AddInterface: %s", ifc->name, p->def->name,
+		rp_log_error(COMP, "%s: %s refused AddInterface: %s", ifc->name, p->name,
 			  rp_result_name(r));
 		return;
 	}
-	log_info(COMP, "%s: added to %s (ifindex %u)", ifc->name, p->def->name, ifc->ifindex);
+	rp_log_info(COMP, "%s: added to %s (ifindex %u)", ifc->name, p->name, ifc->ifindex);
 	ifc->added_mask |= 1u << p->slot;
 	ifc->changed_families = rm_binding_changed_families(NULL, 0, ifc->bound, ifc->nbound);
 	if (ifc->nbound > 0)
@@ -154,7 +155,7 @@ void rm_iface_detach(struct rm *rm, struct rm_iface *ifc, struct rm_proto *p)
 	r = p->def->delete_interface(p->inst, ifc->ifindex);
 	rm->counters.callbacks++;
 	rm_record(rm, "DELETE_INTERFACE", ifc, p, r);
-	log_info(COMP, "%s: deleted from %s", ifc->name, p->def->name);
+	rp_log_info(COMP, "%s: deleted from %s", ifc->name, p->name);
 }
 
 /* Add the interface to every running protocol whose configuration names it. */
@@ -222,7 +223,7 @@ static void deliver_hidden_flap(struct rm *rm, struct rm_iface *ifc, const struc
 
 	if (!ifc->has_carrier_changes || !l->has_carrier_changes || seen < visible + 2)
 		return;
-	log_info(COMP, "%s: carrier flapped %u times between two notifications", ifc->name,
+	rp_log_info(COMP, "%s: carrier flapped %u times between two notifications", ifc->name,
 		 seen - visible);
 	ifc->media_present = !ifc->media_present;
 	deliver(rm, ifc, ifc->media_present ? RIS_INTERFACE_MEDIA_PRESENT
@@ -273,7 +274,7 @@ static void apply_transitions(struct rm *rm, struct rm_iface *ifc, const struct 
 	struct link_before before = { ifc->enabled, ifc->media_present, ifc->naddrs, false };
 
 	if (!sorted_binding(l, &addrs, &n) || !rm_binding_build(l, addrs, n, &bound, &nbound)) {
-		log_error(COMP, "%s: out of memory reading its addresses", ifc->name);
+		rp_log_error(COMP, "%s: out of memory reading its addresses", ifc->name);
 		free(addrs);
 		return;
 	}
@@ -369,7 +370,7 @@ static void release_name(struct rm *rm, struct rm_iface *ifc, const char *new_na
 {
 	char old[IF_NAMESIZE];
 
-	log_info(COMP, "%s: renamed to %s (ifindex %u)", ifc->name, new_name, ifc->ifindex);
+	rp_log_info(COMP, "%s: renamed to %s (ifindex %u)", ifc->name, new_name, ifc->ifindex);
 	detach_all(rm, ifc);
 	snprintf(old, sizeof(old), "%s", ifc->name);
 	snprintf(ifc->name, sizeof(ifc->name), "%s", new_name);
@@ -392,10 +393,10 @@ void rm_link_update(struct rm *rm, const struct rm_link *l)
 	if (!ifc) {
 		ifc = iface_insert(rm, l);
 		if (!ifc) {
-			log_error(COMP, "%s: out of memory, link ignored", l->name);
+			rp_log_error(COMP, "%s: out of memory, link ignored", l->name);
 			return;
 		}
-		log_debug(COMP, "%s: link %u appeared", l->name, l->ifindex);
+		rp_log_debug(COMP, "%s: link %u appeared", l->name, l->ifindex);
 		take_name(rm, ifc, l); /* nobody has it yet: records the state, then adds it */
 		return;
 	}
@@ -414,7 +415,7 @@ void rm_link_delete(struct rm *rm, uint32_t ifindex)
 
 	if (!ifc)
 		return;
-	log_debug(COMP, "%s: link %u deleted", ifc->name, ifindex);
+	rp_log_debug(COMP, "%s: link %u deleted", ifc->name, ifindex);
 	detach_all(rm, ifc);
 	ifc->enabled = false;
 	rm_redist_iface_changed(rm, ifc);

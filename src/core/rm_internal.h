@@ -12,22 +12,32 @@
 
 #include "core/rm.h"
 #include "core/rm_history.h"
-#include "core/routprot.h"
-#include "lib/avl.h"
-#include "lib/log.h"
+#include "routprotd/routprot.h"
+#include "routprotd/avl.h"
+#include "routprotd/log.h"
 
 struct event;
 struct conf_protocol;
 struct conf_interface;
+
+struct rm_proto;
+
+/* The handle a protocol passes back to every support function (opaque outside src/core). */
+struct rp_host {
+	struct rm_proto *p;
+};
 
 /* One registered protocol module and, while configured, its running instance. */
 struct rm_proto {
 	struct rm *rm;
 	unsigned slot;
 	const struct rp_protocol *def;
+	char name[RP_PROTOCOL_NAME_MAX]; /* a copy: logs, history and iterators outlive modules */
 	void *inst;              /* NULL when not running */
 	bool stop_pending;       /* stop_protocol answered ERROR_PROTOCOL_STOP_PENDING */
+	struct rp_host host;
 	struct rp_support support;
+	uint16_t preference;     /* of its routes: the section's `preference`, else the default */
 	struct event *drain_ev;  /* activated by signal_event; drains get_event_message */
 	uint64_t events_drained;
 };
@@ -45,8 +55,7 @@ struct rm_cand {
 };
 
 #define RM_SRC_AUTOSTATIC RM_MAX_PROTOCOLS
-#define RM_PREF_AUTOSTATIC 5
-#define RM_PREF_PROTOCOL 120
+#define RM_PREF_AUTOSTATIC 0 /* before every protocol (1..RP_PREFERENCE_MAX) */
 
 enum rm_fib_state {
 	RM_FIB_NONE = 0,  /* nothing of ours in the kernel */
@@ -57,7 +66,7 @@ enum rm_fib_state {
 
 /* One prefix of the RM's route table (RTM). */
 struct rm_route {
-	struct avl_node node;
+	struct rp_avl_node node;
 	uint32_t prefix;
 	uint8_t len;
 	uint8_t fib_state;  /* enum rm_fib_state */
@@ -71,9 +80,10 @@ struct rm_route {
 
 /* A route of another protocol in our kernel table, kept for redistribution. */
 struct rm_kroute {
-	struct avl_node node;
-	struct rm_kernel_route r;
-	unsigned kind; /* RP_REDIST_STATIC or RP_REDIST_KERNEL */
+	struct rp_avl_node node;
+	struct rm_kernel_route r; /* known by prefix and priority, as the kernel knows it */
+	unsigned kind; /* RP_REDIST_STATIC or RP_REDIST_KERNEL, 0 when not offered */
+	bool offered;  /* the one of its kind for the prefix that is offered (lowest priority) */
 };
 
 struct rm_subscriber {
@@ -128,7 +138,7 @@ struct rm {
 	size_t ifaces_cap;
 
 	/* route table and kernel FIB */
-	struct avl_tree routes;
+	struct rp_avl_tree routes;
 	const struct rm_fib_ops *fib;
 	void *fib_arg;
 	struct event *stale_timer;
@@ -146,12 +156,12 @@ struct rm {
 		char error[512];   /* why the last write failed; "" after a success */
 		char refused[640]; /* the last change refused for it, as told to the caller */
 		struct event *retry;
-		struct log_ratelimit rl;
+		struct rp_log_ratelimit rl;
 	} as_file;
 
 	/* redistribution */
 	struct rm_subscriber subs[RM_MAX_PROTOCOLS];
-	struct avl_tree kroutes;
+	struct rp_avl_tree kroutes;
 
 	struct rm_history *history;
 	struct rm_counters counters;
@@ -215,6 +225,8 @@ void rm_routes_apply_fib_config(struct rm *rm);
 bool rm_route_in_fib(const struct rm *rm, uint32_t prefix, uint8_t len);
 bool rm_route_held(const struct rm *rm, uint32_t prefix, uint8_t len); /* in the RTM at all */
 void rm_routes_drop_source(struct rm *rm, uint8_t source);
+/* The preference of every candidate of `source` becomes `preference`; the kernel follows. */
+void rm_routes_set_preference(struct rm *rm, uint8_t source, uint16_t preference);
 void rm_routes_release(struct rm *rm, bool remove_from_kernel);
 
 /* rm_redist.c */

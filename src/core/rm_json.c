@@ -11,8 +11,8 @@
 
 #include "conf/conf.h"
 #include "core/rm_internal.h"
-#include "lib/clock.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/prefix.h"
 
 /* A protocol's MIB row for one interface, or NULL. */
 static json_t *protocol_interface_row(struct rm_proto *p, uint32_t ifindex)
@@ -43,7 +43,7 @@ static void merge_protocol_view(struct rm *rm, const struct rm_iface *ifc, json_
 
 		if (!(ifc->added_mask & (1u << s)) || !rm_proto_running(p))
 			continue;
-		json_array_append_new(names, json_string(p->def->name));
+		json_array_append_new(names, json_string(p->name));
 		row = protocol_interface_row(p, ifc->ifindex);
 		if (!row) {
 			active = active || rm_iface_active(ifc);
@@ -52,7 +52,7 @@ static void merge_protocol_view(struct rm *rm, const struct rm_iface *ifc, json_
 		if (json_is_null(mode) && json_is_string(json_object_get(row, "mode")))
 			mode = json_incref(json_object_get(row, "mode"));
 		active = active || json_is_true(json_object_get(row, "active"));
-		json_object_set(o, p->def->name, row);
+		json_object_set(o, p->name, row);
 		json_decref(row);
 	}
 	json_object_set_new(o, "mode", mode);
@@ -100,10 +100,12 @@ static json_t *protocol_status(struct rm *rm, struct rm_proto *p)
 	for (size_t i = 0; i < rm->nifaces; i++)
 		if (rm->ifaces[i]->added_mask & (1u << p->slot))
 			nif++;
-	json_object_set_new(o, "name", json_string(p->def->name));
+	json_object_set_new(o, "name", json_string(p->name));
 	json_object_set_new(o, "running", json_boolean(rm_proto_running(p)));
 	json_object_set_new(o, "interfaces", json_integer(nif));
 	json_object_set_new(o, "events_drained", json_integer((json_int_t)p->events_drained));
+	if (p->inst)
+		json_object_set_new(o, "preference", json_integer(p->preference));
 	if (rm_proto_running(p) && p->def->mib_get_first &&
 	    p->def->mib_get_first(p->inst, RP_MIB_GLOBAL, &row) == NO_ERROR && row)
 		json_object_set_new(o, "state", row);
@@ -139,18 +141,18 @@ json_t *rm_json_status(struct rm *rm)
 {
 	json_t *o = json_object();
 	json_t *protos = json_array();
-	char when[CLOCK_ISO8601_LEN], rid[ADDR4_STRLEN];
+	char when[RP_CLOCK_ISO8601_LEN], rid[RP_ADDR4_STRLEN];
 
 	if (!o || !protos) {
 		json_decref(o);
 		json_decref(protos);
 		return NULL;
 	}
-	clock_format_iso8601(rm->start_wall_ms, when);
+	rp_clock_format_iso8601(rm->start_wall_ms, when);
 	json_object_set_new(o, "version", json_string(PACKAGE_VERSION));
 	json_object_set_new(o, "started", json_string(when));
-	json_object_set_new(o, "uptime", json_integer((clock_now_ms() - rm->start_mono_ms) / 1000));
-	json_object_set_new(o, "router_id", json_string(addr4_format(rm_router_id(rm), rid)));
+	json_object_set_new(o, "uptime", json_integer((rp_clock_now_ms() - rm->start_mono_ms) / 1000));
+	json_object_set_new(o, "router_id", json_string(rp_addr4_format(rm_router_id(rm), rid)));
 	if (rm->conf)
 		json_object_set_new(o, "config", json_string(rm->conf->file ? rm->conf->file : ""));
 	for (size_t s = 0; s < rm->nprotos; s++)
@@ -169,7 +171,7 @@ json_t *rm_json_status(struct rm *rm)
 static struct rm_proto *proto_by_name(struct rm *rm, const char *name)
 {
 	for (size_t s = 0; s < rm->nprotos; s++)
-		if (strcmp(rm->protos[s].def->name, name) == 0 && rm_proto_running(&rm->protos[s]))
+		if (strcmp(rm->protos[s].name, name) == 0 && rm_proto_running(&rm->protos[s]))
 			return &rm->protos[s];
 	return NULL;
 }
@@ -181,10 +183,10 @@ static void annotate_route(struct rm *rm, json_t *row)
 {
 	const char *p = json_string_value(json_object_get(row, "prefix"));
 	const json_t *ifx = json_object_get(row, "ifindex");
-	struct prefix4 pf;
+	struct rp_prefix4 pf;
 	bool in_fib = false;
 
-	if (p && prefix4_parse(p, &pf, false))
+	if (p && rp_prefix4_parse(p, &pf, false))
 		in_fib = rm_route_held(rm, pf.addr, pf.len) ? rm_route_in_fib(rm, pf.addr, pf.len)
 							    : rm_kernel_has(rm, pf.addr, pf.len);
 	json_object_set_new(row, "in_fib", json_boolean(in_fib));
@@ -199,8 +201,8 @@ static void annotate_route(struct rm *rm, json_t *row)
 
 static json_t *route_row_of(struct rm_proto *p, uint32_t addr, uint8_t len)
 {
-	char text[PREFIX4_STRLEN];
-	json_t *key = json_pack("{s:s}", "prefix", prefix4_format(addr, len, text));
+	char text[RP_PREFIX4_STRLEN];
+	json_t *key = json_pack("{s:s}", "prefix", rp_prefix4_format(addr, len, text));
 	json_t *row = NULL;
 
 	if (key && p->def->mib_get(p->inst, RP_MIB_ROUTE, key, &row) != NO_ERROR) {
@@ -211,9 +213,10 @@ static json_t *route_row_of(struct rm_proto *p, uint32_t addr, uint8_t len)
 	return row;
 }
 
-static bool reachable(const json_t *row)
+/* The protocol says whether a route row is usable (RIP: below its metric infinity). */
+static bool reachable(const struct rm_proto *p, const json_t *row)
 {
-	return json_integer_value(json_object_get(row, "metric")) < 16;
+	return !p->def->mib_route_reachable || p->def->mib_route_reachable(p->inst, row);
 }
 
 bool rm_protocol_route(struct rm *rm, const char *protocol, uint32_t addr, uint8_t len,
@@ -228,8 +231,8 @@ bool rm_protocol_route(struct rm *rm, const char *protocol, uint32_t addr, uint8
 		*row = route_row_of(p, addr, len);
 	} else {
 		for (int l = len; l >= 0 && !*row; l--) {
-			*row = route_row_of(p, addr & prefix4_mask((unsigned)l), (uint8_t)l);
-			if (*row && !reachable(*row)) {
+			*row = route_row_of(p, addr & rp_prefix4_mask((unsigned)l), (uint8_t)l);
+			if (*row && !reachable(p, *row)) {
 				json_decref(*row);
 				*row = NULL;
 			}
@@ -242,7 +245,7 @@ bool rm_protocol_route(struct rm *rm, const char *protocol, uint32_t addr, uint8
 
 struct rm_table_iter {
 	struct rm *rm;
-	const char *protocol; /* a protocol definition's own name */
+	char protocol[RP_PROTOCOL_NAME_MAX]; /* a copy: the module may be gone meanwhile */
 	enum rp_mib_table table;
 	json_t *last;         /* the previous row: the key of the next one; NULL before the first */
 	bool ended;
@@ -259,7 +262,8 @@ struct rm_table_iter *rm_table_iter_new(struct rm *rm, const char *protocol,
 	it = calloc(1, sizeof(*it));
 	if (!it)
 		return NULL;
-	*it = (struct rm_table_iter){ .rm = rm, .protocol = p->def->name, .table = table };
+	*it = (struct rm_table_iter){ .rm = rm, .table = table };
+	snprintf(it->protocol, sizeof(it->protocol), "%s", p->name);
 	return it;
 }
 

@@ -14,35 +14,39 @@
 #include <string.h>
 
 #include "core/rm_internal.h"
-#include "lib/log.h"
-#include "lib/prefix.h"
+#include "routprotd/log.h"
+#include "routprotd/prefix.h"
 
 #define COMP "rm"
 
-static int kroute_cmp(const struct avl_node *a, const struct avl_node *b)
+static int kroute_cmp(const struct rp_avl_node *a, const struct rp_avl_node *b)
 {
-	const struct rm_kroute *x = avl_entry(a, struct rm_kroute, node);
-	const struct rm_kroute *y = avl_entry(b, struct rm_kroute, node);
+	const struct rm_kroute *x = rp_avl_entry(a, struct rm_kroute, node);
+	const struct rm_kroute *y = rp_avl_entry(b, struct rm_kroute, node);
 
 	if (x->r.prefix != y->r.prefix)
 		return x->r.prefix < y->r.prefix ? -1 : 1;
-	return (int)x->r.len - (int)y->r.len;
+	if (x->r.len != y->r.len)
+		return (int)x->r.len - (int)y->r.len;
+	if (x->r.priority != y->r.priority)
+		return x->r.priority < y->r.priority ? -1 : 1;
+	return 0;
 }
 
 void rm_redist_init(struct rm *rm)
 {
-	avl_init(&rm->kroutes, kroute_cmp);
+	rp_avl_init(&rm->kroutes, kroute_cmp);
 }
 
 static void clear_kroutes(struct rm *rm)
 {
-	struct avl_node *n = avl_first(&rm->kroutes);
+	struct rp_avl_node *n = rp_avl_first(&rm->kroutes);
 
 	while (n) {
-		struct rm_kroute *k = avl_entry(n, struct rm_kroute, node);
+		struct rm_kroute *k = rp_avl_entry(n, struct rm_kroute, node);
 
-		n = avl_next(n);
-		avl_remove(&rm->kroutes, &k->node);
+		n = rp_avl_next(n);
+		rp_avl_remove(&rm->kroutes, &k->node);
 		free(k);
 	}
 }
@@ -82,54 +86,123 @@ static struct rp_redist_route kroute_redist(const struct rm_kroute *k)
 					 .type = (enum rp_route_type)k->r.type };
 }
 
+/* The first route known for prefix/len (the lowest priority), or NULL. */
+static struct rm_kroute *first_of(const struct rm *rm, uint32_t prefix, uint8_t len)
+{
+	struct rm_kroute key = { .r = { .prefix = prefix, .len = len, .priority = 0 } };
+	struct rp_avl_node *n = rp_avl_find(&rm->kroutes, &key.node);
+	struct rm_kroute *k;
+
+	if (!n)
+		n = rp_avl_find_after(&rm->kroutes, &key.node);
+	k = n ? rp_avl_entry(n, struct rm_kroute, node) : NULL;
+	return k && k->r.prefix == prefix && k->r.len == len ? k : NULL;
+}
+
+static struct rm_kroute *next_of(const struct rm_kroute *k)
+{
+	struct rp_avl_node *n = rp_avl_next((struct rp_avl_node *)&k->node);
+	struct rm_kroute *x = n ? rp_avl_entry(n, struct rm_kroute, node) : NULL;
+
+	return x && x->r.prefix == k->r.prefix && x->r.len == k->r.len ? x : NULL;
+}
+
 bool rm_kernel_has(const struct rm *rm, uint32_t prefix, uint8_t len)
 {
-	struct rm_kroute key = { .r = { .prefix = prefix, .len = len } };
+	return first_of(rm, prefix, len) != NULL;
+}
 
-	return avl_find(&rm->kroutes, &key.node) != NULL;
+static bool same_route(const struct rm_kernel_route *a, const struct rm_kernel_route *b)
+{
+	return a->prefix == b->prefix && a->len == b->len && a->protocol == b->protocol &&
+	       a->type == b->type && a->gateway == b->gateway && a->ifindex == b->ifindex &&
+	       a->priority == b->priority;
+}
+
+/* Of the routes of `kind` for a prefix, the one the kernel uses (lowest priority) is offered.
+ * `touched` changed, `gone` was offered and is no longer known (withdrawn when no route of
+ * that kind is left). */
+static void reoffer(struct rm *rm, uint32_t prefix, uint8_t len, unsigned kind,
+		    const struct rm_kroute *touched, const struct rp_redist_route *gone)
+{
+	struct rm_kroute *best = NULL, *prev = NULL;
+	struct rp_redist_route rr;
+
+	for (struct rm_kroute *k = first_of(rm, prefix, len); k; k = next_of(k)) {
+		if (k->kind != kind)
+			continue;
+		if (!best)
+			best = k;
+		if (k->offered)
+			prev = k;
+	}
+	if (!best) {
+		if (gone)
+			rm_redist_notify(rm, gone, true);
+		return;
+	}
+	if (best == prev && best != touched)
+		return;
+	if (prev)
+		prev->offered = false;
+	best->offered = true;
+	rr = kroute_redist(best);
+	rm_redist_notify(rm, &rr, false);
+}
+
+/* Forget a known route, offering the next of its kind or withdrawing it. */
+static void forget(struct rm *rm, struct rm_kroute *k)
+{
+	struct rp_redist_route rr = kroute_redist(k);
+	bool offered = k->offered;
+
+	rp_avl_remove(&rm->kroutes, &k->node);
+	free(k);
+	if (rr.source)
+		reoffer(rm, rr.prefix, rr.prefixlen, rr.source, NULL, offered ? &rr : NULL);
 }
 
 void rm_redist_kernel(struct rm *rm, const struct rm_kernel_route *r, bool removed)
 {
 	struct rm_kroute key = { .r = *r }, *k;
-	struct avl_node *n = avl_find(&rm->kroutes, &key.node);
+	struct rp_avl_node *n = rp_avl_find(&rm->kroutes, &key.node);
 	struct rp_redist_route rr;
 
-	k = n ? avl_entry(n, struct rm_kroute, node) : NULL;
-	if (removed) {
-		if (!k)
+	k = n ? rp_avl_entry(n, struct rm_kroute, node) : NULL;
+	if (removed || (k && kind_of(r->protocol) != k->kind)) {
+		/* gone, or another protocol's route took its place (same priority) */
+		if (k)
+			forget(rm, k);
+		if (removed)
 			return;
-		rr = kroute_redist(k);
-		avl_remove(&rm->kroutes, &k->node);
-		free(k);
-		if (rr.source)
-			rm_redist_notify(rm, &rr, true);
-		return;
+		k = NULL;
 	}
+	if (k && same_route(&k->r, r))
+		return; /* nothing new to offer */
 	if (!k) {
 		k = calloc(1, sizeof(*k));
 		if (!k)
 			return;
 		k->r = *r;
-		avl_insert(&rm->kroutes, &k->node);
+		rp_avl_insert(&rm->kroutes, &k->node);
 	}
 	k->r = *r;
 	k->kind = kind_of(r->protocol);
 	rr = kroute_redist(k);
 	if (rr.source)
-		rm_redist_notify(rm, &rr, false);
+		reoffer(rm, rr.prefix, rr.prefixlen, rr.source, k, NULL);
 }
 
 /* A link went admin-down or away: the kernel flushed every route through it without a word.
  * Forget them now; the audit that follows re-reads the table anyway. */
 void rm_redist_link_flushed(struct rm *rm, uint32_t ifindex)
 {
-	struct avl_node *n = avl_first(&rm->kroutes);
+	struct rp_avl_node *n = rp_avl_first(&rm->kroutes);
 
 	while (n) {
-		struct rm_kroute *k = avl_entry(n, struct rm_kroute, node);
+		struct rm_kroute *k = rp_avl_entry(n, struct rm_kroute, node);
 
-		n = avl_next(n);
+		n = rp_avl_next(n);
 		if (k->r.ifindex == ifindex)
 			rm_redist_kernel(rm, &k->r, true);
 	}
@@ -140,34 +213,71 @@ void rm_fib_kernel_route(struct rm *rm, const struct rm_kernel_route *r, bool re
 	rm_redist_kernel(rm, r, removed);
 }
 
+struct reload {
+	struct rm *rm;
+	struct rp_avl_tree *old;
+};
+
+/* A route of the dump: what was known of its prefix moves to the new table first, so that an
+ * unchanged route is not offered again and a changed one is offered as a change. */
 static void reload_one(void *arg, const struct rm_kernel_route *r)
 {
-	rm_redist_kernel(arg, r, false);
+	struct reload *rl = arg;
+	struct rm_kroute key = { .r = *r };
+	struct rp_avl_node *n = rp_avl_find(rl->old, &key.node);
+
+	if (n && !rp_avl_find(&rl->rm->kroutes, n)) {
+		rp_avl_remove(rl->old, n);
+		rp_avl_insert(&rl->rm->kroutes, n);
+	}
+	rm_redist_kernel(rl->rm, r, false);
 }
 
-/* Re-read the kernel's routes of other protocols: withdraw what vanished, offer what is new. */
+/* A dump failed part-way: what it read stays known, over what was known before. */
+static void merge_back(struct rm *rm, struct rp_avl_tree *old)
+{
+	struct rp_avl_node *n = rp_avl_first(&rm->kroutes);
+
+	while (n) {
+		struct rp_avl_node *next = rp_avl_next(n), *o;
+
+		rp_avl_remove(&rm->kroutes, n);
+		o = rp_avl_find(old, n);
+		if (o) {
+			rp_avl_remove(old, o);
+			free(rp_avl_entry(o, struct rm_kroute, node));
+		}
+		rp_avl_insert(old, n);
+		n = next;
+	}
+	rm->kroutes = *old;
+}
+
+/* Re-read the kernel's routes of other protocols: withdraw what vanished, offer what is new
+ * or changed. */
 void rm_redist_kernel_reload(struct rm *rm)
 {
-	struct avl_tree old = rm->kroutes;
+	struct rp_avl_tree old = rm->kroutes;
+	struct reload rl = { .rm = rm, .old = &old };
 
 	if (!rm->fib)
 		return;
-	avl_init(&rm->kroutes, kroute_cmp);
-	if (rm->fib->dump_kernel(rm->fib_arg, reload_one, rm) != 0) {
-		clear_kroutes(rm);
-		rm->kroutes = old;
-		log_warning(COMP, "cannot read kernel routes for redistribution");
+	rp_avl_init(&rm->kroutes, kroute_cmp);
+	if (rm->fib->dump_kernel(rm->fib_arg, reload_one, &rl) != 0) {
+		merge_back(rm, &old);
+		rp_log_warning(COMP, "cannot read kernel routes for redistribution");
 		return;
 	}
-	for (struct avl_node *n = avl_first(&old); n;) {
-		struct rm_kroute *k = avl_entry(n, struct rm_kroute, node);
+	for (struct rp_avl_node *n = rp_avl_first(&old); n;) {
+		struct rm_kroute *k = rp_avl_entry(n, struct rm_kroute, node);
 		struct rp_redist_route rr = kroute_redist(k);
+		bool offered = k->offered;
 
-		n = avl_next(n);
-		if (!avl_find(&rm->kroutes, &k->node) && rr.source)
-			rm_redist_notify(rm, &rr, true);
-		avl_remove(&old, &k->node);
+		n = rp_avl_next(n);
+		rp_avl_remove(&old, &k->node);
 		free(k);
+		if (rr.source)
+			reoffer(rm, rr.prefix, rr.prefixlen, rr.source, NULL, offered ? &rr : NULL);
 	}
 }
 
@@ -181,7 +291,7 @@ static unsigned connected_of(const struct rm_iface *ifc, struct rm_conn *out, un
 		return 0;
 	for (unsigned i = 0; i < ifc->naddrs && n < cap; i++) {
 		const struct rp_local_binding *b = &ifc->addrs[i];
-		uint32_t prefix = b->peer ? b->peer : b->address & prefix4_mask(b->prefixlen);
+		uint32_t prefix = b->peer ? b->peer : b->address & rp_prefix4_mask(b->prefixlen);
 		uint8_t len = b->peer ? 32 : b->prefixlen;
 
 		if ((b->address >> 24) == 127)
@@ -242,11 +352,11 @@ static void replay(struct rm *rm, const struct rm_subscriber *sub, unsigned kind
 
 				sub->changed(sub->ctx, &rr, false);
 			}
-	for (struct avl_node *n = avl_first(&rm->kroutes); n; n = avl_next(n)) {
-		const struct rm_kroute *k = avl_entry(n, struct rm_kroute, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rm->kroutes); n; n = rp_avl_next(n)) {
+		const struct rm_kroute *k = rp_avl_entry(n, struct rm_kroute, node);
 		struct rp_redist_route rr = kroute_redist(k);
 
-		if (kinds & k->kind)
+		if ((kinds & k->kind) && k->offered)
 			sub->changed(sub->ctx, &rr, false);
 	}
 	if (kinds & RP_REDIST_AUTOSTATIC)

@@ -7,6 +7,7 @@
  *
  *   NONE ──candidate──► INSTALLED ──kernel refused──► FAILED ──link up / address added──► retry
  *   INSTALLED ──another protocol's route replaced it──► FAILED (EEXIST) ──that route went──► retry
+ *             (or a link change that may have flushed it; other link changes leave it alone)
  *   STALE (ours, found at start-up) ──candidate──► INSTALLED, or removed after fib.stale-time
  *   INSTALLED ──link down / address removed / link deleted──► audit: re-read the kernel,
  *             reinstall what it flushed without telling (RFC-NOTES "Linux facts")
@@ -27,16 +28,16 @@
 
 #include "conf/conf.h"
 #include "core/rm_internal.h"
-#include "lib/log.h"
-#include "lib/prefix.h"
+#include "routprotd/log.h"
+#include "routprotd/prefix.h"
 
 #define COMP "fib"
 #define AUDIT_DELAY_MS 100
 
-static int route_cmp(const struct avl_node *a, const struct avl_node *b)
+static int route_cmp(const struct rp_avl_node *a, const struct rp_avl_node *b)
 {
-	const struct rm_route *x = avl_entry(a, struct rm_route, node);
-	const struct rm_route *y = avl_entry(b, struct rm_route, node);
+	const struct rm_route *x = rp_avl_entry(a, struct rm_route, node);
+	const struct rm_route *y = rp_avl_entry(b, struct rm_route, node);
 
 	if (x->prefix != y->prefix)
 		return x->prefix < y->prefix ? -1 : 1;
@@ -46,9 +47,9 @@ static int route_cmp(const struct avl_node *a, const struct avl_node *b)
 static struct rm_route *find_route(const struct rm *rm, uint32_t prefix, uint8_t len)
 {
 	struct rm_route key = { .prefix = prefix, .len = len };
-	struct avl_node *n = avl_find(&rm->routes, &key.node);
+	struct rp_avl_node *n = rp_avl_find(&rm->routes, &key.node);
 
-	return n ? avl_entry(n, struct rm_route, node) : NULL;
+	return n ? rp_avl_entry(n, struct rm_route, node) : NULL;
 }
 
 static struct rm_route *get_route(struct rm *rm, uint32_t prefix, uint8_t len)
@@ -62,7 +63,7 @@ static struct rm_route *get_route(struct rm *rm, uint32_t prefix, uint8_t len)
 		return NULL;
 	r->prefix = prefix;
 	r->len = len;
-	avl_insert(&rm->routes, &r->node);
+	rp_avl_insert(&rm->routes, &r->node);
 	return r;
 }
 
@@ -106,6 +107,14 @@ static void erase_route(struct rm *rm, struct rm_route *r)
 	r->ours = false;
 }
 
+/* Out of the kernel and the table. */
+static void drop_route(struct rm *rm, struct rm_route *r)
+{
+	erase_route(rm, r);
+	rp_avl_remove(&rm->routes, &r->node);
+	free(r);
+}
+
 /* Bring the kernel in line with the route's best candidate; frees the route when empty. */
 static void sync_route(struct rm *rm, struct rm_route *r)
 {
@@ -117,9 +126,7 @@ static void sync_route(struct rm *rm, struct rm_route *r)
 	}
 	if (r->fib_state == RM_FIB_STALE)
 		return; /* kept until the stale timer */
-	erase_route(rm, r);
-	avl_remove(&rm->routes, &r->node);
-	free(r);
+	drop_route(rm, r);
 }
 
 static struct rm_cand *take_cand(struct rm_route *r, uint8_t source)
@@ -143,13 +150,13 @@ enum rp_result rm_route_set(struct rm *rm, uint8_t source, uint8_t kproto, uint1
 	struct rm_cand *c;
 
 	if (rt->prefixlen > 32 || n == 0 || n > RP_MAX_NEXTHOPS ||
-	    (rt->prefix & ~prefix4_mask(rt->prefixlen)))
+	    (rt->prefix & ~rp_prefix4_mask(rt->prefixlen)))
 		return ERROR_INVALID_PARAMETER;
 	r = get_route(rm, rt->prefix, rt->prefixlen);
 	c = malloc(sizeof(*c) + n * sizeof(c->nexthops[0]));
 	if (!r || !c) {
 		free(c);
-		log_error(COMP, "out of memory: route not taken");
+		rp_log_error(COMP, "out of memory: route not taken");
 		return ERROR_CAN_NOT_COMPLETE;
 	}
 	*c = (struct rm_cand){ .source = source, .kproto = kproto, .preference = preference,
@@ -191,18 +198,18 @@ void rm_fib_write_failed(struct rm *rm, uint32_t prefix, uint8_t len, uint8_t pr
 			 bool install, int error)
 {
 	struct rm_route *r = find_route(rm, prefix, len);
-	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 10000);
-	char p[PREFIX4_STRLEN];
+	static struct rp_log_ratelimit rl = RP_LOG_RATELIMIT_INIT(10, 10000);
+	char p[RP_PREFIX4_STRLEN];
 
 	if (!install && error == ESRCH)
 		return; /* already gone (flushed by the kernel): what we wanted */
 	rm->counters.fib_failures++;
 	if (install && error == EEXIST) /* the FIB writer has read the kernel's route: not ours */
-		log_rl(&rl, LOG_LVL_WARNING, COMP, "%s: the kernel has another protocol's route with "
-		       "our table and priority; leaving it alone", prefix4_format(prefix, len, p));
+		rp_log_rl(&rl, RP_LOG_WARNING, COMP, "%s: the kernel has another protocol's route with "
+		       "our table and priority; leaving it alone", rp_prefix4_format(prefix, len, p));
 	else
-		log_rl(&rl, LOG_LVL_WARNING, COMP, "kernel refused to %s %s: %s",
-		       install ? "install" : "remove", prefix4_format(prefix, len, p),
+		rp_log_rl(&rl, RP_LOG_WARNING, COMP, "kernel refused to %s %s: %s",
+		       install ? "install" : "remove", rp_prefix4_format(prefix, len, p),
 		       strerror(error));
 	if (r && install && r->fib_proto == protocol) {
 		r->fib_state = RM_FIB_FAILED; /* retried by the audit after the next link change */
@@ -215,7 +222,7 @@ void rm_fib_own_route_deleted(struct rm *rm, uint32_t prefix, uint8_t len, uint8
 {
 	struct rm_route *r = find_route(rm, prefix, len);
 	const struct rm_cand *best = r ? best_cand(r) : NULL;
-	char p[PREFIX4_STRLEN];
+	char p[RP_PREFIX4_STRLEN];
 
 	if (!r || r->fib_proto != protocol)
 		return;
@@ -226,8 +233,8 @@ void rm_fib_own_route_deleted(struct rm *rm, uint32_t prefix, uint8_t len, uint8
 		sync_route(rm, r);
 		return;
 	}
-	log_notice(COMP, "%s was deleted from the kernel by someone else: reinstalling",
-		   prefix4_format(prefix, len, p));
+	rp_log_notice(COMP, "%s was deleted from the kernel by someone else: reinstalling",
+		   rp_prefix4_format(prefix, len, p));
 	write_route(rm, r, best);
 }
 
@@ -239,14 +246,14 @@ void rm_fib_foreign_route(struct rm *rm, uint32_t prefix, uint8_t len, uint8_t p
 {
 	struct rm_route *r = find_route(rm, prefix, len);
 	const struct rm_cand *best = r ? best_cand(r) : NULL;
-	char p[PREFIX4_STRLEN];
+	char p[RP_PREFIX4_STRLEN];
 
 	if (!r)
 		return;
 	if (!taken) {
 		if (r->fib_state == RM_FIB_FAILED && r->fib_error == EEXIST && best) {
-			log_notice(COMP, "%s: the other protocol's route is gone: installing ours",
-				   prefix4_format(prefix, len, p));
+			rp_log_notice(COMP, "%s: the other protocol's route is gone: installing ours",
+				   rp_prefix4_format(prefix, len, p));
 			write_route(rm, r, best);
 		}
 		return;
@@ -254,8 +261,8 @@ void rm_fib_foreign_route(struct rm *rm, uint32_t prefix, uint8_t len, uint8_t p
 	if (r->fib_state != RM_FIB_INSTALLED && r->fib_state != RM_FIB_STALE)
 		return;
 	rm->counters.fib_taken_over++;
-	log_notice(COMP, "%s: replaced in the kernel by a route of protocol %u; leaving it alone "
-		   "until it goes", prefix4_format(prefix, len, p), protocol);
+	rp_log_notice(COMP, "%s: replaced in the kernel by a route of protocol %u; leaving it alone "
+		   "until it goes", rp_prefix4_format(prefix, len, p), protocol);
 	r->ours = false;
 	if (!best) {
 		r->fib_state = RM_FIB_NONE;
@@ -288,16 +295,19 @@ static void audit(evutil_socket_t fd, short what, void *arg)
 		rm_redist_kernel_reload(rm); /* their routes were flushed without notice too */
 	if (full && rm->fib && rm->fib->dump_own(rm->fib_arg, mark_present, rm) != 0)
 		full = false;
-	for (struct avl_node *n = avl_first(&rm->routes); n;) {
-		struct rm_route *r = avl_entry(n, struct rm_route, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rm->routes); n;) {
+		struct rm_route *r = rp_avl_entry(n, struct rm_route, node);
 		const struct rm_cand *best = best_cand(r);
 		bool lost = full && r->fib_state == RM_FIB_INSTALLED && !r->audit_seen;
+		/* a route left to another protocol's is written when that route goes, or when a
+		 * flush may have taken it without a word; the kernel would refuse it otherwise */
+		bool retry = r->fib_state == RM_FIB_FAILED && (full || r->fib_error != EEXIST);
 
-		n = avl_next(n);
+		n = rp_avl_next(n);
 		if (full)
 			r->ours = r->audit_seen;
 		r->audit_seen = false;
-		if (best && (lost || r->fib_state == RM_FIB_FAILED)) {
+		if (best && (lost || retry)) {
 			rm->counters.fib_reinstalled += lost;
 			write_route(rm, r, best);
 		}
@@ -335,20 +345,18 @@ static void remove_stale(evutil_socket_t fd, short what, void *arg)
 	struct rm *rm = arg;
 	unsigned long n = 0;
 
-	for (struct avl_node *node = avl_first(&rm->routes); node;) {
-		struct rm_route *r = avl_entry(node, struct rm_route, node);
+	for (struct rp_avl_node *node = rp_avl_first(&rm->routes); node;) {
+		struct rm_route *r = rp_avl_entry(node, struct rm_route, node);
 
-		node = avl_next(node);
+		node = rp_avl_next(node);
 		if (r->fib_state != RM_FIB_STALE || r->cands)
 			continue;
-		erase_route(rm, r);
-		avl_remove(&rm->routes, &r->node);
-		free(r);
+		drop_route(rm, r);
 		n++;
 	}
 	rm->counters.fib_stale_removed += n;
 	if (n)
-		log_info(COMP, "removed %lu routes left by a previous run and not relearned", n);
+		rp_log_info(COMP, "removed %lu routes left by a previous run and not relearned", n);
 }
 
 void rm_attach_fib(struct rm *rm, const struct rm_fib_ops *ops, void *arg)
@@ -356,9 +364,9 @@ void rm_attach_fib(struct rm *rm, const struct rm_fib_ops *ops, void *arg)
 	rm->fib = ops;
 	rm->fib_arg = arg;
 	if (ops->dump_own(arg, adopt_stale, rm) != 0)
-		log_warning(COMP, "cannot read our routes from the kernel");
+		rp_log_warning(COMP, "cannot read our routes from the kernel");
 	if (rm->counters.fib_stale_found)
-		log_info(COMP, "%llu routes of ours already in the kernel: kept while relearned",
+		rp_log_info(COMP, "%llu routes of ours already in the kernel: kept while relearned",
 			 (unsigned long long)rm->counters.fib_stale_found);
 	rm_redist_kernel_reload(rm);
 }
@@ -382,10 +390,17 @@ void rm_routes_apply_fib_config(struct rm *rm)
 	if (!rm->started)
 		arm_stale_timer(rm, c->fib_stale_time);
 	if (moved && rm->fib) {
-		log_notice(COMP, "moving routes to table %u, priority %u", c->fib_table,
+		rp_log_notice(COMP, "moving routes to table %u, priority %u", c->fib_table,
 			   c->fib_metric);
-		for (struct avl_node *n = avl_first(&rm->routes); n; n = avl_next(n))
-			erase_route(rm, avl_entry(n, struct rm_route, node));
+		for (struct rp_avl_node *n = rp_avl_first(&rm->routes); n;) {
+			struct rm_route *r = rp_avl_entry(n, struct rm_route, node);
+
+			n = rp_avl_next(n);
+			if (r->cands)
+				erase_route(rm, r);
+			else /* left by a previous run: it goes with the old place */
+				drop_route(rm, r);
+		}
 		rm->fib->flush(rm->fib_arg);
 	}
 	rm->fib_table = c->fib_table;
@@ -393,8 +408,8 @@ void rm_routes_apply_fib_config(struct rm *rm)
 	if (rm->fib)
 		rm->fib->set_target(rm->fib_arg, c->fib_table, c->fib_metric);
 	if (moved)
-		for (struct avl_node *n = avl_first(&rm->routes); n; n = avl_next(n)) {
-			struct rm_route *r = avl_entry(n, struct rm_route, node);
+		for (struct rp_avl_node *n = rp_avl_first(&rm->routes); n; n = rp_avl_next(n)) {
+			struct rm_route *r = rp_avl_entry(n, struct rm_route, node);
 			const struct rm_cand *best = best_cand(r);
 
 			if (best)
@@ -405,11 +420,11 @@ void rm_routes_apply_fib_config(struct rm *rm)
 /* A source stopped (protocol unconfigured): its routes leave the table and the kernel. */
 void rm_routes_drop_source(struct rm *rm, uint8_t source)
 {
-	for (struct avl_node *n = avl_first(&rm->routes); n;) {
-		struct rm_route *r = avl_entry(n, struct rm_route, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rm->routes); n;) {
+		struct rm_route *r = rp_avl_entry(n, struct rm_route, node);
 		struct rm_cand *c;
 
-		n = avl_next(n);
+		n = rp_avl_next(n);
 		c = take_cand(r, source);
 		if (!c)
 			continue;
@@ -418,16 +433,31 @@ void rm_routes_drop_source(struct rm *rm, uint8_t source)
 	}
 }
 
+void rm_routes_set_preference(struct rm *rm, uint8_t source, uint16_t preference)
+{
+	for (struct rp_avl_node *n = rp_avl_first(&rm->routes); n;) {
+		struct rm_route *r = rp_avl_entry(n, struct rm_route, node);
+		const struct rm_cand *before = best_cand(r);
+
+		n = rp_avl_next(n);
+		for (struct rm_cand *c = r->cands; c; c = c->next)
+			if (c->source == source)
+				c->preference = preference;
+		if (best_cand(r) != before)
+			sync_route(rm, r);
+	}
+}
+
 void rm_fib_lost_notifications(struct rm *rm)
 {
-	log_warning(COMP, "kernel route notifications were lost: re-reading the table");
+	rp_log_warning(COMP, "kernel route notifications were lost: re-reading the table");
 	rm_redist_kernel_reload(rm);
 	rm_routes_link_event(rm, true);
 }
 
 void rm_routes_init(struct rm *rm)
 {
-	avl_init(&rm->routes, route_cmp);
+	rp_avl_init(&rm->routes, route_cmp);
 	rm->stale_timer = evtimer_new(rm->base, remove_stale, rm);
 	rm->audit_timer = evtimer_new(rm->base, audit, rm);
 }
@@ -435,10 +465,10 @@ void rm_routes_init(struct rm *rm)
 /* At shutdown: our routes stay in the kernel (restart without loss) unless asked otherwise. */
 void rm_routes_release(struct rm *rm, bool remove_from_kernel)
 {
-	for (struct avl_node *n = avl_first(&rm->routes); n;) {
-		struct rm_route *r = avl_entry(n, struct rm_route, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rm->routes); n;) {
+		struct rm_route *r = rp_avl_entry(n, struct rm_route, node);
 
-		n = avl_next(n);
+		n = rp_avl_next(n);
 		if (remove_from_kernel && r->fib_proto != RM_PROTO_AUTOSTATIC)
 			erase_route(rm, r); /* autostatic routes always stay */
 		while (r->cands) {
@@ -447,7 +477,7 @@ void rm_routes_release(struct rm *rm, bool remove_from_kernel)
 			r->cands = c->next;
 			free(c);
 		}
-		avl_remove(&rm->routes, &r->node);
+		rp_avl_remove(&rm->routes, &r->node);
 		free(r);
 	}
 	if (remove_from_kernel && rm->fib)

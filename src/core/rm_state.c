@@ -23,39 +23,39 @@
 #include <jansson.h>
 
 #include "core/rm_state.h"
-#include "lib/clock.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/prefix.h"
 
 #define STATE_MAX_BYTES (512L << 20)
 
 static json_t *route_json(const struct rm_state_route *r)
 {
-	char p[PREFIX4_STRLEN], a[ADDR4_STRLEN];
+	char p[RP_PREFIX4_STRLEN], a[RP_ADDR4_STRLEN];
 
-	return json_pack("{s:s,s:s,s:I,s:I}", "prefix", prefix4_format(r->prefix, r->len, p),
-			 "nexthop", addr4_format(r->gateway, a), "metric", (json_int_t)r->metric,
+	return json_pack("{s:s,s:s,s:I,s:I}", "prefix", rp_prefix4_format(r->prefix, r->len, p),
+			 "nexthop", rp_addr4_format(r->gateway, a), "metric", (json_int_t)r->metric,
 			 "tag", (json_int_t)r->tag);
 }
 
 static json_t *iface_json(const struct rm_state_iface *s)
 {
-	char when[CLOCK_ISO8601_LEN];
+	char when[RP_CLOCK_ISO8601_LEN];
 	json_t *routes = json_array();
 
 	for (size_t i = 0; routes && i < s->nroutes; i++)
 		json_array_append_new(routes, route_json(&s->routes[i]));
-	clock_format_iso8601(s->updated_ms, when);
+	rp_clock_format_iso8601(s->updated_ms, when);
 	return json_pack("{s:s,s:s,s:o*}", "name", s->name, "updated", when, "routes", routes);
 }
 
 static json_t *document(const struct rm_state_iface *ifs, size_t n)
 {
-	char when[CLOCK_ISO8601_LEN];
+	char when[RP_CLOCK_ISO8601_LEN];
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr && i < n; i++)
 		json_array_append_new(arr, iface_json(&ifs[i]));
-	clock_format_iso8601(clock_wall_ms(), when);
+	rp_clock_format_iso8601(rp_clock_wall_ms(), when);
 	return json_pack("{s:s,s:i,s:s,s:o*}", "format", RM_STATE_FORMAT, "version",
 			 RM_STATE_VERSION, "written", when, "interfaces", arr);
 }
@@ -150,16 +150,16 @@ int rm_state_remove_temp(const char *dir, char *err, size_t errlen)
 
 static const char *read_route(json_t *o, struct rm_state_route *r)
 {
-	struct prefix4 p;
+	struct rp_prefix4 p;
 	json_int_t metric, tag;
 	const char *prefix, *nexthop;
 
 	if (json_unpack(o, "{s:s,s:s,s:I,s:I}", "prefix", &prefix, "nexthop", &nexthop, "metric",
 			&metric, "tag", &tag) != 0)
 		return "a route lacks prefix, nexthop, metric or tag";
-	if (!prefix4_parse(prefix, &p, false))
+	if (!rp_prefix4_parse(prefix, &p, false))
 		return "bad prefix";
-	if (!addr4_parse(nexthop, &r->gateway))
+	if (!rp_addr4_parse(nexthop, &r->gateway))
 		return "bad nexthop";
 	if (metric < 1 || metric > 15 || tag < 0 || tag > 65535)
 		return "metric or tag out of range";
@@ -183,7 +183,7 @@ static const char *read_iface(json_t *o, struct rm_state_iface *s)
 	if (strlen(name) == 0 || strlen(name) >= IF_NAMESIZE)
 		return "bad interface name";
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	if ((s->updated_ms = clock_parse_iso8601(updated)) < 0)
+	if ((s->updated_ms = rp_clock_parse_iso8601(updated)) < 0)
 		return "bad update time";
 	s->routes = calloc(json_array_size(routes) ? json_array_size(routes) : 1,
 			   sizeof(*s->routes));
@@ -271,7 +271,7 @@ int rm_state_read(const char *dir, struct rm_state_iface **ifs, size_t *n, char 
 
 int rm_state_set_aside(const char *dir, char *aside, size_t len)
 {
-	char path[4096], stamp[CLOCK_ISO8601_LEN];
+	char path[4096], stamp[RP_CLOCK_ISO8601_LEN];
 	time_t now = time(NULL);
 	struct tm tm;
 

@@ -2,7 +2,7 @@
 /* routprot_names.c — display names of the routprot.h enums (logs, JSON, history). */
 #include "config.h"
 
-#include "core/routprot.h"
+#include "routprotd/routprot.h"
 
 const char *rp_result_name(enum rp_result r)
 {

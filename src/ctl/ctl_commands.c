@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/rm.h"
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 #include "ctl/ctl_commands.h"
 
 /* A positive integer argument given as a JSON integer or a decimal string. */
@@ -123,11 +123,11 @@ static void reply_protocol_table(struct ctl_commands *c, struct ctl_request *req
 /* show routes PREFIX: that route; show routes ADDRESS: the longest reachable route to it. */
 static void reply_one_route(struct ctl_commands *c, struct ctl_request *req, const char *what)
 {
-	struct prefix4 p;
+	struct rp_prefix4 p;
 	json_t *row, *rows;
 	bool exact = strchr(what, '/') != NULL;
 
-	if (exact ? !prefix4_parse(what, &p, false) : !addr4_parse(what, &p.addr)) {
+	if (exact ? !rp_prefix4_parse(what, &p, false) : !rp_addr4_parse(what, &p.addr)) {
 		ctl_reply_error(req, "show routes: '%s' is not an IPv4 prefix (a.b.c.d/len, host "
 				     "bits zero) or address", what);
 		return;

@@ -39,8 +39,8 @@
 #include "ctl/ctl_admit.h"
 #include "ctl/ctl_server.h"
 #include "ctl/ctl_socket.h"
-#include "lib/clock.h"
-#include "lib/log.h"
+#include "routprotd/clock.h"
+#include "routprotd/log.h"
 
 #define CTL_COMP "ctl"
 #define CTL_MAX_OUTPUT (64u * 1024 * 1024) /* queued reply bytes before a client is dropped */
@@ -106,8 +106,8 @@ struct ctl_server {
 	unsigned next_id;
 	int64_t idle_ms, request_ms; /* the timeouts */
 	uid_t daemon_uid;
-	struct log_ratelimit bad_rl;
-	struct log_ratelimit accept_rl;
+	struct rp_log_ratelimit bad_rl;
+	struct rp_log_ratelimit accept_rl;
 };
 
 #define CTL_TRIM_AFTER (1u << 20) /* reply bytes after which freed memory is returned */
@@ -135,7 +135,7 @@ static void conn_send(struct ctl_conn *conn, json_t *reply)
 	if (len > CTL_TRIM_AFTER)
 		malloc_trim(0);
 	if (evbuffer_get_length(conn->out) > CTL_MAX_OUTPUT) {
-		log_rl(&conn->srv->bad_rl, LOG_LVL_WARNING, CTL_COMP,
+		rp_log_rl(&conn->srv->bad_rl, RP_LOG_WARNING, CTL_COMP,
 		       "client %u: more than %u bytes of replies unread, closing", conn->id,
 		       CTL_MAX_OUTPUT);
 		conn->dead = true;
@@ -333,7 +333,7 @@ static void conn_bad_request(struct ctl_conn *conn, const char *msg)
 	struct ctl_server *srv = conn->srv;
 
 	srv->stats.bad_requests++;
-	log_rl(&srv->bad_rl, LOG_LVL_WARNING, CTL_COMP, "client %u: bad request: %s", conn->id,
+	rp_log_rl(&srv->bad_rl, RP_LOG_WARNING, CTL_COMP, "client %u: bad request: %s", conn->id,
 	       msg);
 	conn_send(conn, error_reply(msg, NULL));
 	conn->closing = true;
@@ -400,7 +400,7 @@ static void conn_handle_line(struct ctl_conn *conn, const char *line, size_t len
 	req = calloc(1, sizeof(*req));
 	if (!req) {
 		json_decref(body);
-		log_error(CTL_COMP, "client %u: out of memory", conn->id);
+		rp_log_error(CTL_COMP, "client %u: out of memory", conn->id);
 		conn->dead = true;
 		return;
 	}
@@ -408,7 +408,7 @@ static void conn_handle_line(struct ctl_conn *conn, const char *line, size_t len
 	req->body = body;
 	conn->pending = req;
 	srv->stats.requests++;
-	log_debug(CTL_COMP, "client %u: %s", conn->id,
+	rp_log_debug(CTL_COMP, "client %u: %s", conn->id,
 		  json_string_value(json_object_get(body, "command")));
 	srv->dispatch(srv->dispatch_arg, req, json_string_value(json_object_get(body, "command")),
 		      json_object_get(body, "args"));
@@ -547,7 +547,7 @@ static void conn_update_io(struct ctl_conn *conn)
 static void conn_update_deadline(struct ctl_conn *conn)
 {
 	const struct ctl_server *srv = conn->srv;
-	int64_t now = clock_now_ms(), due;
+	int64_t now = rp_clock_now_ms(), due;
 	struct timeval tv;
 
 	if (conn->pending || conn->closing || evbuffer_get_length(conn->out) > 0) {
@@ -576,7 +576,7 @@ static void conn_close_with(struct ctl_conn *conn, const char *why)
 {
 	conn_send(conn, error_reply(why, NULL));
 	if (conn_flush(conn) != 0)
-		log_debug(CTL_COMP, "client %u: write: %s", conn->id, strerror(errno));
+		rp_log_debug(CTL_COMP, "client %u: write: %s", conn->id, strerror(errno));
 	conn->dead = true;
 }
 
@@ -599,7 +599,7 @@ static void conn_step(struct ctl_conn *conn)
 static void conn_on_eof(struct ctl_conn *conn)
 {
 	conn->eof = true;
-	log_debug(CTL_COMP, "client %u: end of input", conn->id);
+	rp_log_debug(CTL_COMP, "client %u: end of input", conn->id);
 	if (conn->pending && !conn->pending->stream_next) { /* a stream goes on to the end */
 		request_cancel(conn->pending);
 		conn->closing = true;
@@ -627,7 +627,7 @@ static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			break;
-		log_debug(CTL_COMP, "client %u: read: %s", conn->id, strerror(errno));
+		rp_log_debug(CTL_COMP, "client %u: read: %s", conn->id, strerror(errno));
 		conn_free(conn);
 		return;
 	}
@@ -639,14 +639,14 @@ static void conn_write_cb(evutil_socket_t fd, short what, void *arg)
 	struct ctl_conn *conn = arg;
 
 	if (what & EV_TIMEOUT) {
-		log_rl(&conn->srv->bad_rl, LOG_LVL_WARNING, CTL_COMP,
+		rp_log_rl(&conn->srv->bad_rl, RP_LOG_WARNING, CTL_COMP,
 		       "client %u: not reading its replies for %d s, closing", conn->id,
 		       CTL_WRITE_STALL_SEC);
 		conn_free(conn);
 		return;
 	}
 	if (conn_flush(conn) != 0) {
-		log_debug(CTL_COMP, "client %u: write: %s", conn->id, strerror(errno));
+		rp_log_debug(CTL_COMP, "client %u: write: %s", conn->id, strerror(errno));
 		conn_free(conn);
 		return;
 	}
@@ -662,7 +662,7 @@ static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ctl_conn *conn = arg;
 	struct ctl_server *srv = conn->srv;
-	int64_t now = clock_now_ms();
+	int64_t now = rp_clock_now_ms();
 	char why[96];
 
 	if (conn->partial_since && now >= conn->partial_since + srv->request_ms) {
@@ -677,7 +677,7 @@ static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
 		conn_step(conn); /* the timeouts changed: arm again */
 		return;
 	}
-	log_rl(&srv->bad_rl, LOG_LVL_INFO, CTL_COMP, "client %u (uid %ld): %s, closing", conn->id,
+	rp_log_rl(&srv->bad_rl, RP_LOG_INFO, CTL_COMP, "client %u (uid %ld): %s, closing", conn->id,
 	       (long)conn->uid, why);
 	conn_close_with(conn, why);
 	conn_step(conn);
@@ -704,8 +704,8 @@ static void conn_free(struct ctl_conn *conn)
 	evbuffer_free(conn->in);
 	evbuffer_free(conn->out);
 	if (close(conn->fd) != 0)
-		log_debug(CTL_COMP, "client %u: close: %s", conn->id, strerror(errno));
-	log_debug(CTL_COMP, "client %u: closed", conn->id);
+		rp_log_debug(CTL_COMP, "client %u: close: %s", conn->id, strerror(errno));
+	rp_log_debug(CTL_COMP, "client %u: closed", conn->id);
 	free(conn);
 }
 
@@ -731,7 +731,7 @@ static struct ctl_conn *conn_new(struct ctl_server *srv, int fd, const struct uc
 	conn->fd = fd;
 	conn->id = ++srv->next_id;
 	conn->uid = cred->uid;
-	conn->opened = conn->idle_since = clock_now_ms();
+	conn->opened = conn->idle_since = rp_clock_now_ms();
 	conn->rev = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb, conn);
 	conn->wev = event_new(srv->base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, conn);
 	conn->resume = event_new(srv->base, -1, 0, conn_resume_cb, conn);
@@ -753,7 +753,7 @@ static struct ctl_conn *conn_new(struct ctl_server *srv, int fd, const struct uc
 	TAILQ_INSERT_TAIL(&srv->conns, conn, link);
 	srv->stats.clients++;
 	srv->stats.connections++;
-	log_debug(CTL_COMP, "client %u: connected (pid %ld uid %ld)", conn->id, (long)cred->pid,
+	rp_log_debug(CTL_COMP, "client %u: connected (pid %ld uid %ld)", conn->id, (long)cred->pid,
 		  (long)cred->uid);
 	return conn;
 }
@@ -766,10 +766,10 @@ static void srv_reject(struct ctl_server *srv, int fd)
 	static const char msg[] = "{\"ok\":false,\"error\":\"too many clients\"}\n";
 
 	srv->stats.rejected++;
-	log_rl(&srv->accept_rl, LOG_LVL_WARNING, CTL_COMP,
+	rp_log_rl(&srv->accept_rl, RP_LOG_WARNING, CTL_COMP,
 	       "%d control clients already connected, refusing another", CTL_MAX_CLIENTS);
 	if (send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		log_debug(CTL_COMP, "rejected client: send: %s", strerror(errno));
+		rp_log_debug(CTL_COMP, "rejected client: send: %s", strerror(errno));
 	close(fd);
 }
 
@@ -794,7 +794,7 @@ static bool srv_make_room(struct ctl_server *srv, uid_t uid)
 		return false;
 	conn = who[v];
 	srv->stats.evicted++;
-	log_rl(&srv->accept_rl, LOG_LVL_WARNING, CTL_COMP,
+	rp_log_rl(&srv->accept_rl, RP_LOG_WARNING, CTL_COMP,
 	       "%d control clients connected: closing client %u (uid %ld, %s) for one of uid %ld",
 	       CTL_MAX_CLIENTS, conn->id, (long)conn->uid, conn->idle_since ? "idle" : "busy",
 	       (long)uid);
@@ -808,11 +808,11 @@ static void srv_pause_accept(struct ctl_server *srv, int err)
 {
 	struct timeval tv = { .tv_sec = CTL_ACCEPT_RETRY_SEC };
 
-	log_rl(&srv->accept_rl, LOG_LVL_WARNING, CTL_COMP, "accept on %s: %s, pausing", srv->path,
+	rp_log_rl(&srv->accept_rl, RP_LOG_WARNING, CTL_COMP, "accept on %s: %s, pausing", srv->path,
 	       strerror(err));
 	event_del(srv->accept_ev);
 	if (event_add(srv->retry_ev, &tv) != 0)
-		log_error(CTL_COMP, "cannot arm the accept retry timer");
+		rp_log_error(CTL_COMP, "cannot arm the accept retry timer");
 }
 
 static void srv_retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -820,7 +820,7 @@ static void srv_retry_cb(evutil_socket_t fd, short what, void *arg)
 	struct ctl_server *srv = arg;
 
 	if (event_add(srv->accept_ev, NULL) != 0)
-		log_error(CTL_COMP, "cannot re-enable accept on %s", srv->path);
+		rp_log_error(CTL_COMP, "cannot re-enable accept on %s", srv->path);
 }
 
 static void srv_accept_cb(evutil_socket_t lfd, short what, void *arg)
@@ -841,7 +841,7 @@ static void srv_accept_cb(evutil_socket_t lfd, short what, void *arg)
 				srv_pause_accept(srv, errno);
 				return;
 			}
-			log_rl(&srv->accept_rl, LOG_LVL_ERROR, CTL_COMP, "accept on %s: %s",
+			rp_log_rl(&srv->accept_rl, RP_LOG_ERROR, CTL_COMP, "accept on %s: %s",
 			       srv->path, strerror(errno));
 			return;
 		}
@@ -851,7 +851,7 @@ static void srv_accept_cb(evutil_socket_t lfd, short what, void *arg)
 			continue;
 		}
 		if (!conn_new(srv, fd, &cred)) {
-			log_error(CTL_COMP, "out of memory for a control client");
+			rp_log_error(CTL_COMP, "out of memory for a control client");
 			close(fd);
 		}
 	}
@@ -890,13 +890,13 @@ struct ctl_server *ctl_server_new(struct event_base *base, const char *path, gid
 	srv->request_ms = CTL_REQUEST_TIMEOUT_S * 1000;
 	srv->daemon_uid = geteuid();
 	TAILQ_INIT(&srv->conns);
-	srv->bad_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 60000);
-	srv->accept_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 60000);
+	srv->bad_rl = (struct rp_log_ratelimit)RP_LOG_RATELIMIT_INIT(10, 60000);
+	srv->accept_rl = (struct rp_log_ratelimit)RP_LOG_RATELIMIT_INIT(5, 60000);
 	if (srv_open(srv, gid, err, errlen) != 0) {
 		ctl_server_free(srv);
 		return NULL;
 	}
-	log_debug(CTL_COMP, "listening on %s", path);
+	rp_log_debug(CTL_COMP, "listening on %s", path);
 	return srv;
 }
 

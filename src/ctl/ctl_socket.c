@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "ctl/ctl_socket.h"
-#include "lib/log.h"
+#include "routprotd/log.h"
 
 static int make_parent_dirs(const char *path, char *err, size_t errlen)
 {
@@ -154,5 +154,5 @@ void ctl_socket_remove(const char *path, const struct ctl_socket_id *id)
 	if (lstat(path, &st) != 0 || st.st_dev != id->dev || st.st_ino != id->ino)
 		return;
 	if (unlink(path) != 0)
-		log_warning("ctl", "cannot remove %s: %s", path, strerror(errno));
+		rp_log_warning("ctl", "cannot remove %s: %s", path, strerror(errno));
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/addr.h"
+#include "routprotd/addr.h"
 
 unsigned rp_family_bits(int family)
 {

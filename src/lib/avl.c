@@ -8,14 +8,14 @@
  */
 #include "config.h"
 
-#include "lib/avl.h"
+#include "routprotd/avl.h"
 
-static int height(const struct avl_node *n)
+static int height(const struct rp_avl_node *n)
 {
 	return n ? n->height : 0;
 }
 
-static void update_height(struct avl_node *n)
+static void update_height(struct rp_avl_node *n)
 {
 	int l = height(n->left), r = height(n->right);
 
@@ -23,14 +23,14 @@ static void update_height(struct avl_node *n)
 }
 
 /* Right-heavy subtrees give a positive balance. */
-static int balance(const struct avl_node *n)
+static int balance(const struct rp_avl_node *n)
 {
 	return height(n->right) - height(n->left);
 }
 
 /* Makes `parent` (or the root, when parent is NULL) point at `new` instead of `old`. */
-static void replace_child(struct avl_tree *t, struct avl_node *parent, struct avl_node *old,
-			  struct avl_node *new)
+static void replace_child(struct rp_avl_tree *t, struct rp_avl_node *parent, struct rp_avl_node *old,
+			  struct rp_avl_node *new)
 {
 	if (!parent)
 		t->root = new;
@@ -47,9 +47,9 @@ static void replace_child(struct avl_tree *t, struct avl_node *parent, struct av
  *       / \          / \
  *      b   c        a   b
  */
-static struct avl_node *rotate_left(struct avl_tree *t, struct avl_node *x)
+static struct rp_avl_node *rotate_left(struct rp_avl_tree *t, struct rp_avl_node *x)
 {
-	struct avl_node *y = x->right;
+	struct rp_avl_node *y = x->right;
 
 	x->right = y->left;
 	if (y->left)
@@ -64,9 +64,9 @@ static struct avl_node *rotate_left(struct avl_tree *t, struct avl_node *x)
 }
 
 /* The mirror image of rotate_left. */
-static struct avl_node *rotate_right(struct avl_tree *t, struct avl_node *x)
+static struct rp_avl_node *rotate_right(struct rp_avl_tree *t, struct rp_avl_node *x)
 {
-	struct avl_node *y = x->left;
+	struct rp_avl_node *y = x->left;
 
 	x->left = y->right;
 	if (y->right)
@@ -81,7 +81,7 @@ static struct avl_node *rotate_right(struct avl_tree *t, struct avl_node *x)
 }
 
 /* Restores balance at `n` (its subtrees are balanced); returns the subtree's new root. */
-static struct avl_node *rebalance_node(struct avl_tree *t, struct avl_node *n)
+static struct rp_avl_node *rebalance_node(struct rp_avl_tree *t, struct rp_avl_node *n)
 {
 	int b = balance(n);
 
@@ -101,11 +101,11 @@ static struct avl_node *rebalance_node(struct avl_tree *t, struct avl_node *n)
 
 /* Walks from `n` to the root re-measuring heights and rotating where needed. The walk stops
  * early once a subtree keeps both its height and its root, as nothing above it changed. */
-static void rebalance_up(struct avl_tree *t, struct avl_node *n)
+static void rebalance_up(struct rp_avl_tree *t, struct rp_avl_node *n)
 {
 	while (n) {
 		int old = n->height;
-		struct avl_node *top = rebalance_node(t, n);
+		struct rp_avl_node *top = rebalance_node(t, n);
 
 		if (top == n && n->height == old)
 			return;
@@ -113,16 +113,16 @@ static void rebalance_up(struct avl_tree *t, struct avl_node *n)
 	}
 }
 
-void avl_init(struct avl_tree *t, avl_cmp_fn cmp)
+void rp_avl_init(struct rp_avl_tree *t, rp_avl_cmp_fn cmp)
 {
 	t->root = NULL;
 	t->cmp = cmp;
 	t->count = 0;
 }
 
-struct avl_node *avl_insert(struct avl_tree *t, struct avl_node *n)
+struct rp_avl_node *rp_avl_insert(struct rp_avl_tree *t, struct rp_avl_node *n)
 {
-	struct avl_node *parent = NULL, **link = &t->root;
+	struct rp_avl_node *parent = NULL, **link = &t->root;
 
 	while (*link) {
 		int c = t->cmp(n, *link);
@@ -141,7 +141,7 @@ struct avl_node *avl_insert(struct avl_tree *t, struct avl_node *n)
 	return NULL;
 }
 
-static struct avl_node *leftmost(struct avl_node *n)
+static struct rp_avl_node *leftmost(struct rp_avl_node *n)
 {
 	while (n->left)
 		n = n->left;
@@ -150,9 +150,9 @@ static struct avl_node *leftmost(struct avl_node *n)
 
 /* Removes `n`, which has two children, by moving its in-order successor into its place;
  * returns the lowest node whose subtree lost height. */
-static struct avl_node *unlink_inner(struct avl_tree *t, struct avl_node *n)
+static struct rp_avl_node *unlink_inner(struct rp_avl_tree *t, struct rp_avl_node *n)
 {
-	struct avl_node *s = leftmost(n->right), *fix;
+	struct rp_avl_node *s = leftmost(n->right), *fix;
 
 	if (s->parent == n) {
 		fix = s;
@@ -172,14 +172,14 @@ static struct avl_node *unlink_inner(struct avl_tree *t, struct avl_node *n)
 	return fix;
 }
 
-void avl_remove(struct avl_tree *t, struct avl_node *n)
+void rp_avl_remove(struct rp_avl_tree *t, struct rp_avl_node *n)
 {
-	struct avl_node *fix;
+	struct rp_avl_node *fix;
 
 	if (n->left && n->right) {
 		fix = unlink_inner(t, n);
 	} else {
-		struct avl_node *child = n->left ? n->left : n->right;
+		struct rp_avl_node *child = n->left ? n->left : n->right;
 
 		if (child)
 			child->parent = n->parent;
@@ -192,9 +192,9 @@ void avl_remove(struct avl_tree *t, struct avl_node *n)
 	rebalance_up(t, fix);
 }
 
-struct avl_node *avl_find(const struct avl_tree *t, const struct avl_node *key)
+struct rp_avl_node *rp_avl_find(const struct rp_avl_tree *t, const struct rp_avl_node *key)
 {
-	struct avl_node *n = t->root;
+	struct rp_avl_node *n = t->root;
 
 	while (n) {
 		int c = t->cmp(key, n);
@@ -206,9 +206,9 @@ struct avl_node *avl_find(const struct avl_tree *t, const struct avl_node *key)
 	return NULL;
 }
 
-struct avl_node *avl_find_after(const struct avl_tree *t, const struct avl_node *key)
+struct rp_avl_node *rp_avl_find_after(const struct rp_avl_tree *t, const struct rp_avl_node *key)
 {
-	struct avl_node *n = t->root, *best = NULL;
+	struct rp_avl_node *n = t->root, *best = NULL;
 
 	while (n) {
 		if (t->cmp(key, n) < 0) {
@@ -221,14 +221,14 @@ struct avl_node *avl_find_after(const struct avl_tree *t, const struct avl_node 
 	return best;
 }
 
-struct avl_node *avl_first(const struct avl_tree *t)
+struct rp_avl_node *rp_avl_first(const struct rp_avl_tree *t)
 {
 	return t->root ? leftmost(t->root) : NULL;
 }
 
-struct avl_node *avl_next(const struct avl_node *n)
+struct rp_avl_node *rp_avl_next(const struct rp_avl_node *n)
 {
-	struct avl_node *p;
+	struct rp_avl_node *p;
 
 	if (n->right)
 		return leftmost(n->right);

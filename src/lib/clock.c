@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/clock.h"
+#include "routprotd/clock.h"
 
 static int64_t (*clock_source)(void);
 
@@ -20,24 +20,24 @@ static int64_t read_clock(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int64_t clock_now_ms(void)
+int64_t rp_clock_now_ms(void)
 {
 	if (clock_source)
 		return clock_source();
 	return read_clock(CLOCK_MONOTONIC);
 }
 
-int64_t clock_wall_ms(void)
+int64_t rp_clock_wall_ms(void)
 {
 	return read_clock(CLOCK_REALTIME);
 }
 
-void clock_set_source(int64_t (*source)(void))
+void rp_clock_set_source(int64_t (*source)(void))
 {
 	clock_source = source;
 }
 
-void clock_format_iso8601(int64_t wall_ms, char buf[CLOCK_ISO8601_LEN])
+void rp_clock_format_iso8601(int64_t wall_ms, char buf[RP_CLOCK_ISO8601_LEN])
 {
 	time_t secs = (time_t)(wall_ms / 1000);
 	unsigned millis = (unsigned)((uint64_t)wall_ms % 1000u);
@@ -45,14 +45,14 @@ void clock_format_iso8601(int64_t wall_ms, char buf[CLOCK_ISO8601_LEN])
 	size_t n;
 
 	if (!gmtime_r(&secs, &tm) ||
-	    (n = strftime(buf, CLOCK_ISO8601_LEN, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
-		snprintf(buf, CLOCK_ISO8601_LEN, "1970-01-01T00:00:00.000Z");
+	    (n = strftime(buf, RP_CLOCK_ISO8601_LEN, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+		snprintf(buf, RP_CLOCK_ISO8601_LEN, "1970-01-01T00:00:00.000Z");
 		return;
 	}
-	snprintf(buf + n, CLOCK_ISO8601_LEN - n, ".%03uZ", millis);
+	snprintf(buf + n, RP_CLOCK_ISO8601_LEN - n, ".%03uZ", millis);
 }
 
-int64_t clock_parse_iso8601(const char *s)
+int64_t rp_clock_parse_iso8601(const char *s)
 {
 	struct tm tm = { 0 };
 	int ms = 0, used = 0;

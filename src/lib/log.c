@@ -6,16 +6,18 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lib/clock.h"
-#include "lib/log.h"
+#include "routprotd/clock.h"
+#include "routprotd/log.h"
 
-static enum log_level current_level = LOG_LVL_INFO;
-static void (*log_sink)(enum log_level, const char *, void *);
+static enum rp_log_level current_level = RP_LOG_INFO;
+static void (*log_sink)(enum rp_log_level, const char *, void *);
 static void *log_sink_arg;
 static int journal_prefix = -1; /* -1 = not decided yet */
 
@@ -23,40 +25,40 @@ static const char *const level_names[] = { "error", "warning", "notice", "info",
 static const char *const level_tags[] = { "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG" };
 static const int syslog_prio[] = { 3, 4, 5, 6, 7 };
 
-void log_set_level(enum log_level level)
+void rp_log_set_level(enum rp_log_level level)
 {
 	current_level = level;
 }
 
-enum log_level log_get_level(void)
+enum rp_log_level rp_log_get_level(void)
 {
 	return current_level;
 }
 
-bool log_enabled(enum log_level level)
+bool rp_log_enabled(enum rp_log_level level)
 {
 	return level <= current_level;
 }
 
-const char *log_level_name(enum log_level level)
+const char *rp_log_level_name(enum rp_log_level level)
 {
-	if ((unsigned)level > LOG_LVL_DEBUG)
+	if ((unsigned)level > RP_LOG_DEBUG)
 		return "?";
 	return level_names[level];
 }
 
-bool log_level_parse(const char *name, enum log_level *out)
+bool rp_log_level_parse(const char *name, enum rp_log_level *out)
 {
-	for (unsigned i = 0; i <= LOG_LVL_DEBUG; i++) {
+	for (unsigned i = 0; i <= RP_LOG_DEBUG; i++) {
 		if (strcmp(name, level_names[i]) == 0) {
-			*out = (enum log_level)i;
+			*out = (enum rp_log_level)i;
 			return true;
 		}
 	}
 	return false;
 }
 
-void log_set_sink(void (*sink)(enum log_level, const char *, void *), void *arg)
+void rp_log_set_sink(void (*sink)(enum rp_log_level, const char *, void *), void *arg)
 {
 	log_sink = sink;
 	log_sink_arg = arg;
@@ -74,12 +76,12 @@ static bool stderr_is_journal(void)
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-void log_vmsg(enum log_level level, const char *component, const char *fmt, va_list ap)
+void rp_log_vmsg(enum rp_log_level level, const char *component, const char *fmt, va_list ap)
 {
 	char line[1024];
 	int n;
 
-	if (!log_enabled(level))
+	if (!rp_log_enabled(level))
 		return;
 	n = snprintf(line, sizeof(line), "%s %s: ", level_tags[level], component);
 	if (n < 0)
@@ -97,26 +99,41 @@ void log_vmsg(enum log_level level, const char *component, const char *fmt, va_l
 		fprintf(stderr, "%s\n", line);
 }
 
-void log_msg(enum log_level level, const char *component, const char *fmt, ...)
+void rp_log_msg(enum rp_log_level level, const char *component, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vmsg(level, component, fmt, ap);
+	rp_log_vmsg(level, component, fmt, ap);
 	va_end(ap);
 }
 
-void log_rl(struct log_ratelimit *rl, enum log_level level, const char *component,
-	    const char *fmt, ...)
+void rp_log_errno(enum rp_log_level level, const char *component, const char *fmt, ...)
 {
-	int64_t now = clock_now_ms();
+	const int saved = errno;
+	char text[768];
 	va_list ap;
 
-	if (!log_enabled(level))
+	if (!rp_log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	rp_log_msg(level, component, "%s: %s", text, strerror(saved));
+	errno = saved;
+}
+
+void rp_log_rl(struct rp_log_ratelimit *rl, enum rp_log_level level, const char *component,
+	    const char *fmt, ...)
+{
+	int64_t now = rp_clock_now_ms();
+	va_list ap;
+
+	if (!rp_log_enabled(level))
 		return;
 	if (now - rl->window_start_ms >= rl->interval_ms || rl->window_start_ms == 0) {
 		if (rl->suppressed > 0)
-			log_msg(level, component, "%u similar messages suppressed", rl->suppressed);
+			rp_log_msg(level, component, "%u similar messages suppressed", rl->suppressed);
 		rl->window_start_ms = now;
 		rl->used = 0;
 		rl->suppressed = 0;
@@ -127,6 +144,6 @@ void log_rl(struct log_ratelimit *rl, enum log_level level, const char *componen
 	}
 	rl->used++;
 	va_start(ap, fmt);
-	log_vmsg(level, component, fmt, ap);
+	rp_log_vmsg(level, component, fmt, ap);
 	va_end(ap);
 }

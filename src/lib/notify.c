@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "lib/clock.h"
+#include "routprotd/clock.h"
 #include "lib/notify.h"
 
 #ifdef HAVE_LIBSYSTEMD
@@ -19,7 +19,7 @@ void notify_reloading(void)
 {
 	/* MONOTONIC_USEC lets systemd >= 253 match the READY=1 that ends the reload. */
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld\nSTATUS=reloading configuration",
-		   (long long)clock_now_ms() * 1000);
+		   (long long)rp_clock_now_ms() * 1000);
 }
 
 void notify_stopping(void)

@@ -7,18 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 
-int mask4_to_len(uint32_t mask)
+int rp_mask4_to_len(uint32_t mask)
 {
 	int len = 0;
 
 	while (len < 32 && (mask & (0x80000000u >> len)))
 		len++;
-	return prefix4_mask((unsigned)len) == mask ? len : -1;
+	return rp_prefix4_mask((unsigned)len) == mask ? len : -1;
 }
 
-bool addr4_parse(const char *s, uint32_t *out)
+bool rp_addr4_parse(const char *s, uint32_t *out)
 {
 	struct in_addr in;
 
@@ -28,9 +28,9 @@ bool addr4_parse(const char *s, uint32_t *out)
 	return true;
 }
 
-bool prefix4_parse(const char *s, struct prefix4 *out, bool allow_host_bits)
+bool rp_prefix4_parse(const char *s, struct rp_prefix4 *out, bool allow_host_bits)
 {
-	char buf[PREFIX4_STRLEN + 1];
+	char buf[RP_PREFIX4_STRLEN + 1];
 	const char *slash;
 	char *end;
 	unsigned long len;
@@ -40,34 +40,34 @@ bool prefix4_parse(const char *s, struct prefix4 *out, bool allow_host_bits)
 	if (!s || !(slash = strchr(s, '/')))
 		return false;
 	alen = (size_t)(slash - s);
-	if (alen == 0 || alen >= ADDR4_STRLEN)
+	if (alen == 0 || alen >= RP_ADDR4_STRLEN)
 		return false;
 	memcpy(buf, s, alen);
 	buf[alen] = '\0';
-	if (!addr4_parse(buf, &addr))
+	if (!rp_addr4_parse(buf, &addr))
 		return false;
 	if (slash[1] < '0' || slash[1] > '9')
 		return false;
 	len = strtoul(slash + 1, &end, 10);
 	if (*end != '\0' || len > 32 || end - (slash + 1) > 2)
 		return false;
-	if (!allow_host_bits && (addr & ~prefix4_mask((unsigned)len)))
+	if (!allow_host_bits && (addr & ~rp_prefix4_mask((unsigned)len)))
 		return false;
-	out->addr = addr & prefix4_mask((unsigned)len);
+	out->addr = addr & rp_prefix4_mask((unsigned)len);
 	out->len = (uint8_t)len;
 	return true;
 }
 
-const char *addr4_format(uint32_t addr, char buf[ADDR4_STRLEN])
+const char *rp_addr4_format(uint32_t addr, char buf[RP_ADDR4_STRLEN])
 {
-	snprintf(buf, ADDR4_STRLEN, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff,
+	snprintf(buf, RP_ADDR4_STRLEN, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff,
 		 (addr >> 8) & 0xff, addr & 0xff);
 	return buf;
 }
 
-const char *prefix4_format(uint32_t addr, unsigned len, char buf[PREFIX4_STRLEN])
+const char *rp_prefix4_format(uint32_t addr, unsigned len, char buf[RP_PREFIX4_STRLEN])
 {
-	snprintf(buf, PREFIX4_STRLEN, "%u.%u.%u.%u/%u", addr >> 24, (addr >> 16) & 0xff,
+	snprintf(buf, RP_PREFIX4_STRLEN, "%u.%u.%u.%u/%u", addr >> 24, (addr >> 16) & 0xff,
 		 (addr >> 8) & 0xff, addr & 0xff, len);
 	return buf;
 }

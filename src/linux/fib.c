@@ -41,7 +41,7 @@
 #include <event2/event.h>
 #include <linux/rtnetlink.h>
 
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 #include "linux/fib_internal.h"
 #include "linux/fib_msg.h"
 
@@ -77,7 +77,7 @@ static void set_buffer(int fd, int force_opt, int opt, unsigned bytes)
 	if (setsockopt(fd, SOL_SOCKET, force_opt, &v, sizeof(v)) == 0)
 		return;
 	if (setsockopt(fd, SOL_SOCKET, opt, &v, sizeof(v)) < 0)
-		log_warning(FIB_COMP, "setting a netlink socket buffer to %u bytes: %s", bytes,
+		rp_log_warning(FIB_COMP, "setting a netlink socket buffer to %u bytes: %s", bytes,
 			    strerror(errno));
 }
 
@@ -121,7 +121,7 @@ static int open_writer(struct fib *f, char *err, size_t errlen)
 		return -1;
 	set_buffer(f->wfd, SO_SNDBUFFORCE, SO_SNDBUF, FIB_WRITE_SNDBUF);
 	if (setsockopt(f->wfd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) < 0)
-		log_debug(FIB_COMP, "NETLINK_CAP_ACK: %s", strerror(errno));
+		rp_log_debug(FIB_COMP, "NETLINK_CAP_ACK: %s", strerror(errno));
 	f->send_limit = FIB_SEND_BUF;
 	if (getsockopt(f->wfd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == 0 &&
 	    (size_t)sndbuf < f->send_limit + 1024 && sndbuf > (int)FIB_SEND_MIN + 1024)
@@ -144,7 +144,7 @@ static void schedule_in(struct fib *f, unsigned ms)
 	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
 
 	if (evtimer_add(f->send_ev, &tv) < 0)
-		log_rl(&f->rl_send, LOG_LVL_ERROR, FIB_COMP, "cannot schedule route writes");
+		rp_log_rl(&f->rl_send, RP_LOG_ERROR, FIB_COMP, "cannot schedule route writes");
 }
 
 /* Send on the next loop iteration unless a send (or a backoff) is already scheduled. */
@@ -212,14 +212,14 @@ static void send_failed(struct fib *f)
 	f->st.send_retries++;
 	if (e == EMSGSIZE && f->send_limit / 2 >= FIB_SEND_MIN) {
 		f->send_limit /= 2;
-		log_warning(FIB_COMP, "route batch too large for the socket; now %zu bytes",
+		rp_log_warning(FIB_COMP, "route batch too large for the socket; now %zu bytes",
 			    f->send_limit);
 		return;
 	}
 	f->backoff_ms = f->backoff_ms ? f->backoff_ms * 2 : FIB_BACKOFF_MIN_MS;
 	if (f->backoff_ms > FIB_BACKOFF_MAX_MS)
 		f->backoff_ms = FIB_BACKOFF_MAX_MS;
-	log_rl(&f->rl_send, LOG_LVL_WARNING, FIB_COMP,
+	rp_log_rl(&f->rl_send, RP_LOG_WARNING, FIB_COMP,
 	       "sending %zu route messages: %s; %u queued, retrying in %u ms", f->batch_n,
 	       strerror(e), f->queue.count, f->backoff_ms);
 	schedule_in(f, f->backoff_ms);
@@ -246,7 +246,7 @@ static void commit_batch(struct fib *f)
 void fib_report_failure(struct fib *f, const struct fib_batch_entry *e, int error)
 {
 	bool gone = !e->install && error == ESRCH;
-	char buf[PREFIX4_STRLEN];
+	char buf[RP_PREFIX4_STRLEN];
 
 	/* Removing what the kernel already flushed is routine, and counted apart; the router
 	 * manager reports the failures that matter. */
@@ -254,9 +254,9 @@ void fib_report_failure(struct fib *f, const struct fib_batch_entry *e, int erro
 		f->st.removals_already_gone++;
 	else
 		f->st.write_errors++;
-	log_rl(&f->rl_write, gone ? LOG_LVL_DEBUG : LOG_LVL_WARNING, FIB_COMP,
+	rp_log_rl(&f->rl_write, gone ? RP_LOG_DEBUG : RP_LOG_WARNING, FIB_COMP,
 	       "%s %s proto %u table %u: %s", e->install ? "install" : "remove",
-	       prefix4_format(e->prefix, e->len, buf), e->protocol, f->table, strerror(error));
+	       rp_prefix4_format(e->prefix, e->len, buf), e->protocol, f->table, strerror(error));
 	if (!e->install)
 		fib_watch_delete_failed(f, e->prefix, e->len, e->protocol);
 	if (f->ops->write_failed)
@@ -270,7 +270,7 @@ static void failure_answer(struct fib *f, uint32_t seq, int error)
 
 	if (i >= f->batch_n) {
 		f->st.stray_errors++;
-		log_debug(FIB_COMP, "failure report for unknown sequence %u: %s", seq,
+		rp_log_debug(FIB_COMP, "failure report for unknown sequence %u: %s", seq,
 			  strerror(error));
 		return;
 	}
@@ -307,13 +307,13 @@ static void read_failures(struct fib *f)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
 			f->st.errors_lost++;
-			log_rl(&f->rl_write, LOG_LVL_ERROR, FIB_COMP,
+			rp_log_rl(&f->rl_write, RP_LOG_ERROR, FIB_COMP,
 			       "route write failure reports lost (receive buffer full)");
 			continue;
 		}
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				log_rl(&f->rl_write, LOG_LVL_ERROR, FIB_COMP,
+				rp_log_rl(&f->rl_write, RP_LOG_ERROR, FIB_COMP,
 				       "reading route write results: %s", strerror(errno));
 			return;
 		}
@@ -378,13 +378,13 @@ static bool valid_route(const struct fib_route *r)
 
 static void enqueue(struct fib *f, const struct fib_route *r, bool install)
 {
-	char buf[PREFIX4_STRLEN];
+	char buf[RP_PREFIX4_STRLEN];
 	int res = fib_queue_put(&f->queue, r, install);
 
 	if (res < 0) {
 		f->st.rejected++;
-		log_rl(&f->rl_send, LOG_LVL_ERROR, FIB_COMP, "out of memory queueing %s %s",
-		       install ? "install" : "remove", prefix4_format(r->prefix, r->len, buf));
+		rp_log_rl(&f->rl_send, RP_LOG_ERROR, FIB_COMP, "out of memory queueing %s %s",
+		       install ? "install" : "remove", rp_prefix4_format(r->prefix, r->len, buf));
 		return;
 	}
 	if (res == 1)
@@ -394,13 +394,13 @@ static void enqueue(struct fib *f, const struct fib_route *r, bool install)
 
 void fib_install(struct fib *f, const struct fib_route *r)
 {
-	char buf[PREFIX4_STRLEN];
+	char buf[RP_PREFIX4_STRLEN];
 
 	f->st.installs++;
 	if (!valid_route(r)) {
 		f->st.rejected++;
-		log_error(FIB_COMP, "refusing to install %s with %u next hops",
-			  prefix4_format(r->prefix, r->len > 32 ? 32 : r->len, buf), r->nnexthops);
+		rp_log_error(FIB_COMP, "refusing to install %s with %u next hops",
+			  rp_prefix4_format(r->prefix, r->len > 32 ? 32 : r->len, buf), r->nnexthops);
 		return;
 	}
 	enqueue(f, r, true);
@@ -413,7 +413,7 @@ void fib_remove(struct fib *f, uint32_t prefix, uint8_t len, uint8_t protocol)
 	f->st.removals++;
 	if (len > 32) {
 		f->st.rejected++;
-		log_error(FIB_COMP, "refusing to remove a prefix of length %u", len);
+		rp_log_error(FIB_COMP, "refusing to remove a prefix of length %u", len);
 		return;
 	}
 	enqueue(f, &r, false);
@@ -444,7 +444,7 @@ void fib_flush(struct fib *f)
 		pause_ms(FIB_BACKOFF_MIN_MS << (i < 5 ? i : 5));
 	}
 	if (f->queue.count)
-		log_warning(FIB_COMP, "flush: %u route writes still queued", f->queue.count);
+		rp_log_warning(FIB_COMP, "flush: %u route writes still queued", f->queue.count);
 }
 
 void fib_set_target(struct fib *f, uint32_t table, uint32_t priority)
@@ -452,7 +452,7 @@ void fib_set_target(struct fib *f, uint32_t table, uint32_t priority)
 	if (table == f->table && priority == f->priority)
 		return;
 	fib_flush(f); /* what was queued before goes where it was meant to go */
-	log_info(FIB_COMP, "routes now go to table %u with priority %u (were %u, %u)", table,
+	rp_log_info(FIB_COMP, "routes now go to table %u with priority %u (were %u, %u)", table,
 		 priority, f->table, f->priority);
 	f->table = table;
 	f->priority = priority;
@@ -484,7 +484,7 @@ static struct fib *fib_alloc(struct event_base *base, uint32_t table, uint32_t p
 			     const uint8_t *own, size_t n_own)
 {
 	struct fib *f = calloc(1, sizeof(*f));
-	struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 10000);
+	struct rp_log_ratelimit rl = RP_LOG_RATELIMIT_INIT(10, 10000);
 
 	if (!f)
 		return NULL;
@@ -524,7 +524,7 @@ struct fib *fib_new(struct event_base *base, uint32_t table, uint32_t priority,
 	if (open_writer(f, err, errlen) < 0 || fib_dump_open(f, err, errlen) < 0 ||
 	    fib_watch_open(f, err, errlen) < 0)
 		goto fail;
-	log_info(FIB_COMP, "table %u priority %u, %zu own protocols, %zu bytes per batch",
+	rp_log_info(FIB_COMP, "table %u priority %u, %zu own protocols, %zu bytes per batch",
 		 table, priority, n_own, f->send_limit);
 	return f;
 fail:
@@ -537,7 +537,7 @@ void fib_free(struct fib *f)
 	if (!f)
 		return;
 	if (f->queue.count)
-		log_notice(FIB_COMP, "%u queued route writes dropped", f->queue.count);
+		rp_log_notice(FIB_COMP, "%u queued route writes dropped", f->queue.count);
 	fib_watch_close(f);
 	fib_dump_close(f);
 	if (f->send_ev)

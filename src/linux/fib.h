@@ -25,7 +25,7 @@
 
 #include <jansson.h>
 
-#include "core/routprot.h"
+#include "routprotd/routprot.h"
 
 struct event_base;
 struct fib;

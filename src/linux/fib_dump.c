@@ -77,7 +77,7 @@ static int send_request(struct fib *f)
 	f->dump_seq++;
 	len = fib_msg_dump_request(req, f->table, f->dump_seq);
 	if (sendto(f->dfd, req, len, 0, (struct sockaddr *)&sa, sizeof(sa)) != (ssize_t)len) {
-		log_rl(&f->rl_dump, LOG_LVL_ERROR, FIB_COMP, "sending route dump request: %s",
+		rp_log_rl(&f->rl_dump, RP_LOG_ERROR, FIB_COMP, "sending route dump request: %s",
 		       strerror(errno));
 		return -1;
 	}
@@ -105,11 +105,11 @@ static enum part dump_message(struct fib *f, const struct nlmsghdr *h, struct du
 		if (e.error == -ENOENT && f->strict_dump)
 			return PART_DONE; /* our table does not exist (yet) */
 		errno = -e.error;
-		log_rl(&f->rl_dump, LOG_LVL_ERROR, FIB_COMP, "route dump: %s", strerror(errno));
+		rp_log_rl(&f->rl_dump, RP_LOG_ERROR, FIB_COMP, "route dump: %s", strerror(errno));
 		return PART_FAILED;
 	}
 	if (h->nlmsg_type == RTM_NEWROUTE && dump_append(d, h) < 0) {
-		log_rl(&f->rl_dump, LOG_LVL_ERROR, FIB_COMP, "route dump: out of memory");
+		rp_log_rl(&f->rl_dump, RP_LOG_ERROR, FIB_COMP, "route dump: out of memory");
 		return PART_FAILED;
 	}
 	return PART_MORE;
@@ -123,12 +123,12 @@ static ssize_t dump_recv(struct fib *f)
 		n = recv(f->dfd, f->dumpbuf, DUMP_BUFSZ, MSG_TRUNC);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		log_rl(&f->rl_dump, LOG_LVL_ERROR, FIB_COMP, "reading route dump: %s",
+		rp_log_rl(&f->rl_dump, RP_LOG_ERROR, FIB_COMP, "reading route dump: %s",
 		       errno == EAGAIN ? "timed out" : strerror(errno));
 		return -1;
 	}
 	if ((size_t)n > DUMP_BUFSZ) {
-		log_rl(&f->rl_dump, LOG_LVL_ERROR, FIB_COMP, "route dump datagram truncated");
+		rp_log_rl(&f->rl_dump, RP_LOG_ERROR, FIB_COMP, "route dump datagram truncated");
 		return -1;
 	}
 	return n;
@@ -188,7 +188,7 @@ static void dump_reset(struct fib *f)
 		close(f->dfd);
 	f->dfd = open_dump_socket(f, err, sizeof(err));
 	if (f->dfd < 0)
-		log_rl(&f->rl_dump, LOG_LVL_ERROR, FIB_COMP, "%s", err);
+		rp_log_rl(&f->rl_dump, RP_LOG_ERROR, FIB_COMP, "%s", err);
 }
 
 static int dump_collect(struct fib *f, struct dump_data *d)
@@ -211,10 +211,10 @@ static int dump_collect(struct fib *f, struct dump_data *d)
 		if (r == 0)
 			return 0;
 		f->st.dump_restarts++;
-		log_debug(FIB_COMP, "route dump interrupted by a change; starting again");
+		rp_log_debug(FIB_COMP, "route dump interrupted by a change; starting again");
 	}
 	f->st.dump_errors++;
-	log_rl(&f->rl_dump, LOG_LVL_WARNING, FIB_COMP,
+	rp_log_rl(&f->rl_dump, RP_LOG_WARNING, FIB_COMP,
 	       "route dump interrupted %d times in a row; giving up", DUMP_ATTEMPTS);
 	return -1;
 }
@@ -261,7 +261,7 @@ static void visit_own(struct fib *f, const struct fib_msg_route *m, void *ctx)
 		return;
 	}
 	if (m->nexthops_truncated)
-		log_rl(&f->rl_dump, LOG_LVL_WARNING, FIB_COMP,
+		rp_log_rl(&f->rl_dump, RP_LOG_WARNING, FIB_COMP,
 		       "a route of ours has more than %d next hops; the rest are ignored",
 		       RP_MAX_NEXTHOPS);
 	fib_msg_to_route(m, &r);
@@ -276,7 +276,7 @@ int fib_dump_own(struct fib *f, void (*cb)(void *arg, const struct fib_route *r)
 		return -1;
 	if (c.other_priority) {
 		f->st.other_priority += c.other_priority;
-		log_warning(FIB_COMP, "%" PRIu64 " routes of our protocols in table %u have a "
+		rp_log_warning(FIB_COMP, "%" PRIu64 " routes of our protocols in table %u have a "
 			    "priority other than %u; they are left alone", c.other_priority,
 			    f->table, f->priority);
 	}

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 #include "linux/fib_internal.h"
 #include "linux/fib_msg.h"
 
@@ -117,25 +117,25 @@ static size_t write_again(struct fib *f, const struct fib_exists_entry *x, bool 
 static size_t settle(struct fib *f, const struct fib_exists_entry *x, const uint32_t *owner)
 {
 	const struct fib_route *r = &x->route;
-	char buf[PREFIX4_STRLEN];
+	char buf[RP_PREFIX4_STRLEN];
 	uint8_t proto;
 
 	if (!owner) {
 		report(f, r); /* the table could not be read: as the kernel said */
 		return 0;
 	}
-	prefix4_format(r->prefix, r->len, buf);
+	rp_prefix4_format(r->prefix, r->len, buf);
 	proto = (uint8_t)(*owner & 0xffu);
 	if (*owner & OWNER_SEEN && fib_is_own(f, proto)) {
 		f->st.exists_ours++;
-		log_rl(&f->rl_write, LOG_LVL_INFO, FIB_COMP, "install %s proto %u table %u: our "
+		rp_log_rl(&f->rl_write, RP_LOG_INFO, FIB_COMP, "install %s proto %u table %u: our "
 		       "route (proto %u) is there already; replacing it", buf, r->protocol,
 		       f->table, proto);
 		return write_again(f, x, true);
 	}
 	if (*owner & OWNER_SEEN) {
 		f->st.exists_foreign++;
-		log_rl(&f->rl_write, LOG_LVL_WARNING, FIB_COMP, "install %s proto %u: table %u "
+		rp_log_rl(&f->rl_write, RP_LOG_WARNING, FIB_COMP, "install %s proto %u: table %u "
 		       "has a route of protocol %u with priority %u there; leaving it alone", buf,
 		       r->protocol, f->table, proto, f->priority);
 		report(f, r);
@@ -146,7 +146,7 @@ static size_t settle(struct fib *f, const struct fib_exists_entry *x, const uint
 		return 0;
 	}
 	f->st.exists_gone++;
-	log_rl(&f->rl_write, LOG_LVL_INFO, FIB_COMP, "install %s proto %u table %u: the route "
+	rp_log_rl(&f->rl_write, RP_LOG_INFO, FIB_COMP, "install %s proto %u table %u: the route "
 	       "it met has gone; writing it again", buf, r->protocol, f->table);
 	return write_again(f, x, false);
 }
@@ -165,7 +165,7 @@ size_t fib_exists_resolve(struct fib *f)
 	f->exists_n = f->exists_cap = 0;
 	read = read_owners(f, list, n, &owners) == 0;
 	if (!read)
-		log_rl(&f->rl_write, LOG_LVL_ERROR, FIB_COMP, "cannot re-read table %u: %zu "
+		rp_log_rl(&f->rl_write, RP_LOG_ERROR, FIB_COMP, "cannot re-read table %u: %zu "
 		       "installs refused as existing are reported as refused", f->table, n);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t key = fib_key(list[i].route.prefix, list[i].route.len, 0);

@@ -14,7 +14,7 @@
 
 #include <linux/rtnetlink.h>
 
-#include "lib/log.h"
+#include "routprotd/log.h"
 #include "linux/fib.h"
 #include "linux/fib_queue.h"
 
@@ -114,7 +114,7 @@ struct fib {
 	struct fib_keymap deletes; /* key -> our deletes whose notification is still due */
 
 	struct fib_stats st;
-	struct log_ratelimit rl_write, rl_send, rl_watch, rl_dump;
+	struct rp_log_ratelimit rl_write, rl_send, rl_watch, rl_dump;
 };
 
 bool fib_is_own(const struct fib *f, uint8_t protocol);

@@ -34,7 +34,7 @@
 #include <linux/filter.h>
 #include <linux/rtnetlink.h>
 
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 #include "linux/fib_internal.h"
 #include "linux/fib_msg.h"
 
@@ -78,7 +78,7 @@ void fib_watch_expect_delete(struct fib *f, uint32_t prefix, uint8_t len, uint8_
 	if (count)
 		(*count)++;
 	else if (fib_keymap_put(&f->deletes, key, 1) < 0)
-		log_rl(&f->rl_watch, LOG_LVL_WARNING, FIB_COMP,
+		rp_log_rl(&f->rl_watch, RP_LOG_WARNING, FIB_COMP,
 		       "out of memory tracking deletes; one may be reported as foreign");
 }
 
@@ -102,7 +102,7 @@ void fib_watch_delete_failed(struct fib *f, uint32_t prefix, uint8_t len, uint8_
 
 static void own_route_message(struct fib *f, const struct fib_msg_route *m)
 {
-	char buf[PREFIX4_STRLEN];
+	char buf[RP_PREFIX4_STRLEN];
 
 	if (m->msg_type != RTM_DELROUTE || m->priority != f->priority || m->tos != 0)
 		return;
@@ -111,8 +111,8 @@ static void own_route_message(struct fib *f, const struct fib_msg_route *m)
 		return;
 	}
 	f->st.own_deleted_seen++;
-	log_rl(&f->rl_watch, LOG_LVL_INFO, FIB_COMP, "route %s proto %u deleted by someone else",
-	       prefix4_format(m->prefix, m->len, buf), m->protocol);
+	rp_log_rl(&f->rl_watch, RP_LOG_INFO, FIB_COMP, "route %s proto %u deleted by someone else",
+	       rp_prefix4_format(m->prefix, m->len, buf), m->protocol);
 	if (f->ops->own_route_deleted)
 		f->ops->own_route_deleted(f->arg, m->prefix, m->len, m->protocol);
 }
@@ -144,7 +144,7 @@ static void route_message(struct fib *f, const struct nlmsghdr *h)
 static void overrun(struct fib *f)
 {
 	f->st.watch_overruns++;
-	log_rl(&f->rl_watch, LOG_LVL_WARNING, FIB_COMP,
+	rp_log_rl(&f->rl_watch, RP_LOG_WARNING, FIB_COMP,
 	       "route notifications lost (receive buffer %u bytes full); asking for a re-dump",
 	       f->watch_rcvbuf);
 	if (f->ops->watch_overrun)
@@ -176,12 +176,12 @@ static int read_one(struct fib *f)
 		}
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
-		log_rl(&f->rl_watch, LOG_LVL_ERROR, FIB_COMP, "reading route notifications: %s",
+		rp_log_rl(&f->rl_watch, RP_LOG_ERROR, FIB_COMP, "reading route notifications: %s",
 		       strerror(errno));
 		return -1;
 	}
 	if ((size_t)n > WATCH_BUFSZ) {
-		log_rl(&f->rl_watch, LOG_LVL_WARNING, FIB_COMP,
+		rp_log_rl(&f->rl_watch, RP_LOG_WARNING, FIB_COMP,
 		       "route notification of %zd bytes truncated; ignored", n);
 		return 1;
 	}
@@ -224,7 +224,7 @@ int fib_watch_open(struct fib *f, char *err, size_t errlen)
 	}
 	f->filter_attached = attach_filter(f) == 0;
 	if (!f->filter_attached)
-		log_warning(FIB_COMP, "route watch socket filter: %s; our own additions will be "
+		rp_log_warning(FIB_COMP, "route watch socket filter: %s; our own additions will be "
 			    "read and ignored", strerror(errno));
 	if (subscribe(f) < 0) {
 		snprintf(err, errlen, "subscribing to IPv4 route notifications: %s",

@@ -38,7 +38,7 @@
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
 
-#include "lib/log.h"
+#include "routprotd/log.h"
 #include "linux/ifmon_internal.h"
 
 #define COMP "netlink"
@@ -200,7 +200,7 @@ static void on_link_change(struct nl_cache *cache, struct nl_object *obj, int ac
 	char name[IF_NAMESIZE];
 
 	im->messages++;
-	log_debug(COMP, "link message: ifindex %d family %d action %d",
+	rp_log_debug(COMP, "link message: ifindex %d family %d action %d",
 		  rtnl_link_get_ifindex(l), rtnl_link_get_family(l), action);
 	if (!im->ready || !link_usable(l))
 		return;
@@ -233,7 +233,7 @@ static void on_addr_change(struct nl_cache *cache, struct nl_object *obj, int ac
 	struct rtnl_link *l;
 
 	im->messages++;
-	log_debug(COMP, "address message: ifindex %d family %d action %d",
+	rp_log_debug(COMP, "address message: ifindex %d family %d action %d",
 		  rtnl_addr_get_ifindex(a), rtnl_addr_get_family(a), action);
 	if (!im->ready ||
 	    (rtnl_addr_get_family(a) != AF_INET && rtnl_addr_get_family(a) != AF_INET6))
@@ -276,7 +276,7 @@ void ifmon_report_all(struct ifmon *im, bool as_resync)
 			im->ops->link_update(im->arg, &links[i]);
 out:
 	if (!links)
-		log_error(COMP, "out of memory while reading links");
+		rp_log_error(COMP, "out of memory while reading links");
 	for (size_t i = 0; i < n; i++) {
 		free(snaps[i].addrs);
 		free(snaps[i].addrs6);
@@ -359,14 +359,14 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	im->touched_overflow = false;
 	if (err == -NLE_NOMEM) {
 		im->overruns++;
-		log_rl(&im->err_rl, LOG_LVL_WARNING, COMP, "notifications lost (receive buffer "
+		rp_log_rl(&im->err_rl, RP_LOG_WARNING, COMP, "notifications lost (receive buffer "
 		       "overrun #%llu): re-reading links and addresses",
 		       (unsigned long long)im->overruns);
 		ifmon_resync_request(im);
 		return;
 	}
 	im->errors++;
-	log_rl(&im->err_rl, LOG_LVL_WARNING, COMP, "receive error: %s", nl_geterror(err));
+	rp_log_rl(&im->err_rl, RP_LOG_WARNING, COMP, "receive error: %s", nl_geterror(err));
 }
 
 static int set_rcvbuf(int fd, unsigned bytes)
@@ -399,7 +399,7 @@ static int open_caches(struct ifmon *im, char *err, size_t errlen)
 		return -1;
 	}
 	if (set_rcvbuf(nl_cache_mngr_get_fd(im->mngr), im->rcvbuf) != 0)
-		log_warning(COMP, "cannot size the notification buffer to %u bytes: %s",
+		rp_log_warning(COMP, "cannot size the notification buffer to %u bytes: %s",
 			    im->rcvbuf, strerror(errno));
 	return 0;
 }
@@ -431,7 +431,7 @@ struct ifmon *ifmon_new(struct event_base *base, const struct ifmon_ops *ops, vo
 	im->ops = ops;
 	im->arg = arg;
 	im->rcvbuf = rcvbuf ? rcvbuf : IFMON_DEFAULT_RCVBUF;
-	im->err_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 10000);
+	im->err_rl = (struct rp_log_ratelimit)RP_LOG_RATELIMIT_INIT(5, 10000);
 	if (open_caches(im, err, errlen) != 0 || ifmon_resync_setup(im, base, err, errlen) != 0)
 		goto fail;
 	im->ev = event_new(base, nl_cache_mngr_get_fd(im->mngr), EV_READ | EV_PERSIST,

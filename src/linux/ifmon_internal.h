@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/log.h"
+#include "routprotd/log.h"
 #include "linux/ifmon.h"
 
 struct nl_cache;
@@ -37,7 +37,7 @@ struct ifmon {
 	bool dump_intr;      /* the dump being read was marked interrupted by the kernel */
 	int64_t last_resync_ms; /* monotonic end of the last re-read, 0 = none yet */
 	uint64_t messages, overruns, resyncs, errors, interrupted_dumps;
-	struct log_ratelimit err_rl;
+	struct rp_log_ratelimit err_rl;
 };
 
 /* ifmon.c */

@@ -33,7 +33,7 @@
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
-#include "lib/clock.h"
+#include "routprotd/clock.h"
 #include "linux/ifmon_internal.h"
 
 #define COMP "netlink"
@@ -79,7 +79,7 @@ static int dump_cache(struct ifmon *im, struct nl_cache *cache)
 		if (err < 0) {
 			nl_socket_free(im->dump_sock);
 			if (open_dump_sock(im) < 0)
-				log_error(COMP, "cannot open a netlink socket for the next dump");
+				rp_log_error(COMP, "cannot open a netlink socket for the next dump");
 			return err;
 		}
 		if (!im->dump_intr)
@@ -116,7 +116,7 @@ static void schedule(struct ifmon *im)
 	struct timeval tv;
 
 	if (im->last_resync_ms) {
-		int64_t since = clock_now_ms() - im->last_resync_ms;
+		int64_t since = rp_clock_now_ms() - im->last_resync_ms;
 
 		wait = since >= 0 && since < RESYNC_HOLDOFF_MS ? RESYNC_HOLDOFF_MS - since : 0;
 	}
@@ -125,7 +125,7 @@ static void schedule(struct ifmon *im)
 	if (event_add(im->resync_ev, &tv) != 0) {
 		im->errors++;
 		im->resync_pending = false; /* the next request tries again */
-		log_error(COMP, "cannot schedule the re-read of links and addresses");
+		rp_log_error(COMP, "cannot schedule the re-read of links and addresses");
 	}
 }
 
@@ -146,14 +146,14 @@ int ifmon_resync(struct ifmon *im)
 	im->resyncs++;
 	im->overruns += ifmon_drain(nl_cache_mngr_get_fd(im->mngr)); /* the dump supersedes it */
 	r = ifmon_dump_all(im);
-	im->last_resync_ms = clock_now_ms();
+	im->last_resync_ms = rp_clock_now_ms();
 	objects += nl_cache_nitems(im->links) + nl_cache_nitems(im->addrs);
 	if (r < 0) {
 		im->errors++;
-		log_rl(&im->err_rl, LOG_LVL_ERROR, COMP,
+		rp_log_rl(&im->err_rl, RP_LOG_ERROR, COMP,
 		       "re-dump after lost notifications failed: %s; trying again", nl_geterror(r));
 	} else if (r == 0) {
-		log_rl(&im->err_rl, LOG_LVL_WARNING, COMP, "links or addresses changed during "
+		rp_log_rl(&im->err_rl, RP_LOG_WARNING, COMP, "links or addresses changed during "
 		       "each of %d re-reads: not reported, trying again", DUMP_TRIES);
 	} else {
 		ifmon_report_all(im, true);

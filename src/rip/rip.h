@@ -17,10 +17,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/event_queue.h"
-#include "core/routprot.h"
-#include "lib/avl.h"
-#include "lib/log.h"
+#include "routprotd/event_queue.h"
+#include "routprotd/routprot.h"
+#include "routprotd/avl.h"
+#include "routprotd/log.h"
 #include "rip/rip_codec.h"
 #include "rip/rip_config.h"
 
@@ -42,7 +42,7 @@ struct rip_path {
 };
 
 struct rip_route {
-	struct avl_node node;
+	struct rp_avl_node node;
 	uint32_t prefix;
 	uint8_t len;
 	uint8_t source;       /* enum rip_source */
@@ -133,7 +133,7 @@ struct rip_iface {
  * has not given it up —, then down; forgotten after a further garbage time down. Its RFC 4822
  * sequence state is not here but in a rip_auth_peer, which outlives the row. */
 struct rip_neighbor {
-	struct avl_node node;
+	struct rp_avl_node node;
 	uint32_t address;
 	uint32_t ifindex;
 	uint8_t version;
@@ -150,7 +150,7 @@ struct rip_neighbor {
  * removal nor silence forgets it (only auth-sequence-reset lets a sender start lower). */
 #define RIP_AUTH_FP_LEN 8 /* bytes of a digest remembered to recognise a repeat */
 struct rip_auth_peer {
-	struct avl_node node;
+	struct rp_avl_node node;
 	uint32_t address;
 	char ifname[IF_NAMESIZE];
 	uint32_t seq;          /* highest sequence number accepted */
@@ -178,12 +178,12 @@ struct rip {
 	struct rip_settings set;
 	int sock;
 	struct event *sock_ev;
-	struct avl_tree routes;
-	struct avl_tree path_counts; /* learned paths by interface and neighbor (rip_limit.c) */
-	struct avl_tree neighbors;
+	struct rp_avl_tree routes;
+	struct rp_avl_tree path_counts; /* learned paths by interface and neighbor (rip_limit.c) */
+	struct rp_avl_tree neighbors;
 	struct event *nbr_timer; /* neighbors going down / forgotten */
 	int64_t nbr_scan_at_ms;
-	struct avl_tree auth_peers; /* struct rip_auth_peer */
+	struct rp_avl_tree auth_peers; /* struct rip_auth_peer */
 	struct rip_iface *ifaces;
 	struct event *scan_timer;
 	int64_t scan_at_ms;
@@ -193,7 +193,7 @@ struct rip {
 	struct rip_stats stats;
 	bool started;        /* start_complete seen */
 	uint64_t rng;        /* xorshift state for jitter */
-	struct log_ratelimit rl_drop, rl_entry, rl_send, rl_limit;
+	struct rp_log_ratelimit rl_drop, rl_entry, rl_send, rl_limit;
 	uint8_t *rxbuf;      /* batch receive buffers */
 	/* how packets leave: rip_sock_send, or a test's capture */
 	int (*send)(struct rip *rip, uint32_t ifindex, uint32_t src, uint32_t dst,
@@ -224,7 +224,7 @@ bool rip_iface_sends(const struct rip_iface *ifc); /* active, not passive, not a
 const char *rip_iface_mode_name(const struct rip_iface *ifc);
 
 /* ---- rip_table.c ---- */
-int rip_route_cmp(const struct avl_node *a, const struct avl_node *b);
+int rip_route_cmp(const struct rp_avl_node *a, const struct rp_avl_node *b);
 struct rip_route *rip_route_find(const struct rip *rip, uint32_t prefix, uint8_t len);
 void rip_table_init(struct rip *rip);
 void rip_table_free(struct rip *rip);
@@ -383,6 +383,8 @@ enum rp_result rip_mib_get(void *inst, enum rp_mib_table t, const json_t *key, j
 enum rp_result rip_mib_get_first(void *inst, enum rp_mib_table t, json_t **row);
 enum rp_result rip_mib_get_next(void *inst, enum rp_mib_table t, const json_t *key,
 				json_t **row);
+/* A route row below metric infinity. */
+bool rip_mib_route_reachable(void *inst, const json_t *row);
 
 /* ---- rip_update.c: autostatic updates (DoUpdateRoutes) ---- */
 struct rip_update;

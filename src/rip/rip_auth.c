@@ -24,7 +24,7 @@
 #include <nettle/hmac.h>
 #include <nettle/nettle-meta.h>
 
-#include "lib/clock.h"
+#include "routprotd/clock.h"
 #include "rip/rip.h"
 
 #define APAD 0x878fe1f3u
@@ -98,7 +98,7 @@ static const struct rip_auth_key *send_key(const struct rip_iface *ifc, int64_t 
 		}
 	}
 	if (!best && last)
-		log_rl(&ifc->rip->rl_send, LOG_LVL_WARNING, COMP,
+		rp_log_rl(&ifc->rip->rl_send, RP_LOG_WARNING, COMP,
 		       "%s: every authentication key expired; still sending with key %d",
 		       ifc->name, last->id);
 	return best ? best : last;
@@ -171,7 +171,7 @@ static void compute_digest(int type, const struct rip_auth_key *k, uint8_t *pkt,
  * neighbors saw last. */
 static uint32_t next_sequence(struct rip_iface *ifc)
 {
-	uint32_t now = (uint32_t)(clock_wall_ms() / 1000);
+	uint32_t now = (uint32_t)(rp_clock_wall_ms() / 1000);
 
 	if (now > ifc->auth_seq)
 		ifc->auth_seq = now;
@@ -188,7 +188,7 @@ size_t rip_auth_encode(struct rip_iface *ifc, struct rip_msg *m, uint8_t *buf, s
 	m->has_auth = false;
 	if (type == RIP_AUTH_NONE || m->version == 1)
 		return rip_encode(m, buf, cap, NULL);
-	k = send_key(ifc, clock_wall_ms());
+	k = send_key(ifc, rp_clock_wall_ms());
 	if (!k)
 		return 0;
 	m->has_auth = true;
@@ -274,7 +274,7 @@ const char *rip_auth_check(struct rip_iface *ifc, struct rip_neighbor *nbr, cons
 		return check_simple(ifc, m);
 	if (m->auth.type != RIP_AUTH_CRYPTO)
 		return "wrong authentication type";
-	k = accept_key(ifc, m->auth.key_id, clock_wall_ms());
+	k = accept_key(ifc, m->auth.key_id, rp_clock_wall_ms());
 	if (!k)
 		return "unknown or expired key id";
 	why = check_digest(ifc, buf, len, m, k);

@@ -20,16 +20,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/clock.h"
+#include "routprotd/clock.h"
 #include "rip/rip.h"
 
 #define RIP_MAX_AUTH_PEERS 4096
 #define MAX_FPS_PER_SEQ 8192 /* packets one sender may send with one sequence number */
 
-static int peer_cmp(const struct avl_node *a, const struct avl_node *b)
+static int peer_cmp(const struct rp_avl_node *a, const struct rp_avl_node *b)
 {
-	const struct rip_auth_peer *x = avl_entry(a, struct rip_auth_peer, node);
-	const struct rip_auth_peer *y = avl_entry(b, struct rip_auth_peer, node);
+	const struct rip_auth_peer *x = rp_avl_entry(a, struct rip_auth_peer, node);
+	const struct rip_auth_peer *y = rp_avl_entry(b, struct rip_auth_peer, node);
 
 	if (x->address != y->address)
 		return x->address < y->address ? -1 : 1;
@@ -38,18 +38,18 @@ static int peer_cmp(const struct avl_node *a, const struct avl_node *b)
 
 void rip_auth_peers_init(struct rip *rip)
 {
-	avl_init(&rip->auth_peers, peer_cmp);
+	rp_avl_init(&rip->auth_peers, peer_cmp);
 }
 
 void rip_auth_peers_free(struct rip *rip)
 {
-	struct avl_node *n = avl_first(&rip->auth_peers);
+	struct rp_avl_node *n = rp_avl_first(&rip->auth_peers);
 
 	while (n) {
-		struct rip_auth_peer *p = avl_entry(n, struct rip_auth_peer, node);
+		struct rip_auth_peer *p = rp_avl_entry(n, struct rip_auth_peer, node);
 
-		n = avl_next(n);
-		avl_remove(&rip->auth_peers, &p->node);
+		n = rp_avl_next(n);
+		rp_avl_remove(&rip->auth_peers, &p->node);
 		free(p->fps);
 		free(p);
 	}
@@ -59,11 +59,11 @@ struct rip_auth_peer *rip_auth_peer_find(const struct rip *rip, uint32_t addr,
 					 const char *ifname)
 {
 	struct rip_auth_peer key = { .address = addr };
-	struct avl_node *n;
+	struct rp_avl_node *n;
 
 	snprintf(key.ifname, sizeof(key.ifname), "%s", ifname);
-	n = avl_find(&rip->auth_peers, &key.node);
-	return n ? avl_entry(n, struct rip_auth_peer, node) : NULL;
+	n = rp_avl_find(&rip->auth_peers, &key.node);
+	return n ? rp_avl_entry(n, struct rip_auth_peer, node) : NULL;
 }
 
 static struct rip_auth_peer *peer_new(struct rip *rip, uint32_t addr, const char *ifname)
@@ -77,7 +77,7 @@ static struct rip_auth_peer *peer_new(struct rip *rip, uint32_t addr, const char
 		return NULL;
 	p->address = addr;
 	snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
-	avl_insert(&rip->auth_peers, &p->node);
+	rp_avl_insert(&rip->auth_peers, &p->node);
 	return p;
 }
 
@@ -86,7 +86,7 @@ static struct rip_auth_peer *peer_new(struct rip *rip, uint32_t addr, const char
 static bool may_restart(const struct rip_iface *ifc, const struct rip_auth_peer *p)
 {
 	int reset = ifc->set->auth_seq_reset;
-	int64_t silent = clock_now_ms() - p->heard_ms;
+	int64_t silent = rp_clock_now_ms() - p->heard_ms;
 
 	if (reset == RIP_SEQ_RESET_NEVER)
 		return false;
@@ -153,6 +153,6 @@ const char *rip_auth_replay_check(struct rip_iface *ifc, uint32_t addr, uint32_t
 	if (!remember(p, fp))
 		return "too many packets with one sequence number";
 	p->seq = seq;
-	p->heard_ms = clock_now_ms();
+	p->heard_ms = rp_clock_now_ms();
 	return NULL;
 }

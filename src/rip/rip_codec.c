@@ -3,7 +3,7 @@
  * rip_codec.c — the RIP packet codec of rip_codec.h: the message format of RFC 2453 sections
  * 3.6 and 4 (header, 20-byte entries, at most 25 of them), the RFC 2091 triggered-RIP header,
  * and the shape of the authentication entry of RFC 2453 section 4.1 (simple password) and
- * RFC 4822 (keyed digest with its trailer). All bytes go through the lib/bytes.h cursors.
+ * RFC 4822 (keyed digest with its trailer). All bytes go through the rip_bytes.h cursors.
  *
  * Versions (RFC 2453 5, quoting RFC 1058 3.4): version 0 is refused; a version above 2 is
  * decoded as version 2 (msg.version says 2); from version 2 on the header's must-be-zero bytes
@@ -24,7 +24,7 @@
 
 #include <string.h>
 
-#include "lib/bytes.h"
+#include "rip/rip_bytes.h"
 
 #define AUTH_TRAILER_HDR_LEN 4 /* 0xFFFF, 0x0001 before the digest */
 

@@ -6,7 +6,7 @@
  * 4 [+ 4 for RFC 2091] + 20·n (+ the RFC 4822 trailer), the entry count, the shape of an
  * authentication entry. Entry contents (AFI, address class, mask, metric, next hop) are left to
  * the receive path, which skips bad entries one by one. Encoding writes exactly what the struct
- * says. Both use the bounds-checked cursors of lib/bytes.h.
+ * says. Both use the bounds-checked cursors of rip_bytes.h.
  */
 #ifndef ROUTPROTD_RIP_CODEC_H
 #define ROUTPROTD_RIP_CODEC_H

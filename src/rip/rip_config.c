@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/conf_schema.h"
+#include "routprotd/conf_schema.h"
 #include "rip/rip_config.h"
 
 static const char *const mode_choices[] = { "periodic", "autostatic", "demand", NULL };
@@ -18,82 +18,82 @@ static const char *const sh_choices[] = { "poisoned-reverse", "simple", "off", N
 #define RIP_MAX_ROUTES_LIMIT 100000000 /* highest max-routes(-per-neighbor) accepted */
 
 #define LIMIT_FIELDS(type)                                                                  \
-	{ .name = "max-routes", .kind = CONF_INT, .offset = offsetof(type, max_routes),      \
+	{ .name = "max-routes", .kind = RP_CONF_INT, .offset = offsetof(type, max_routes),      \
 	  .min = 0, .max = RIP_MAX_ROUTES_LIMIT },                                            \
-	{ .name = "max-routes-per-neighbor", .kind = CONF_INT,                                \
+	{ .name = "max-routes-per-neighbor", .kind = RP_CONF_INT,                                \
 	  .offset = offsetof(type, max_routes_per_neighbor), .min = 0,                        \
 	  .max = RIP_MAX_ROUTES_LIMIT }
 
 #define TIMER_FIELDS(type)                                                                  \
-	{ .name = "update-interval", .kind = CONF_INT,                                     \
+	{ .name = "update-interval", .kind = RP_CONF_INT,                                     \
 	  .offset = offsetof(type, timers.update_interval), .min = 1, .max = 3600 },       \
-	{ .name = "timeout", .kind = CONF_INT, .offset = offsetof(type, timers.timeout),   \
+	{ .name = "timeout", .kind = RP_CONF_INT, .offset = offsetof(type, timers.timeout),   \
 	  .min = 2, .max = 86400 },                                                         \
-	{ .name = "garbage", .kind = CONF_INT, .offset = offsetof(type, timers.garbage),   \
+	{ .name = "garbage", .kind = RP_CONF_INT, .offset = offsetof(type, timers.garbage),   \
 	  .min = 1, .max = 86400 }
 
-static const struct conf_field global_fields[] = {
+static const struct rp_conf_field global_fields[] = {
 	TIMER_FIELDS(struct rip_settings),
 	LIMIT_FIELDS(struct rip_settings),
-	{ .name = "redistribute-metric", .kind = CONF_INT,
+	{ .name = "redistribute-metric", .kind = RP_CONF_INT,
 	  .offset = offsetof(struct rip_settings, redistribute_metric), .min = 1, .max = 15 },
-	{ .name = "redistribute-tag", .kind = CONF_INT,
+	{ .name = "redistribute-tag", .kind = RP_CONF_INT,
 	  .offset = offsetof(struct rip_settings, redistribute_tag), .min = 0, .max = 65535 },
-	{ .name = "ecmp", .kind = CONF_INT, .offset = offsetof(struct rip_settings, ecmp),
+	{ .name = "ecmp", .kind = RP_CONF_INT, .offset = offsetof(struct rip_settings, ecmp),
 	  .min = 1, .max = RP_MAX_NEXTHOPS },
-	{ .name = "receive-buffer", .kind = CONF_U32,
+	{ .name = "receive-buffer", .kind = RP_CONF_U32,
 	  .offset = offsetof(struct rip_settings, receive_buffer), .min = 65536,
 	  .max = 1u << 30 },
-	{ .name = "send-rate", .kind = CONF_INT, .offset = offsetof(struct rip_settings, send_rate),
+	{ .name = "send-rate", .kind = RP_CONF_INT, .offset = offsetof(struct rip_settings, send_rate),
 	  .min = 10, .max = 1000000 },
-	{ .name = "send-burst", .kind = CONF_INT,
+	{ .name = "send-burst", .kind = RP_CONF_INT,
 	  .offset = offsetof(struct rip_settings, send_burst), .min = 1, .max = 100000 },
-	{ .name = "update-timeout", .kind = CONF_INT,
+	{ .name = "update-timeout", .kind = RP_CONF_INT,
 	  .offset = offsetof(struct rip_settings, update_timeout), .min = 1, .max = 3600 },
-	{ .name = "update-quiet", .kind = CONF_INT,
+	{ .name = "update-quiet", .kind = RP_CONF_INT,
 	  .offset = offsetof(struct rip_settings, update_quiet), .min = 50, .max = 60000 },
 };
 
 #define FILTER_FIELD(key, member, list)                                                     \
-	{ .name = key, .kind = CONF_PREFIX4_LIST,                                           \
+	{ .name = key, .kind = RP_CONF_PREFIX4_LIST,                                           \
 	  .offset = offsetof(struct rip_if_settings, member.list),                          \
 	  .count_offset = offsetof(struct rip_if_settings, member.n##list) }
 
 #define ACCEPT_POLICY_FIELDS                                                                \
 	FILTER_FIELD("accept-only", accept, only), FILTER_FIELD("accept-except", accept, except), \
 	FILTER_FIELD("accept-peers", peers, only), FILTER_FIELD("ignore-peers", peers, except),  \
-	{ .name = "accept-host-routes", .kind = CONF_BOOL,                                  \
+	{ .name = "accept-host-routes", .kind = RP_CONF_BOOL,                                  \
 	  .offset = offsetof(struct rip_if_settings, accept_host_routes) },                 \
-	{ .name = "accept-default-route", .kind = CONF_BOOL,                                \
+	{ .name = "accept-default-route", .kind = RP_CONF_BOOL,                                \
 	  .offset = offsetof(struct rip_if_settings, accept_default_route) }
 
 #define ANNOUNCE_POLICY_FIELDS                                                              \
 	FILTER_FIELD("announce-only", announce, only),                                      \
 	FILTER_FIELD("announce-except", announce, except),                                  \
-	{ .name = "announce-host-routes", .kind = CONF_BOOL,                                \
+	{ .name = "announce-host-routes", .kind = RP_CONF_BOOL,                                \
 	  .offset = offsetof(struct rip_if_settings, announce_host_routes) },               \
-	{ .name = "announce-default-route", .kind = CONF_BOOL,                              \
+	{ .name = "announce-default-route", .kind = RP_CONF_BOOL,                              \
 	  .offset = offsetof(struct rip_if_settings, announce_default_route) }
 
-static const struct conf_field accept_policy_fields[] = { ACCEPT_POLICY_FIELDS };
-static const struct conf_field announce_policy_fields[] = { ANNOUNCE_POLICY_FIELDS };
+static const struct rp_conf_field accept_policy_fields[] = { ACCEPT_POLICY_FIELDS };
+static const struct rp_conf_field announce_policy_fields[] = { ANNOUNCE_POLICY_FIELDS };
 
-static const struct conf_field iface_fields[] = {
+static const struct rp_conf_field iface_fields[] = {
 	ACCEPT_POLICY_FIELDS,
 	ANNOUNCE_POLICY_FIELDS,
 	TIMER_FIELDS(struct rip_if_settings),
 	LIMIT_FIELDS(struct rip_if_settings),
-	{ .name = "mode", .kind = CONF_CHOICE, .offset = offsetof(struct rip_if_settings, mode),
+	{ .name = "mode", .kind = RP_CONF_CHOICE, .offset = offsetof(struct rip_if_settings, mode),
 	  .choices = mode_choices },
-	{ .name = "passive", .kind = CONF_BOOL, .offset = offsetof(struct rip_if_settings, passive) },
-	{ .name = "split-horizon", .kind = CONF_CHOICE,
+	{ .name = "passive", .kind = RP_CONF_BOOL, .offset = offsetof(struct rip_if_settings, passive) },
+	{ .name = "split-horizon", .kind = RP_CONF_CHOICE,
 	  .offset = offsetof(struct rip_if_settings, split_horizon), .choices = sh_choices },
-	{ .name = "cost", .kind = CONF_INT, .offset = offsetof(struct rip_if_settings, cost),
+	{ .name = "cost", .kind = RP_CONF_INT, .offset = offsetof(struct rip_if_settings, cost),
 	  .min = 1, .max = 15 },
-	{ .name = "neighbors", .kind = CONF_ADDR4_LIST,
+	{ .name = "neighbors", .kind = RP_CONF_ADDR4_LIST,
 	  .offset = offsetof(struct rip_if_settings, neighbors),
 	  .count_offset = offsetof(struct rip_if_settings, nneighbors) },
-	{ .name = "update-on-connect", .kind = CONF_BOOL,
+	{ .name = "update-on-connect", .kind = RP_CONF_BOOL,
 	  .offset = offsetof(struct rip_if_settings, update_on_connect) },
 };
 
@@ -139,16 +139,16 @@ void rip_if_settings_default(struct rip_if_settings *s, const struct rip_setting
 }
 
 static bool check_timers(const config_setting_t *at, const struct rip_timers *t,
-			 struct conf_diag *diag)
+			 struct rp_conf_diag *diag)
 {
 	if (t->timeout > t->update_interval)
 		return true;
-	conf_diag_at(diag, at, "'timeout' (%d s) must be longer than 'update-interval' (%d s)",
+	rp_conf_diag_at(diag, at, "'timeout' (%d s) must be longer than 'update-interval' (%d s)",
 		     t->timeout, t->update_interval);
 	return false;
 }
 
-static void *rip_parse_global(const config_setting_t *s, struct conf_diag *diag)
+static void *rip_parse_global(const config_setting_t *s, struct rp_conf_diag *diag)
 {
 	struct rip_settings *g = malloc(sizeof(*g));
 	bool ok;
@@ -156,7 +156,7 @@ static void *rip_parse_global(const config_setting_t *s, struct conf_diag *diag)
 	if (!g)
 		return NULL;
 	rip_settings_default(g);
-	ok = conf_parse_fields(s, global_fields, CONF_NFIELDS(global_fields), skip_global, "rip",
+	ok = rp_conf_parse_fields(s, global_fields, RP_CONF_NFIELDS(global_fields), skip_global, "rip",
 			       g, diag);
 	ok = rip_parse_redistribute(s, g, diag) && ok;
 	if (!ok || !check_timers(s, &g->timers, diag)) {
@@ -167,7 +167,7 @@ static void *rip_parse_global(const config_setting_t *s, struct conf_diag *diag)
 }
 
 /* `version` is 2, 1 or "1-compatible": a number or a string, so it is read by hand. */
-static bool parse_version(const config_setting_t *ifs, int *out, struct conf_diag *diag)
+static bool parse_version(const config_setting_t *ifs, int *out, struct rp_conf_diag *diag)
 {
 	const config_setting_t *v = config_setting_get_member(ifs, "version");
 	const char *str;
@@ -192,7 +192,7 @@ static bool parse_version(const config_setting_t *ifs, int *out, struct conf_dia
 			return true;
 		}
 	}
-	conf_diag_at(diag, v, "'version' must be 2, 1 or \"1-compatible\"");
+	rp_conf_diag_at(diag, v, "'version' must be 2, 1 or \"1-compatible\"");
 	return false;
 }
 
@@ -202,31 +202,31 @@ static bool unicast(uint32_t a)
 }
 
 static bool check_interface(const config_setting_t *s, const struct rip_if_settings *i,
-			    struct conf_diag *diag)
+			    struct rp_conf_diag *diag)
 {
 	bool ok = check_timers(s, &i->timers, diag);
 
 	for (size_t n = 0; n < i->nneighbors; n++)
 		if (!unicast(i->neighbors[n])) {
-			conf_diag_at(diag, config_setting_get_member(s, "neighbors"),
+			rp_conf_diag_at(diag, config_setting_get_member(s, "neighbors"),
 				     "'neighbors' must be unicast addresses");
 			ok = false;
 			break;
 		}
 
 	if (i->update_on_connect && i->mode != RIP_MODE_AUTOSTATIC) {
-		conf_diag_at(diag, config_setting_get_member(s, "update-on-connect"),
+		rp_conf_diag_at(diag, config_setting_get_member(s, "update-on-connect"),
 			     "'update-on-connect' needs mode = \"autostatic\"");
 		ok = false;
 	}
 	if (i->passive && i->mode != RIP_MODE_PERIODIC) {
-		conf_diag_at(diag, config_setting_get_member(s, "passive"),
+		rp_conf_diag_at(diag, config_setting_get_member(s, "passive"),
 			     "'passive' applies to periodic interfaces only (mode is \"%s\")",
 			     rip_mode_name(i->mode));
 		ok = false;
 	}
 	if (i->mode == RIP_MODE_DEMAND && i->version == RIP_VERSION_1) {
-		conf_diag_at(diag, config_setting_get_member(s, "version"),
+		rp_conf_diag_at(diag, config_setting_get_member(s, "version"),
 			     "mode \"demand\" (RFC 2091) needs RIP version 2");
 		ok = false;
 	}
@@ -234,7 +234,7 @@ static bool check_interface(const config_setting_t *s, const struct rip_if_setti
 }
 
 static void *rip_parse_interface(const config_setting_t *s, const void *global,
-				 struct conf_diag *diag)
+				 struct rp_conf_diag *diag)
 {
 	struct rip_if_settings *i = malloc(sizeof(*i));
 	bool ok;
@@ -242,7 +242,7 @@ static void *rip_parse_interface(const config_setting_t *s, const void *global,
 	if (!i)
 		return NULL;
 	rip_if_settings_default(i, global);
-	ok = conf_parse_fields(s, iface_fields, CONF_NFIELDS(iface_fields), skip_iface,
+	ok = rp_conf_parse_fields(s, iface_fields, RP_CONF_NFIELDS(iface_fields), skip_iface,
 			       "rip interface", i, diag);
 	ok = parse_version(s, &i->version, diag) && ok;
 	ok = ok && rip_parse_auth(s, i, diag);
@@ -255,19 +255,19 @@ static void *rip_parse_interface(const config_setting_t *s, const void *global,
 
 bool rip_accept_policy_equal(const struct rip_if_settings *a, const struct rip_if_settings *b)
 {
-	return conf_fields_equal(accept_policy_fields, CONF_NFIELDS(accept_policy_fields), a, b);
+	return rp_conf_fields_equal(accept_policy_fields, RP_CONF_NFIELDS(accept_policy_fields), a, b);
 }
 
 bool rip_announce_policy_equal(const struct rip_if_settings *a,
 			       const struct rip_if_settings *b)
 {
-	return conf_fields_equal(announce_policy_fields, CONF_NFIELDS(announce_policy_fields), a,
+	return rp_conf_fields_equal(announce_policy_fields, RP_CONF_NFIELDS(announce_policy_fields), a,
 				 b);
 }
 
 static bool rip_global_equal(const void *a, const void *b)
 {
-	return conf_fields_equal(global_fields, CONF_NFIELDS(global_fields), a, b) &&
+	return rp_conf_fields_equal(global_fields, RP_CONF_NFIELDS(global_fields), a, b) &&
 	       rip_redist_settings_equal(a, b);
 }
 
@@ -276,14 +276,14 @@ static bool rip_iface_equal(const void *a, const void *b)
 	const struct rip_if_settings *x = a, *y = b;
 
 	return x->version == y->version && rip_auth_settings_equal(x, y) &&
-	       conf_fields_equal(iface_fields, CONF_NFIELDS(iface_fields), a, b);
+	       rp_conf_fields_equal(iface_fields, RP_CONF_NFIELDS(iface_fields), a, b);
 }
 
 void rip_if_settings_free(struct rip_if_settings *s)
 {
 	if (!s)
 		return;
-	conf_free_fields(iface_fields, CONF_NFIELDS(iface_fields), s);
+	rp_conf_free_fields(iface_fields, RP_CONF_NFIELDS(iface_fields), s);
 	rip_auth_settings_free(s);
 	free(s);
 }
@@ -313,7 +313,7 @@ struct rip_if_settings *rip_if_settings_copy(const struct rip_if_settings *s)
 		free(c);
 		return NULL;
 	}
-	if (!conf_copy_fields(iface_fields, CONF_NFIELDS(iface_fields), c, s)) {
+	if (!rp_conf_copy_fields(iface_fields, RP_CONF_NFIELDS(iface_fields), c, s)) {
 		rip_auth_settings_free(c);
 		free(c);
 		return NULL;

@@ -13,10 +13,10 @@
 
 #include <libconfig.h>
 
-#include "core/routprot.h"
-#include "lib/prefix.h"
+#include "routprotd/routprot.h"
+#include "routprotd/prefix.h"
 
-struct conf_diag;
+struct rp_conf_diag;
 
 enum rip_mode {
 	RIP_MODE_PERIODIC = 0,   /* RFC 2453 */
@@ -63,9 +63,9 @@ struct rip_auth_key {
 /* A route filter of an interface: a prefix passes when it lies inside one of `only` (when there
  * are any) and inside none of `except`; "inside" means equal to it or more specific. */
 struct rip_filter {
-	struct prefix4 *only;
+	struct rp_prefix4 *only;
 	size_t nonly;
-	struct prefix4 *except;
+	struct rp_prefix4 *except;
 	size_t nexcept;
 };
 
@@ -126,14 +126,14 @@ const char *rip_auth_type_name(int type);
 /* rip_config_redist.c: `redistribute` as an array of source names or a list of names and
  * groups { source = "..."; tag = N; } */
 bool rip_parse_redistribute(const config_setting_t *rip, struct rip_settings *g,
-			    struct conf_diag *diag);
+			    struct rp_conf_diag *diag);
 bool rip_redist_settings_equal(const struct rip_settings *a, const struct rip_settings *b);
 /* The route tag announced with redistributed routes of kind `kind` (one RP_REDIST_* bit). */
 uint16_t rip_redist_tag(const struct rip_settings *s, unsigned kind);
 
 /* rip_config_auth.c */
 bool rip_parse_auth(const config_setting_t *ifs, struct rip_if_settings *i,
-		    struct conf_diag *diag);
+		    struct rp_conf_diag *diag);
 bool rip_auth_settings_equal(const struct rip_if_settings *a, const struct rip_if_settings *b);
 bool rip_auth_settings_copy(struct rip_if_settings *dst, const struct rip_if_settings *src);
 void rip_auth_settings_free(struct rip_if_settings *s);

@@ -21,9 +21,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "conf/conf_diag.h"
-#include "conf/conf_schema.h"
-#include "lib/clock.h"
+#include "routprotd/conf_diag.h"
+#include "routprotd/conf_schema.h"
+#include "routprotd/clock.h"
 #include "rip/rip_config.h"
 
 static const char *const auth_names[] = { "none", "simple", "md5", "hmac-sha1",
@@ -34,7 +34,7 @@ const char *rip_auth_type_name(int type)
 	return (type >= 0 && type <= RIP_AUTH_TYPE_SHA512) ? auth_names[type] : "?";
 }
 
-static bool parse_type(const config_setting_t *s, int *out, struct conf_diag *diag)
+static bool parse_type(const config_setting_t *s, int *out, struct rp_conf_diag *diag)
 {
 	const char *v;
 
@@ -46,13 +46,13 @@ static bool parse_type(const config_setting_t *s, int *out, struct conf_diag *di
 				return true;
 			}
 	}
-	conf_diag_at(diag, s, "'authentication' must be one of: none, simple, md5, hmac-sha1, "
+	rp_conf_diag_at(diag, s, "'authentication' must be one of: none, simple, md5, hmac-sha1, "
 		     "hmac-sha256, hmac-sha384, hmac-sha512");
 	return false;
 }
 
 static bool parse_time_key(const config_setting_t *key, const char *name, int64_t *out,
-			   struct conf_diag *diag)
+			   struct rp_conf_diag *diag)
 {
 	const config_setting_t *s = config_setting_get_member(key, name);
 
@@ -60,14 +60,14 @@ static bool parse_time_key(const config_setting_t *key, const char *name, int64_
 	if (!s)
 		return true;
 	if (config_setting_type(s) == CONFIG_TYPE_STRING &&
-	    (*out = clock_parse_iso8601(config_setting_get_string(s))) >= 0)
+	    (*out = rp_clock_parse_iso8601(config_setting_get_string(s))) >= 0)
 		return true;
-	conf_diag_at(diag, s, "'%s' must be a UTC time like \"2026-11-21T19:06:00Z\"", name);
+	rp_conf_diag_at(diag, s, "'%s' must be a UTC time like \"2026-11-21T19:06:00Z\"", name);
 	return false;
 }
 
 static bool parse_secret(const config_setting_t *key, struct rip_auth_key *k, int type,
-			 struct conf_diag *diag)
+			 struct rp_conf_diag *diag)
 {
 	const config_setting_t *s = config_setting_get_member(key, "secret");
 	size_t max = type == RIP_AUTH_TYPE_SIMPLE || type == RIP_AUTH_TYPE_MD5
@@ -75,12 +75,12 @@ static bool parse_secret(const config_setting_t *key, struct rip_auth_key *k, in
 	const char *v;
 
 	if (!s || config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_diag_at(diag, s ? s : key, "each key needs a 'secret' string");
+		rp_conf_diag_at(diag, s ? s : key, "each key needs a 'secret' string");
 		return false;
 	}
 	v = config_setting_get_string(s);
 	if (strlen(v) == 0 || strlen(v) > max) {
-		conf_diag_at(diag, s, "'secret' must be 1 to %zu bytes for %s", max,
+		rp_conf_diag_at(diag, s, "'secret' must be 1 to %zu bytes for %s", max,
 			     rip_auth_type_name(type));
 		return false;
 	}
@@ -101,26 +101,26 @@ static bool known_key_member(const char *name)
 }
 
 static bool parse_key(const config_setting_t *key, struct rip_auth_key *k, int type,
-		      struct conf_diag *diag)
+		      struct rp_conf_diag *diag)
 {
 	const config_setting_t *id = config_setting_get_member(key, "id");
 	long long idv = 0;
 	bool ok = true;
 
 	if (config_setting_type(key) != CONFIG_TYPE_GROUP) {
-		conf_diag_at(diag, key, "each entry of 'keys' must be a group { id; secret; }");
+		rp_conf_diag_at(diag, key, "each entry of 'keys' must be a group { id; secret; }");
 		return false;
 	}
 	for (int i = 0; i < config_setting_length(key); i++) {
 		const config_setting_t *m = config_setting_get_elem(key, (unsigned)i);
 
 		if (!known_key_member(config_setting_name(m))) {
-			conf_diag_at(diag, m, "unknown key '%s' in an authentication key",
+			rp_conf_diag_at(diag, m, "unknown key '%s' in an authentication key",
 				     config_setting_name(m));
 			ok = false;
 		}
 	}
-	if (id && !conf_parse_integer(id, "id", 0, 255, &idv, diag))
+	if (id && !rp_conf_parse_integer(id, "id", 0, 255, &idv, diag))
 		ok = false;
 	k->id = (int)idv;
 	ok = parse_secret(key, k, type, diag) && ok;
@@ -140,13 +140,13 @@ static bool duplicate_id(const struct rip_auth_key *keys, size_t n, int id)
 }
 
 static bool parse_keys(const config_setting_t *list, struct rip_if_settings *i,
-		       struct conf_diag *diag)
+		       struct rp_conf_diag *diag)
 {
 	unsigned n = (unsigned)config_setting_length(list);
 	bool ok = true;
 
 	if (config_setting_type(list) != CONFIG_TYPE_LIST || n == 0) {
-		conf_diag_at(diag, list, "'keys' must be a list of keys ( { id; secret; } )");
+		rp_conf_diag_at(diag, list, "'keys' must be a list of keys ( { id; secret; } )");
 		return false;
 	}
 	i->keys = calloc(n, sizeof(*i->keys));
@@ -161,7 +161,7 @@ static bool parse_keys(const config_setting_t *list, struct rip_if_settings *i,
 			continue;
 		}
 		if (duplicate_id(i->keys, i->nkeys, parsed.id)) {
-			conf_diag_at(diag, key, "key id %d is listed twice", parsed.id);
+			rp_conf_diag_at(diag, key, "key id %d is listed twice", parsed.id);
 			ok = false;
 			continue;
 		}
@@ -171,38 +171,38 @@ static bool parse_keys(const config_setting_t *list, struct rip_if_settings *i,
 }
 
 /* Secrets must not sit in a file everyone can read. */
-static bool file_private(const config_setting_t *s, struct conf_diag *diag)
+static bool file_private(const config_setting_t *s, struct rp_conf_diag *diag)
 {
 	const char *file = config_setting_source_file(s);
 	struct stat st;
 
 	if (!file || stat(file, &st) != 0 || !(st.st_mode & S_IROTH))
 		return true;
-	conf_diag_at(diag, s, "authentication secrets in a file everyone can read: "
+	rp_conf_diag_at(diag, s, "authentication secrets in a file everyone can read: "
 		     "chmod o-r %s", file);
 	return false;
 }
 
 static bool check_consistency(const config_setting_t *ifs, struct rip_if_settings *i,
-			      const config_setting_t *keys, struct conf_diag *diag)
+			      const config_setting_t *keys, struct rp_conf_diag *diag)
 {
 	if (i->auth_type == RIP_AUTH_NONE) {
 		if (!keys)
 			return true;
-		conf_diag_at(diag, keys, "'keys' given without 'authentication'");
+		rp_conf_diag_at(diag, keys, "'keys' given without 'authentication'");
 		return false;
 	}
 	if (!keys) {
-		conf_diag_at(diag, config_setting_get_member(ifs, "authentication"),
+		rp_conf_diag_at(diag, config_setting_get_member(ifs, "authentication"),
 			     "authentication \"%s\" needs 'keys'", rip_auth_type_name(i->auth_type));
 		return false;
 	}
 	if (i->auth_type == RIP_AUTH_TYPE_SIMPLE && i->nkeys > 1) {
-		conf_diag_at(diag, keys, "simple authentication takes one key");
+		rp_conf_diag_at(diag, keys, "simple authentication takes one key");
 		return false;
 	}
 	if (i->version == RIP_VERSION_1) {
-		conf_diag_at(diag, keys, "RIPv1 has no authentication: use version 2");
+		rp_conf_diag_at(diag, keys, "RIPv1 has no authentication: use version 2");
 		return false;
 	}
 	return file_private(keys, diag);
@@ -210,7 +210,7 @@ static bool check_consistency(const config_setting_t *ifs, struct rip_if_setting
 
 /* auth-sequence-reset: false, true or a number of seconds (1..86400); crypto only. */
 static bool parse_seq_reset(const config_setting_t *ifs, struct rip_if_settings *i,
-			    struct conf_diag *diag)
+			    struct rp_conf_diag *diag)
 {
 	const config_setting_t *s = config_setting_get_member(ifs, "auth-sequence-reset");
 	int v;
@@ -225,19 +225,19 @@ static bool parse_seq_reset(const config_setting_t *ifs, struct rip_if_settings 
 		   (v = config_setting_get_int(s)) >= 1 && v <= 86400) {
 		i->auth_seq_reset = v;
 	} else {
-		conf_diag_at(diag, s, "'auth-sequence-reset' must be true, false or seconds "
+		rp_conf_diag_at(diag, s, "'auth-sequence-reset' must be true, false or seconds "
 			     "(1 to 86400)");
 		return false;
 	}
 	if (i->auth_type >= RIP_AUTH_TYPE_MD5)
 		return true;
-	conf_diag_at(diag, s, "'auth-sequence-reset' needs cryptographic authentication (md5, "
+	rp_conf_diag_at(diag, s, "'auth-sequence-reset' needs cryptographic authentication (md5, "
 		     "hmac-sha*)");
 	return false;
 }
 
 bool rip_parse_auth(const config_setting_t *ifs, struct rip_if_settings *i,
-		    struct conf_diag *diag)
+		    struct rp_conf_diag *diag)
 {
 	const config_setting_t *type = config_setting_get_member(ifs, "authentication");
 	const config_setting_t *len = config_setting_get_member(ifs, "md5-auth-length");
@@ -252,7 +252,7 @@ bool rip_parse_auth(const config_setting_t *ifs, struct rip_if_settings *i,
 		int v = config_setting_type(len) == CONFIG_TYPE_INT ? config_setting_get_int(len) : 0;
 
 		if (v != 16 && v != 20) {
-			conf_diag_at(diag, len, "'md5-auth-length' must be 16 or 20");
+			rp_conf_diag_at(diag, len, "'md5-auth-length' must be 16 or 20");
 			ok = false;
 		}
 		i->md5_auth_length = v;

@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "conf/conf_schema.h"
+#include "routprotd/conf_schema.h"
 #include "rip/rip_config.h"
 
 static const char *const source_names[] = { "connected", "static", "kernel", "autostatic",
@@ -29,10 +29,10 @@ struct redist_entry {
 	int tag;    /* -1 = not given */
 };
 
-static const struct conf_field entry_fields[] = {
-	{ .name = "source", .kind = CONF_CHOICE, .offset = offsetof(struct redist_entry, source),
+static const struct rp_conf_field entry_fields[] = {
+	{ .name = "source", .kind = RP_CONF_CHOICE, .offset = offsetof(struct redist_entry, source),
 	  .choices = source_names },
-	{ .name = "tag", .kind = CONF_INT, .offset = offsetof(struct redist_entry, tag),
+	{ .name = "tag", .kind = RP_CONF_INT, .offset = offsetof(struct redist_entry, tag),
 	  .min = 0, .max = 65535 },
 };
 
@@ -46,32 +46,32 @@ static int source_index(const char *name)
 
 /* One element into *e; false after reporting it. */
 static bool parse_element(const config_setting_t *el, struct redist_entry *e,
-			  struct conf_diag *diag)
+			  struct rp_conf_diag *diag)
 {
 	*e = (struct redist_entry){ .source = -1, .tag = -1 };
 	if (config_setting_type(el) == CONFIG_TYPE_STRING) {
 		e->source = source_index(config_setting_get_string(el));
 		if (e->source >= 0)
 			return true;
-		conf_diag_at(diag, el, "'redistribute' values must be among: " SOURCES_TEXT
+		rp_conf_diag_at(diag, el, "'redistribute' values must be among: " SOURCES_TEXT
 			     " (got \"%s\")", config_setting_get_string(el));
 		return false;
 	}
 	if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
-		conf_diag_at(diag, el, SHAPE_TEXT);
+		rp_conf_diag_at(diag, el, SHAPE_TEXT);
 		return false;
 	}
-	if (!conf_parse_fields(el, entry_fields, CONF_NFIELDS(entry_fields), NULL,
+	if (!rp_conf_parse_fields(el, entry_fields, RP_CONF_NFIELDS(entry_fields), NULL,
 			       "redistribute", e, diag))
 		return false;
 	if (e->source >= 0)
 		return true;
-	conf_diag_at(diag, el, "'redistribute' group without 'source'");
+	rp_conf_diag_at(diag, el, "'redistribute' group without 'source'");
 	return false;
 }
 
 bool rip_parse_redistribute(const config_setting_t *rip, struct rip_settings *g,
-			    struct conf_diag *diag)
+			    struct rp_conf_diag *diag)
 {
 	const config_setting_t *s = config_setting_get_member(rip, "redistribute");
 	bool ok = true;
@@ -80,7 +80,7 @@ bool rip_parse_redistribute(const config_setting_t *rip, struct rip_settings *g,
 	if (!s)
 		return true;
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-		conf_diag_at(diag, s, SHAPE_TEXT);
+		rp_conf_diag_at(diag, s, SHAPE_TEXT);
 		return false;
 	}
 	n = config_setting_length(s);
@@ -93,7 +93,7 @@ bool rip_parse_redistribute(const config_setting_t *rip, struct rip_settings *g,
 			continue;
 		}
 		if (g->redistribute & (1u << e.source)) {
-			conf_diag_at(diag, el, "'redistribute' lists \"%s\" twice",
+			rp_conf_diag_at(diag, el, "'redistribute' lists \"%s\" twice",
 				     source_names[e.source]);
 			ok = false;
 			continue;

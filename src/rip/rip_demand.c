@@ -26,8 +26,8 @@
 
 #include <event2/event.h>
 
-#include "lib/clock.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/prefix.h"
 #include "rip/rip.h"
 
 #define RXMT_MS 5000        /* RFC 2091 retransmission timer */
@@ -142,7 +142,7 @@ static bool next_packet(struct rip_iface *ifc)
 	d->out_msg = m;
 	d->out_dst = d->job.dst;
 	if (!send_msg(ifc, &m, d->out_dst)) {
-		log_warning(COMP, "%s: cannot sign an Update Response (no key valid for sending):"
+		rp_log_warning(COMP, "%s: cannot sign an Update Response (no key valid for sending):"
 			    " the table goes again in %d s", ifc->name, RXMT_MS / 1000);
 		d->job_active = false;
 		d->changes_waiting = false;
@@ -224,7 +224,7 @@ static void neighbor_unreachable(struct rip_iface *ifc)
 {
 	struct rip_demand *d = ifc->demand;
 
-	log_warning(COMP, "%s: demand circuit neighbor unreachable after %u tries: holding its "
+	rp_log_warning(COMP, "%s: demand circuit neighbor unreachable after %u tries: holding its "
 		    "routes down", ifc->name, d->tries);
 	d->unreachable = true;
 	d->outstanding = false;
@@ -300,7 +300,7 @@ static void neighbor_back(struct rip_iface *ifc, bool requested)
 {
 	struct rip_demand *d = ifc->demand;
 
-	log_notice(COMP, "%s: demand circuit neighbor answers again", ifc->name);
+	rp_log_notice(COMP, "%s: demand circuit neighbor answers again", ifc->name);
 	d->unreachable = false;
 	evtimer_del(d->rxmt);
 	if (!requested)

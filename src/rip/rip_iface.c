@@ -13,8 +13,8 @@
 
 #include <event2/event.h>
 
-#include "lib/clock.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/prefix.h"
 #include "rip/rip.h"
 
 struct rip_iface *rip_iface_find(const struct rip *rip, uint32_t ifindex)
@@ -32,7 +32,7 @@ const struct rp_local_binding *rip_iface_subnet_of(const struct rip_iface *ifc, 
 
 		if (b->peer && b->peer == addr)
 			return b;
-		if (b->prefixlen < 32 && prefix4_contains(b->address, b->prefixlen, addr))
+		if (b->prefixlen < 32 && rp_prefix4_contains(b->address, b->prefixlen, addr))
 			return b;
 	}
 	return NULL;
@@ -68,7 +68,7 @@ static void subnet_of(const struct rp_local_binding *b, uint32_t *prefix, uint8_
 		return;
 	}
 	*len = b->prefixlen;
-	*prefix = b->address & prefix4_mask(b->prefixlen);
+	*prefix = b->address & rp_prefix4_mask(b->prefixlen);
 }
 
 static void announce_connected(struct rip_iface *ifc, bool present)
@@ -97,7 +97,7 @@ void rip_iface_schedule_update(struct rip_iface *ifc)
 	int64_t delay = jittered_interval_ms(ifc->rip, ifc->set->timers.update_interval);
 	struct timeval tv = { .tv_sec = delay / 1000, .tv_usec = (delay % 1000) * 1000 };
 
-	ifc->next_update_ms = clock_now_ms() + delay;
+	ifc->next_update_ms = rp_clock_now_ms() + delay;
 	evtimer_add(ifc->update_timer, &tv);
 }
 
@@ -128,7 +128,7 @@ static void on_trigger_timer(evutil_socket_t fd, short what, void *arg)
 	if (!ifc->trigger_pending || !rip_iface_sends(ifc))
 		return;
 	ifc->trigger_pending = false;
-	if (ifc->next_update_ms - clock_now_ms() < 1000)
+	if (ifc->next_update_ms - rp_clock_now_ms() < 1000)
 		return; /* the periodic update is about to carry it */
 	rip_output_changes(ifc, ifc->sent_seq);
 	hold_triggers(ifc);
@@ -184,12 +184,12 @@ void rip_iface_set_active(struct rip_iface *ifc, bool active)
 		return;
 	ifc->active = active;
 	if (active) {
-		log_info(COMP, "%s: running (%s)", ifc->name, rip_iface_mode_name(ifc));
+		rp_log_info(COMP, "%s: running (%s)", ifc->name, rip_iface_mode_name(ifc));
 		announce_connected(ifc, true);
 		rip_iface_start(ifc, true);
 		return;
 	}
-	log_info(COMP, "%s: stopped; withdrawing routes learned through it", ifc->name);
+	rp_log_info(COMP, "%s: stopped; withdrawing routes learned through it", ifc->name);
 	evtimer_del(ifc->update_timer);
 	evtimer_del(ifc->trigger_timer);
 	ifc->trigger_pending = false;
@@ -233,7 +233,7 @@ void rip_iface_set_binding(struct rip_iface *ifc, const struct rp_binding *b)
 	if (n > 0) {
 		copy = malloc(n * sizeof(*copy));
 		if (!copy) {
-			log_error(COMP, "%s: out of memory storing its addresses", ifc->name);
+			rp_log_error(COMP, "%s: out of memory storing its addresses", ifc->name);
 			return;
 		}
 		memcpy(copy, b->addresses, n * sizeof(*copy));

@@ -14,7 +14,7 @@
  */
 #include "config.h"
 
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 #include "rip/rip.h"
 
 static const char *const drop_names[RIP_DROP_COUNT] = {
@@ -48,7 +48,7 @@ struct rx {
 static void drop(struct rip *rip, struct rip_iface *ifc, struct rip_neighbor *nbr,
 		 enum rip_drop why, uint32_t src, const char *detail)
 {
-	char a[ADDR4_STRLEN];
+	char a[RP_ADDR4_STRLEN];
 
 	rip->stats.rx_dropped++;
 	rip->stats.drops[why]++;
@@ -62,20 +62,20 @@ static void drop(struct rip *rip, struct rip_iface *ifc, struct rip_neighbor *nb
 		nbr->bad_packets++;
 	if (why == RIP_DROP_OWN)
 		return;
-	log_rl(&rip->rl_drop, LOG_LVL_WARNING, COMP, "dropped packet from %s on %s: %s%s%s",
-	       addr4_format(src, a), ifc ? ifc->name : "?", drop_names[why],
+	rp_log_rl(&rip->rl_drop, RP_LOG_WARNING, COMP, "dropped packet from %s on %s: %s%s%s",
+	       rp_addr4_format(src, a), ifc ? ifc->name : "?", drop_names[why],
 	       detail ? ": " : "", detail ? detail : "");
 }
 
 static void bad_entry(struct rx *rx, unsigned i, const char *why)
 {
-	char a[ADDR4_STRLEN];
+	char a[RP_ADDR4_STRLEN];
 
 	rx->ifc->stats.rx_bad_routes++;
 	if (rx->nbr)
 		rx->nbr->bad_routes++;
-	log_rl(&rx->rip->rl_entry, LOG_LVL_WARNING, COMP, "%s: entry %u from %s ignored: %s",
-	       rx->ifc->name, i + 1, addr4_format(rx->src, a), why);
+	rp_log_rl(&rx->rip->rl_entry, RP_LOG_WARNING, COMP, "%s: entry %u from %s ignored: %s",
+	       rx->ifc->name, i + 1, rp_addr4_format(rx->src, a), why);
 }
 
 static bool version_accepted(const struct rip_iface *ifc, uint8_t version)
@@ -107,9 +107,9 @@ static uint8_t implied_len(const struct rip_iface *ifc, uint32_t src, uint32_t a
 	if (addr == 0)
 		return 0;
 	if (b && cls && rip_classful_len(b->address) == cls &&
-	    prefix4_contains(b->address, cls, addr))
-		return (addr & ~prefix4_mask(b->prefixlen)) ? 32 : b->prefixlen;
-	return (addr & ~prefix4_mask(cls)) ? 32 : cls;
+	    rp_prefix4_contains(b->address, cls, addr))
+		return (addr & ~rp_prefix4_mask(b->prefixlen)) ? 32 : b->prefixlen;
+	return (addr & ~rp_prefix4_mask(cls)) ? 32 : cls;
 }
 
 /* Validate one entry; on success fills prefix/len/gateway/metric. Returns a reason or NULL. */
@@ -124,10 +124,10 @@ static const char *check_entry(struct rx *rx, const struct rip_rte *e, uint32_t 
 		return "metric outside 1..16";
 	if (e->mask == 0) {
 		mlen = implied_len(rx->ifc, rx->src, e->addr);
-	} else if ((mlen = mask4_to_len(e->mask)) < 0) {
+	} else if ((mlen = rp_mask4_to_len(e->mask)) < 0) {
 		return "non-contiguous subnet mask";
 	}
-	if (e->addr & ~prefix4_mask((unsigned)mlen))
+	if (e->addr & ~rp_prefix4_mask((unsigned)mlen))
 		return "address has bits outside its mask";
 	if (address_problem(e->addr, (uint8_t)mlen))
 		return address_problem(e->addr, (uint8_t)mlen);

@@ -13,21 +13,21 @@
 
 #include <stdlib.h>
 
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 #include "rip/rip.h"
 
 struct path_count {
-	struct avl_node node;
+	struct rp_avl_node node;
 	uint32_t ifindex;
 	uint32_t from; /* 0: every neighbor of the interface */
 	uint64_t paths;
 	bool warned; /* the limit was logged as reached; cleared when the count goes down */
 };
 
-static int count_cmp(const struct avl_node *a, const struct avl_node *b)
+static int count_cmp(const struct rp_avl_node *a, const struct rp_avl_node *b)
 {
-	const struct path_count *x = avl_entry(a, struct path_count, node);
-	const struct path_count *y = avl_entry(b, struct path_count, node);
+	const struct path_count *x = rp_avl_entry(a, struct path_count, node);
+	const struct path_count *y = rp_avl_entry(b, struct path_count, node);
 
 	if (x->ifindex != y->ifindex)
 		return x->ifindex < y->ifindex ? -1 : 1;
@@ -38,19 +38,19 @@ static int count_cmp(const struct avl_node *a, const struct avl_node *b)
 
 void rip_limit_init(struct rip *rip)
 {
-	avl_init(&rip->path_counts, count_cmp);
-	rip->rl_limit = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 60000);
+	rp_avl_init(&rip->path_counts, count_cmp);
+	rip->rl_limit = (struct rp_log_ratelimit)RP_LOG_RATELIMIT_INIT(10, 60000);
 }
 
 void rip_limit_free(struct rip *rip)
 {
-	struct avl_node *n = avl_first(&rip->path_counts);
+	struct rp_avl_node *n = rp_avl_first(&rip->path_counts);
 
 	while (n) {
-		struct path_count *c = avl_entry(n, struct path_count, node);
+		struct path_count *c = rp_avl_entry(n, struct path_count, node);
 
-		n = avl_next(n);
-		avl_remove(&rip->path_counts, &c->node);
+		n = rp_avl_next(n);
+		rp_avl_remove(&rip->path_counts, &c->node);
 		free(c);
 	}
 }
@@ -58,9 +58,9 @@ void rip_limit_free(struct rip *rip)
 static struct path_count *find(const struct rip *rip, uint32_t ifindex, uint32_t from)
 {
 	struct path_count key = { .ifindex = ifindex, .from = from };
-	struct avl_node *n = avl_find(&rip->path_counts, &key.node);
+	struct rp_avl_node *n = rp_avl_find(&rip->path_counts, &key.node);
 
-	return n ? avl_entry(n, struct path_count, node) : NULL;
+	return n ? rp_avl_entry(n, struct path_count, node) : NULL;
 }
 
 uint64_t rip_limit_paths(const struct rip *rip, uint32_t ifindex, uint32_t from)
@@ -80,7 +80,7 @@ static void adjust(struct rip *rip, uint32_t ifindex, uint32_t from, bool up)
 		if (!c && (c = calloc(1, sizeof(*c))) != NULL) {
 			c->ifindex = ifindex;
 			c->from = from;
-			avl_insert(&rip->path_counts, &c->node);
+			rp_avl_insert(&rip->path_counts, &c->node);
 		}
 		if (c)
 			c->paths++;
@@ -90,7 +90,7 @@ static void adjust(struct rip *rip, uint32_t ifindex, uint32_t from, bool up)
 		return;
 	c->warned = false;
 	if (--c->paths == 0) {
-		avl_remove(&rip->path_counts, &c->node);
+		rp_avl_remove(&rip->path_counts, &c->node);
 		free(c);
 	}
 }
@@ -107,7 +107,7 @@ static void refuse(struct rip *rip, struct rip_iface *ifc, uint32_t from,
 		   struct path_count *c, const char *what, int limit)
 {
 	struct rip_neighbor *nbr = rip_neighbor_find(rip, from, ifc->ifindex);
-	char a[ADDR4_STRLEN];
+	char a[RP_ADDR4_STRLEN];
 
 	ifc->stats.rx_over_limit_routes++;
 	if (nbr)
@@ -115,9 +115,9 @@ static void refuse(struct rip *rip, struct rip_iface *ifc, uint32_t from,
 	if (c->warned)
 		return;
 	c->warned = true;
-	log_rl(&rip->rl_limit, LOG_LVL_WARNING, COMP,
+	rp_log_rl(&rip->rl_limit, RP_LOG_WARNING, COMP,
 	       "%s: %s reached (%d routes): routes from %s not yet in the table are refused",
-	       ifc->name, what, limit, addr4_format(from, a));
+	       ifc->name, what, limit, rp_addr4_format(from, a));
 }
 
 /* The count of (ifindex, from) when it is at `limit` (> 0), else NULL. */

@@ -6,8 +6,8 @@
  */
 #include "config.h"
 
-#include "lib/clock.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/prefix.h"
 #include "rip/rip.h"
 
 static const char *const drop_keys[RIP_DROP_COUNT] = {
@@ -39,15 +39,15 @@ static json_t *global_row(struct rip *rip)
 }
 
 /* key: ["a.b.c.d/len", ...], when the list is not empty. */
-static void add_prefixes(json_t *o, const char *key, const struct prefix4 *list, size_t n)
+static void add_prefixes(json_t *o, const char *key, const struct rp_prefix4 *list, size_t n)
 {
 	json_t *arr;
-	char p[PREFIX4_STRLEN];
+	char p[RP_PREFIX4_STRLEN];
 
 	if (!o || n == 0 || !(arr = json_array()))
 		return;
 	for (size_t k = 0; k < n; k++)
-		json_array_append_new(arr, json_string(prefix4_format(list[k].addr, list[k].len, p)));
+		json_array_append_new(arr, json_string(rp_prefix4_format(list[k].addr, list[k].len, p)));
 	json_object_set_new(o, key, arr);
 }
 
@@ -120,12 +120,12 @@ static json_t *iface_row(const struct rip_iface *i)
 static json_t *nexthops_json(const struct rip_route *r)
 {
 	json_t *arr = json_array();
-	char a[ADDR4_STRLEN];
+	char a[RP_ADDR4_STRLEN];
 
 	for (unsigned i = 0; i < r->npaths; i++)
 		json_array_append_new(arr, json_pack("{s:o,s:I}", "gateway",
 						     r->paths[i].gateway
-							     ? json_string(addr4_format(r->paths[i].gateway, a))
+							     ? json_string(rp_addr4_format(r->paths[i].gateway, a))
 							     : json_null(),
 						     "ifindex", (json_int_t)r->paths[i].ifindex));
 	return arr;
@@ -140,16 +140,16 @@ static const char *route_source(const struct rip_route *r)
 
 static json_t *route_row(const struct rip *rip, const struct rip_route *r)
 {
-	char p[PREFIX4_STRLEN], a[ADDR4_STRLEN];
+	char p[RP_PREFIX4_STRLEN], a[RP_ADDR4_STRLEN];
 	const struct rip_path *first = r->npaths ? &r->paths[0] : &r->one; /* last known */
 	const struct rip_iface *ifc = rip_iface_find(rip, first->ifindex);
 	uint32_t gw = first->gateway;
-	int64_t now = clock_now_ms();
+	int64_t now = rp_clock_now_ms();
 	json_t *o;
 
 	o = json_pack("{s:s,s:o,s:I,s:i,s:i,s:s,s:o}",
-		      "prefix", prefix4_format(r->prefix, r->len, p),
-		      "nexthop", gw ? json_string(addr4_format(gw, a)) : json_null(),
+		      "prefix", rp_prefix4_format(r->prefix, r->len, p),
+		      "nexthop", gw ? json_string(rp_addr4_format(gw, a)) : json_null(),
 		      "ifindex", (json_int_t)first->ifindex,
 		      "metric", r->metric, "tag", r->tag, "source", route_source(r),
 		      "nexthops", nexthops_json(r));
@@ -166,14 +166,14 @@ static json_t *route_row(const struct rip *rip, const struct rip_route *r)
 static json_t *neighbor_row(const struct rip *rip, const struct rip_neighbor *n)
 {
 	const struct rip_iface *ifc = rip_iface_find(rip, n->ifindex);
-	char a[ADDR4_STRLEN];
+	char a[RP_ADDR4_STRLEN];
 
 	return json_pack("{s:s,s:s,s:I,s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-			 "address", addr4_format(n->address, a),
+			 "address", rp_addr4_format(n->address, a),
 			 "interface", ifc ? ifc->name : "?", "ifindex", (json_int_t)n->ifindex,
 			 "state", rip_neighbor_state_name(n), "version", n->version,
 			 "last_heard", n->last_heard_ms
-					       ? json_integer((clock_now_ms() - n->last_heard_ms) / 1000)
+					       ? json_integer((rp_clock_now_ms() - n->last_heard_ms) / 1000)
 					       : json_null(), /* nothing of it passed the checks */
 			 "bad_packets", (json_int_t)n->bad_packets,
 			 "bad_routes", (json_int_t)n->bad_routes,
@@ -188,10 +188,10 @@ static json_t *neighbor_row(const struct rip *rip, const struct rip_neighbor *n)
 
 static bool route_key(const json_t *key, struct rip_route *k)
 {
-	struct prefix4 p;
+	struct rp_prefix4 p;
 
 	if (!json_is_string(json_object_get(key, "prefix")) ||
-	    !prefix4_parse(json_string_value(json_object_get(key, "prefix")), &p, false))
+	    !rp_prefix4_parse(json_string_value(json_object_get(key, "prefix")), &p, false))
 		return false;
 	k->prefix = p.addr;
 	k->len = p.len;
@@ -203,7 +203,7 @@ static bool neighbor_key(const json_t *key, struct rip_neighbor *k)
 	const json_t *ifx = json_object_get(key, "ifindex");
 
 	if (!json_is_string(json_object_get(key, "address")) ||
-	    !addr4_parse(json_string_value(json_object_get(key, "address")), &k->address))
+	    !rp_addr4_parse(json_string_value(json_object_get(key, "address")), &k->address))
 		return false;
 	k->ifindex = json_is_integer(ifx) ? (uint32_t)json_integer_value(ifx) : 0;
 	return true;
@@ -261,7 +261,7 @@ enum rp_result rip_mib_get(void *inst, enum rp_mib_table t, const json_t *key, j
 enum rp_result rip_mib_get_first(void *inst, enum rp_mib_table t, json_t **row)
 {
 	struct rip *rip = inst;
-	struct avl_node *n;
+	struct rp_avl_node *n;
 	const struct rip_iface *i;
 
 	switch (t) {
@@ -271,12 +271,12 @@ enum rp_result rip_mib_get_first(void *inst, enum rp_mib_table t, json_t **row)
 		i = iface_after(rip, -1);
 		return row_or_end(i ? iface_row(i) : NULL, row);
 	case RP_MIB_ROUTE:
-		n = avl_first(&rip->routes);
-		return row_or_end(n ? route_row(rip, avl_entry(n, struct rip_route, node)) : NULL,
+		n = rp_avl_first(&rip->routes);
+		return row_or_end(n ? route_row(rip, rp_avl_entry(n, struct rip_route, node)) : NULL,
 				  row);
 	case RP_MIB_NEIGHBOR:
-		n = avl_first(&rip->neighbors);
-		return row_or_end(n ? neighbor_row(rip, avl_entry(n, struct rip_neighbor, node))
+		n = rp_avl_first(&rip->neighbors);
+		return row_or_end(n ? neighbor_row(rip, rp_avl_entry(n, struct rip_neighbor, node))
 				    : NULL, row);
 	}
 	return ERROR_INVALID_PARAMETER;
@@ -289,7 +289,7 @@ enum rp_result rip_mib_get_next(void *inst, enum rp_mib_table t, const json_t *k
 	const json_t *ifx = json_object_get(key, "ifindex");
 	struct rip_route rk;
 	struct rip_neighbor nk;
-	struct avl_node *n;
+	struct rp_avl_node *n;
 	const struct rip_iface *i;
 
 	switch (t) {
@@ -303,15 +303,20 @@ enum rp_result rip_mib_get_next(void *inst, enum rp_mib_table t, const json_t *k
 	case RP_MIB_ROUTE:
 		if (!route_key(key, &rk))
 			return ERROR_INVALID_PARAMETER;
-		n = avl_find_after(&rip->routes, &rk.node);
-		return row_or_end(n ? route_row(rip, avl_entry(n, struct rip_route, node)) : NULL,
+		n = rp_avl_find_after(&rip->routes, &rk.node);
+		return row_or_end(n ? route_row(rip, rp_avl_entry(n, struct rip_route, node)) : NULL,
 				  row);
 	case RP_MIB_NEIGHBOR:
 		if (!neighbor_key(key, &nk))
 			return ERROR_INVALID_PARAMETER;
-		n = avl_find_after(&rip->neighbors, &nk.node);
-		return row_or_end(n ? neighbor_row(rip, avl_entry(n, struct rip_neighbor, node))
+		n = rp_avl_find_after(&rip->neighbors, &nk.node);
+		return row_or_end(n ? neighbor_row(rip, rp_avl_entry(n, struct rip_neighbor, node))
 				    : NULL, row);
 	}
 	return ERROR_INVALID_PARAMETER;
+}
+
+bool rip_mib_route_reachable(void *inst, const json_t *row)
+{
+	return json_integer_value(json_object_get(row, "metric")) < RIP_METRIC_INFINITY;
 }

@@ -19,8 +19,8 @@
 
 #include <event2/event.h>
 
-#include "lib/clock.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/prefix.h"
 #include "rip/rip.h"
 
 #define RIP_MAX_NEIGHBORS 4096 /* records kept; beyond that new senders are not tracked */
@@ -28,10 +28,10 @@
 
 static void schedule_neighbor(struct rip *rip, const struct rip_neighbor *nb);
 
-static int neighbor_cmp(const struct avl_node *a, const struct avl_node *b)
+static int neighbor_cmp(const struct rp_avl_node *a, const struct rp_avl_node *b)
 {
-	const struct rip_neighbor *x = avl_entry(a, struct rip_neighbor, node);
-	const struct rip_neighbor *y = avl_entry(b, struct rip_neighbor, node);
+	const struct rip_neighbor *x = rp_avl_entry(a, struct rip_neighbor, node);
+	const struct rip_neighbor *y = rp_avl_entry(b, struct rip_neighbor, node);
 
 	if (x->address != y->address)
 		return x->address < y->address ? -1 : 1;
@@ -42,15 +42,15 @@ static int neighbor_cmp(const struct avl_node *a, const struct avl_node *b)
 
 void rip_neighbor_init(struct rip *rip)
 {
-	avl_init(&rip->neighbors, neighbor_cmp);
+	rp_avl_init(&rip->neighbors, neighbor_cmp);
 }
 
 struct rip_neighbor *rip_neighbor_find(const struct rip *rip, uint32_t addr, uint32_t ifindex)
 {
 	struct rip_neighbor key = { .address = addr, .ifindex = ifindex };
-	struct avl_node *n = avl_find(&rip->neighbors, &key.node);
+	struct rp_avl_node *n = rp_avl_find(&rip->neighbors, &key.node);
 
-	return n ? avl_entry(n, struct rip_neighbor, node) : NULL;
+	return n ? rp_avl_entry(n, struct rip_neighbor, node) : NULL;
 }
 
 struct rip_neighbor *rip_neighbor_get(struct rip *rip, uint32_t addr, uint32_t ifindex)
@@ -66,8 +66,8 @@ struct rip_neighbor *rip_neighbor_get(struct rip *rip, uint32_t addr, uint32_t i
 		nb->address = addr;
 		nb->ifindex = ifindex;
 		nb->down = true; /* until a packet of it passes the checks */
-		nb->down_since_ms = clock_now_ms();
-		avl_insert(&rip->neighbors, &nb->node);
+		nb->down_since_ms = rp_clock_now_ms();
+		rp_avl_insert(&rip->neighbors, &nb->node);
 		schedule_neighbor(rip, nb);
 	}
 	return nb;
@@ -85,7 +85,7 @@ static void scan(evutil_socket_t fd, short what, void *arg)
 
 static void schedule(struct rip *rip, int64_t at_ms)
 {
-	int64_t now = clock_now_ms(), delay = at_ms > now ? at_ms - now : 0;
+	int64_t now = rp_clock_now_ms(), delay = at_ms > now ? at_ms - now : 0;
 	struct timeval tv = { .tv_sec = delay / 1000, .tv_usec = (delay % 1000) * 1000 };
 
 	if (at_ms <= 0 || (rip->nbr_scan_at_ms && rip->nbr_scan_at_ms <= at_ms))
@@ -93,7 +93,7 @@ static void schedule(struct rip *rip, int64_t at_ms)
 	if (!rip->nbr_timer)
 		rip->nbr_timer = evtimer_new(rip->sup.base, scan, rip);
 	if (!rip->nbr_timer || evtimer_add(rip->nbr_timer, &tv) != 0) {
-		log_rl(&rip->rl_send, LOG_LVL_ERROR, COMP, "cannot arm the neighbor timer");
+		rp_log_rl(&rip->rl_send, RP_LOG_ERROR, COMP, "cannot arm the neighbor timer");
 		return;
 	}
 	rip->nbr_scan_at_ms = at_ms;
@@ -123,9 +123,9 @@ static const char *down_reason(const struct rip_iface *ifc, const struct rip_nei
 static void log_change(const struct rip *rip, const struct rip_neighbor *nb, const char *what)
 {
 	const struct rip_iface *ifc = rip_iface_find(rip, nb->ifindex);
-	char a[ADDR4_STRLEN];
+	char a[RP_ADDR4_STRLEN];
 
-	log_info(COMP, "neighbor %s on %s %s", addr4_format(nb->address, a),
+	rp_log_info(COMP, "neighbor %s on %s %s", rp_addr4_format(nb->address, a),
 		 ifc ? ifc->name : "?", what);
 }
 
@@ -160,22 +160,22 @@ static bool scan_one(struct rip *rip, struct rip_neighbor *nb, int64_t now, int6
 		return false;
 	}
 	log_change(rip, nb, "forgotten");
-	avl_remove(&rip->neighbors, &nb->node);
+	rp_avl_remove(&rip->neighbors, &nb->node);
 	free(nb);
 	return true;
 }
 
 void rip_neighbor_scan_now(struct rip *rip)
 {
-	int64_t now = clock_now_ms(), earliest = 0;
-	struct avl_node *n = avl_first(&rip->neighbors);
+	int64_t now = rp_clock_now_ms(), earliest = 0;
+	struct rp_avl_node *n = rp_avl_first(&rip->neighbors);
 
 	rip->nbr_scan_at_ms = 0;
 	while (n) {
-		struct rip_neighbor *nb = avl_entry(n, struct rip_neighbor, node);
+		struct rip_neighbor *nb = rp_avl_entry(n, struct rip_neighbor, node);
 		int64_t next;
 
-		n = avl_next(n);
+		n = rp_avl_next(n);
 		if (scan_one(rip, nb, now, &next))
 			continue;
 		if (!next)
@@ -208,7 +208,7 @@ void rip_neighbor_heard(struct rip *rip, struct rip_neighbor *nb)
 {
 	if (!nb)
 		return;
-	nb->last_heard_ms = clock_now_ms();
+	nb->last_heard_ms = rp_clock_now_ms();
 	if (nb->down) {
 		nb->down = false;
 		log_change(rip, nb, "is up");
@@ -218,7 +218,7 @@ void rip_neighbor_heard(struct rip *rip, struct rip_neighbor *nb)
 
 void rip_neighbor_free_all(struct rip *rip)
 {
-	struct avl_node *n = avl_first(&rip->neighbors);
+	struct rp_avl_node *n = rp_avl_first(&rip->neighbors);
 
 	if (rip->nbr_timer)
 		event_free(rip->nbr_timer);
@@ -226,10 +226,10 @@ void rip_neighbor_free_all(struct rip *rip)
 	rip->nbr_scan_at_ms = 0;
 
 	while (n) {
-		struct rip_neighbor *nb = avl_entry(n, struct rip_neighbor, node);
+		struct rip_neighbor *nb = rp_avl_entry(n, struct rip_neighbor, node);
 
-		n = avl_next(n);
-		avl_remove(&rip->neighbors, &nb->node);
+		n = rp_avl_next(n);
+		rp_avl_remove(&rip->neighbors, &nb->node);
 		free(nb);
 	}
 }
@@ -237,15 +237,15 @@ void rip_neighbor_free_all(struct rip *rip)
 /* Forget the neighbors of an interface that goes away. */
 void rip_neighbor_forget_iface(struct rip *rip, uint32_t ifindex)
 {
-	struct avl_node *n = avl_first(&rip->neighbors);
+	struct rp_avl_node *n = rp_avl_first(&rip->neighbors);
 
 	while (n) {
-		struct rip_neighbor *nb = avl_entry(n, struct rip_neighbor, node);
+		struct rip_neighbor *nb = rp_avl_entry(n, struct rip_neighbor, node);
 
-		n = avl_next(n);
+		n = rp_avl_next(n);
 		if (nb->ifindex != ifindex)
 			continue;
-		avl_remove(&rip->neighbors, &nb->node);
+		rp_avl_remove(&rip->neighbors, &nb->node);
 		free(nb);
 	}
 }

@@ -14,8 +14,8 @@
 
 #include <event2/event.h>
 
-#include "lib/clock.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/prefix.h"
 #include "rip/rip.h"
 
 typedef void (*target_fn)(struct rip_iface *ifc, const struct rip_job *tmpl, void *arg);
@@ -31,7 +31,7 @@ static uint32_t group_address(const struct rip_iface *ifc, const struct rp_local
 		return RIP_MCAST_GROUP;
 	if (b->prefixlen >= 31)
 		return b->peer ? b->peer : 0xffffffffu;
-	return b->address | ~prefix4_mask(b->prefixlen);
+	return b->address | ~rp_prefix4_mask(b->prefixlen);
 }
 
 /* Call fn for every target: each subnet (unless passive) and each configured neighbor. */
@@ -108,7 +108,7 @@ static void push_job(struct rip_iface *ifc, const struct rip_job *tmpl)
 		return; /* a dump that has not started yet will carry everything */
 	j = malloc(sizeof(*j));
 	if (!j) {
-		log_rl(&ifc->rip->rl_send, LOG_LVL_ERROR, COMP, "%s: out of memory, update lost",
+		rp_log_rl(&ifc->rip->rl_send, RP_LOG_ERROR, COMP, "%s: out of memory, update lost",
 		       ifc->name);
 		return;
 	}
@@ -159,7 +159,7 @@ enum rip_reply rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32
 	struct rip_job j = { .kind = RIP_JOB_FULL, .src = src, .dst = dst, .port = port,
 			     .version = version, .src_len = b ? b->prefixlen : 32,
 			     .answer = true };
-	char a[ADDR4_STRLEN];
+	char a[RP_ADDR4_STRLEN];
 
 	if (full_job_waiting(ifc, dst, port)) {
 		ifc->stats.requests_merged++;
@@ -167,9 +167,9 @@ enum rip_reply rip_output_reply_full(struct rip_iface *ifc, uint32_t src, uint32
 	}
 	if (answers_waiting(ifc) >= RIP_MAX_ANSWERS) {
 		ifc->stats.requests_unanswered++;
-		log_rl(&ifc->rip->rl_send, LOG_LVL_WARNING, COMP,
+		rp_log_rl(&ifc->rip->rl_send, RP_LOG_WARNING, COMP,
 		       "%s: %u whole-table answers already queued: request from %s not answered",
-		       ifc->name, RIP_MAX_ANSWERS, addr4_format(dst, a));
+		       ifc->name, RIP_MAX_ANSWERS, rp_addr4_format(dst, a));
 		return RIP_REPLY_REFUSED;
 	}
 	push_job(ifc, &j);
@@ -238,7 +238,7 @@ static void pump(evutil_socket_t fd, short what, void *arg)
 	struct rip_iface *ifc = arg;
 	uint8_t buf[RIP_MAX_PACKET];
 
-	refill(ifc, clock_now_ms());
+	refill(ifc, rp_clock_now_ms());
 	while (ifc->jobs && ifc->tokens >= 1.0) {
 		struct rip_job *j = ifc->jobs;
 		size_t len = rip_output_build(ifc->rip, ifc, j, buf, sizeof(buf));

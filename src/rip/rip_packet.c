@@ -10,7 +10,7 @@
  */
 #include "config.h"
 
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 #include "rip/rip.h"
 
 uint8_t rip_classful_len(uint32_t addr)
@@ -31,7 +31,7 @@ static uint32_t next_hop_for(const struct rip_route *r, const struct rip_job *jo
 		uint32_t g = r->paths[i].gateway;
 
 		if (g && g != job->src && job->src_len < 32 &&
-		    prefix4_contains(job->src, job->src_len, g))
+		    rp_prefix4_contains(job->src, job->src_len, g))
 			return g;
 	}
 	return 0;
@@ -58,7 +58,7 @@ static bool entry_for(const struct rip_iface *ifc, const struct rip_job *job,
 	bool learned_here = r->source == RIP_SRC_RIP && rip_route_via_iface(r, ifc->ifindex);
 
 	*e = (struct rip_rte){ .afi = RIP_AFI_INET, .tag = r->tag, .addr = r->prefix,
-			       .mask = prefix4_mask(r->len), .metric = r->metric };
+			       .mask = rp_prefix4_mask(r->len), .metric = r->metric };
 	if (refused_here(ifc, job, r, e))
 		return false;
 	if (learned_here && r->metric < RIP_METRIC_INFINITY) {
@@ -86,7 +86,7 @@ static uint8_t v1_form(const struct rip_job *job, const struct rip_route *r, boo
 		return 0;
 	if (r->len == 32)
 		return 32;
-	if (prefix4_contains(job->src, own_class, r->prefix) && own_class == cls)
+	if (rp_prefix4_contains(job->src, own_class, r->prefix) && own_class == cls)
 		return r->len == job->src_len ? r->len : 0;
 	if (r->len == cls)
 		return cls;
@@ -126,7 +126,7 @@ static void v1_add(struct rip_job *job, struct rip_msg *m, const struct rip_rte 
 		v1_entry(&m->rtes[m->nrtes++], e->addr, (uint8_t)e->metric);
 		return;
 	}
-	net = r->prefix & prefix4_mask(len);
+	net = r->prefix & rp_prefix4_mask(len);
 	if (job->agg_valid && job->agg_net == net) {
 		if (e->metric < job->agg_metric)
 			job->agg_metric = (uint8_t)e->metric;
@@ -147,13 +147,13 @@ unsigned rip_output_fill(struct rip *rip, struct rip_iface *ifc, struct rip_job 
 			 struct rip_msg *m, unsigned max)
 {
 	struct rip_route key = { .prefix = job->cursor_prefix, .len = job->cursor_len };
-	struct avl_node *n = job->started ? avl_find_after(&rip->routes, &key.node)
-					  : avl_first(&rip->routes);
+	struct rp_avl_node *n = job->started ? rp_avl_find_after(&rip->routes, &key.node)
+					  : rp_avl_first(&rip->routes);
 
 	m->nrtes = 0;
 	/* A v1 aggregate may need a slot: stop one short of a full packet. */
-	for (; n && m->nrtes < max - (job->version == 1); n = avl_next(n)) {
-		struct rip_route *r = avl_entry(n, struct rip_route, node);
+	for (; n && m->nrtes < max - (job->version == 1); n = rp_avl_next(n)) {
+		struct rip_route *r = rp_avl_entry(n, struct rip_route, node);
 		struct rip_rte e;
 
 		job->started = true;
@@ -193,13 +193,13 @@ static const struct rip_route *lookup_entry(const struct rip *rip, const struct 
 	int len;
 
 	if (e->mask != 0 || e->addr == 0) {
-		len = mask4_to_len(e->mask);
+		len = rp_mask4_to_len(e->mask);
 		return len < 0 ? NULL : rip_route_find(rip, e->addr, (uint8_t)len);
 	}
 	r = rip_route_find(rip, e->addr, 32);
 	c = rip_classful_len(e->addr);
 	if (!r && c)
-		r = rip_route_find(rip, e->addr & prefix4_mask(c), c);
+		r = rip_route_find(rip, e->addr & rp_prefix4_mask(c), c);
 	return r;
 }
 

@@ -13,10 +13,10 @@
 
 #include "rip/rip.h"
 
-static bool inside_any(const struct prefix4 *list, size_t n, uint32_t prefix, uint8_t len)
+static bool inside_any(const struct rp_prefix4 *list, size_t n, uint32_t prefix, uint8_t len)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (len >= list[i].len && prefix4_contains(list[i].addr, list[i].len, prefix))
+		if (len >= list[i].len && rp_prefix4_contains(list[i].addr, list[i].len, prefix))
 			return true;
 	}
 	return false;
@@ -55,8 +55,8 @@ static void announce_changed(struct rip_iface *ifc, const struct rip_if_settings
 	struct rip *rip = ifc->rip;
 
 	ifc->farewell_after = rip->change_seq;
-	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
-		struct rip_route *r = avl_entry(n, struct rip_route, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rip->routes); n; n = rp_avl_next(n)) {
+		struct rip_route *r = rp_avl_entry(n, struct rip_route, node);
 
 		if (rip_policy_announces(old, r->prefix, r->len) !=
 		    rip_policy_announces(ifc->set, r->prefix, r->len))
@@ -71,9 +71,9 @@ void rip_policy_changed(struct rip_iface *ifc, const struct rip_if_settings *old
 	bool announce = !rip_announce_policy_equal(old, ifc->set);
 
 	if (accept)
-		log_info(COMP, "%s: accept policy changed", ifc->name);
+		rp_log_info(COMP, "%s: accept policy changed", ifc->name);
 	if (announce)
-		log_info(COMP, "%s: announce policy changed", ifc->name);
+		rp_log_info(COMP, "%s: announce policy changed", ifc->name);
 	if (!ifc->active)
 		return;
 	if (accept) {

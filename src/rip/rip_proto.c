@@ -15,7 +15,7 @@
 
 #include <event2/event.h>
 
-#include "lib/clock.h"
+#include "routprotd/clock.h"
 #include "rip/rip.h"
 
 uint32_t rip_random(struct rip *rip, uint32_t below)
@@ -34,7 +34,7 @@ uint32_t rip_random(struct rip *rip, uint32_t below)
 static void seed(struct rip *rip)
 {
 	if (getrandom(&rip->rng, sizeof(rip->rng), GRND_NONBLOCK) != sizeof(rip->rng))
-		rip->rng = (uint64_t)clock_wall_ms() * 0x9e3779b97f4a7c15ull;
+		rip->rng = (uint64_t)rp_clock_wall_ms() * 0x9e3779b97f4a7c15ull;
 	if (rip->rng == 0)
 		rip->rng = 0x2545f4914f6cdd1dull;
 }
@@ -75,9 +75,9 @@ static enum rp_result rip_start(const struct rp_support *support, const void *gl
 		rip->set = *(const struct rip_settings *)global;
 	else
 		rip_settings_default(&rip->set);
-	rip->rl_drop = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 10000);
-	rip->rl_entry = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 10000);
-	rip->rl_send = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 10000);
+	rip->rl_drop = (struct rp_log_ratelimit)RP_LOG_RATELIMIT_INIT(10, 10000);
+	rip->rl_entry = (struct rp_log_ratelimit)RP_LOG_RATELIMIT_INIT(10, 10000);
+	rip->rl_send = (struct rp_log_ratelimit)RP_LOG_RATELIMIT_INIT(5, 10000);
 	seed(rip);
 	rp_event_queue_init(&rip->events);
 	rip_table_init(rip);
@@ -85,7 +85,7 @@ static enum rp_result rip_start(const struct rp_support *support, const void *gl
 	rip_auth_peers_init(rip);
 	if (!rip->scan_timer || rip_trigger_init(rip) != 0 ||
 	    rip_sock_open(rip, err, sizeof(err)) != 0) {
-		log_error(COMP, "cannot start: %s", rip->scan_timer ? err : "out of memory");
+		rp_log_error(COMP, "cannot start: %s", rip->scan_timer ? err : "out of memory");
 		rip_free(rip);
 		return ERROR_CAN_NOT_COMPLETE;
 	}
@@ -232,7 +232,7 @@ static enum rp_result rip_set_interface(void *inst, uint32_t index, const void *
 	if (copy->mode != RIP_MODE_DEMAND)
 		rip_demand_free(ifc);
 	else if (!rip_demand_create(ifc))
-		log_error(COMP, "%s: out of memory for the demand circuit", ifc->name);
+		rp_log_error(COMP, "%s: out of memory for the demand circuit", ifc->name);
 	if (restart) {
 		rip_iface_set_active(ifc, was_active);
 	} else {
@@ -256,9 +256,10 @@ static enum rp_result rip_get_event(void *inst, enum rp_event_type *type, union 
 }
 
 const struct rp_protocol rip_protocol = {
-	.version = RP_INTERFACE_VERSION,
+	RP_PROTOCOL_HEADER,
 	.protocol_id = 189, /* RTPROT_RIP */
 	.flags = RF_ROUTING | RF_DEMAND_UPDATE_ROUTES,
+	.preference = 120, /* the usual administrative distance of RIP */
 	.name = "rip",
 	.config = &rip_config_ops,
 	.start_protocol = rip_start,
@@ -276,4 +277,5 @@ const struct rp_protocol rip_protocol = {
 	.mib_get = rip_mib_get,
 	.mib_get_first = rip_mib_get_first,
 	.mib_get_next = rip_mib_get_next,
+	.mib_route_reachable = rip_mib_route_reachable,
 };

@@ -6,7 +6,7 @@
 #ifndef ROUTPROTD_RIP_PROTOCOL_H
 #define ROUTPROTD_RIP_PROTOCOL_H
 
-#include "core/routprot.h"
+#include "routprotd/routprot.h"
 
 extern const struct rp_protocol rip_protocol;
 

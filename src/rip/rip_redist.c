@@ -36,8 +36,8 @@ void rip_redist_changed(void *ctx, const struct rp_redist_route *r, bool withdra
 /* Subscribe to the selected kinds; withdraw routes of kinds no longer selected. */
 void rip_redist_apply(struct rip *rip)
 {
-	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
-		struct rip_route *r = avl_entry(n, struct rip_route, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rip->routes); n; n = rp_avl_next(n)) {
+		struct rip_route *r = rp_avl_entry(n, struct rip_route, node);
 		struct rip_local l = { .source = RIP_SRC_REDIST, .redist_kind = r->redist_kind,
 				       .prefix = r->prefix, .len = r->len };
 
@@ -46,7 +46,7 @@ void rip_redist_apply(struct rip *rip)
 			rip_table_set_local(rip, &l, false);
 	}
 	if (rip->sup.set_redistribution)
-		rip->sup.set_redistribution(rip->sup.rm, rip->sup.protocol_slot,
+		rip->sup.set_redistribution(rip->sup.host,
 					    rip->set.redistribute, rip_redist_changed, rip);
 }
 
@@ -54,8 +54,8 @@ void rip_redist_apply(struct rip *rip)
  * (autostatic ones keep their learned metric). */
 void rip_redist_refresh(struct rip *rip)
 {
-	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
-		struct rip_route *r = avl_entry(n, struct rip_route, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rip->routes); n; n = rp_avl_next(n)) {
+		struct rip_route *r = rp_avl_entry(n, struct rip_route, node);
 		uint8_t metric = r->redist_kind == RP_REDIST_AUTOSTATIC
 					 ? r->metric
 					 : (uint8_t)rip->set.redistribute_metric;

@@ -87,7 +87,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		int n = read_batch(rip);
 
 		if (n < 0)
-			log_rl(&rip->rl_send, LOG_LVL_WARNING, COMP, "receive error: %s",
+			rp_log_rl(&rip->rl_send, RP_LOG_WARNING, COMP, "receive error: %s",
 			       strerror(errno));
 		if (n < RX_BATCH)
 			return;
@@ -123,7 +123,7 @@ void rip_sock_set_rcvbuf(struct rip *rip)
 		return;
 	if (set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, (int)rip->set.receive_buffer) != 0 &&
 	    set_int(fd, SOL_SOCKET, SO_RCVBUF, (int)rip->set.receive_buffer) != 0)
-		log_warning(COMP, "cannot size the receive buffer to %u bytes: %s",
+		rp_log_warning(COMP, "cannot size the receive buffer to %u bytes: %s",
 			    rip->set.receive_buffer, strerror(errno));
 }
 
@@ -174,7 +174,7 @@ void rip_sock_membership(struct rip *rip, uint32_t ifindex, bool join)
 	if (setsockopt(rip->sock, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &mr,
 		       sizeof(mr)) != 0 &&
 	    errno != EADDRINUSE && errno != EADDRNOTAVAIL && errno != ENODEV)
-		log_warning(COMP, "%s 224.0.0.9 on ifindex %u: %s", join ? "join" : "leave",
+		rp_log_warning(COMP, "%s 224.0.0.9 on ifindex %u: %s", join ? "join" : "leave",
 			    ifindex, strerror(errno));
 }
 
@@ -202,7 +202,7 @@ int rip_sock_send(struct rip *rip, uint32_t ifindex, uint32_t src, uint32_t dst,
 	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	if (sendmsg(rip->sock, &h, 0) < 0) {
 		rip->stats.tx_errors++;
-		log_rl(&rip->rl_send, LOG_LVL_WARNING, COMP, "send to %u.%u.%u.%u failed: %s",
+		rp_log_rl(&rip->rl_send, RP_LOG_WARNING, COMP, "send to %u.%u.%u.%u failed: %s",
 		       dst >> 24, (dst >> 16) & 0xff, (dst >> 8) & 0xff, dst & 0xff,
 		       strerror(errno));
 		return -1;

@@ -23,17 +23,17 @@
 
 #include <event2/event.h>
 
-#include "lib/clock.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/prefix.h"
 #include "rip/rip.h"
 
 #define SCAN_MIN_GAP_MS 200
 #define FLUSH_MARK INT64_MAX /* path deadline meaning "flushed, not yet refreshed" */
 
-int rip_route_cmp(const struct avl_node *a, const struct avl_node *b)
+int rip_route_cmp(const struct rp_avl_node *a, const struct rp_avl_node *b)
 {
-	const struct rip_route *x = avl_entry(a, struct rip_route, node);
-	const struct rip_route *y = avl_entry(b, struct rip_route, node);
+	const struct rip_route *x = rp_avl_entry(a, struct rip_route, node);
+	const struct rip_route *y = rp_avl_entry(b, struct rip_route, node);
 
 	if (x->prefix != y->prefix)
 		return x->prefix < y->prefix ? -1 : 1;
@@ -43,9 +43,9 @@ int rip_route_cmp(const struct avl_node *a, const struct avl_node *b)
 struct rip_route *rip_route_find(const struct rip *rip, uint32_t prefix, uint8_t len)
 {
 	struct rip_route key = { .prefix = prefix, .len = len };
-	struct avl_node *n = avl_find(&rip->routes, &key.node);
+	struct rp_avl_node *n = rp_avl_find(&rip->routes, &key.node);
 
-	return n ? avl_entry(n, struct rip_route, node) : NULL;
+	return n ? rp_avl_entry(n, struct rip_route, node) : NULL;
 }
 
 bool rip_route_via_iface(const struct rip_route *r, uint32_t ifindex)
@@ -102,7 +102,7 @@ static void announce(struct rip *rip, struct rip_route *r)
 
 	if (r->source != RIP_SRC_RIP || r->metric >= RIP_METRIC_INFINITY || r->npaths == 0) {
 		if (r->in_rm)
-			rip->sup.route_delete(rip->sup.rm, rip->sup.protocol_slot, r->prefix,
+			rip->sup.route_delete(rip->sup.host, r->prefix,
 					      r->len);
 		r->in_rm = false;
 		return;
@@ -112,7 +112,7 @@ static void announce(struct rip *rip, struct rip_route *r)
 		rr.nexthops[i].ifindex = r->paths[i].ifindex;
 		rr.nexthop_count++;
 	}
-	if (rip->sup.route_add(rip->sup.rm, rip->sup.protocol_slot, &rr) == NO_ERROR)
+	if (rip->sup.route_add(rip->sup.host, &rr) == NO_ERROR)
 		r->in_rm = true;
 }
 
@@ -167,21 +167,21 @@ static struct rip_route *route_new(struct rip *rip, uint32_t prefix, uint8_t len
 	struct rip_route *r = calloc(1, sizeof(*r));
 
 	if (!r) {
-		log_rl(&rip->rl_entry, LOG_LVL_ERROR, COMP, "out of memory: route dropped");
+		rp_log_rl(&rip->rl_entry, RP_LOG_ERROR, COMP, "out of memory: route dropped");
 		return NULL;
 	}
 	r->prefix = prefix;
 	r->len = len;
 	r->paths = &r->one;
-	avl_insert(&rip->routes, &r->node);
+	rp_avl_insert(&rip->routes, &r->node);
 	return r;
 }
 
 static void route_delete(struct rip *rip, struct rip_route *r)
 {
 	if (r->in_rm)
-		rip->sup.route_delete(rip->sup.rm, rip->sup.protocol_slot, r->prefix, r->len);
-	avl_remove(&rip->routes, &r->node);
+		rip->sup.route_delete(rip->sup.host, r->prefix, r->len);
+	rp_avl_remove(&rip->routes, &r->node);
 	free_paths(rip, r);
 	free(r);
 }
@@ -291,7 +291,7 @@ static void update_new_path(struct rip *rip, struct rip_route *r, const struct r
 bool rip_table_update(struct rip *rip, struct rip_iface *ifc, uint32_t from, uint32_t prefix,
 		      uint8_t len, uint32_t gateway, uint8_t metric, uint16_t tag)
 {
-	int64_t now = clock_now_ms();
+	int64_t now = rp_clock_now_ms();
 	struct rip_path p = { .gateway = gateway, .from = from, .ifindex = ifc->ifindex,
 			      .expires_ms = path_deadline(rip, ifc, now) };
 	struct rip_route *r = rip_route_find(rip, prefix, len);
@@ -328,7 +328,7 @@ void rip_table_set_local(struct rip *rip, const struct rip_local *l, bool presen
 	if (!present) {
 		if (r && r->source == l->source && r->redist_kind == l->redist_kind &&
 		    r->metric < RIP_METRIC_INFINITY)
-			make_unreachable(rip, r, l->ifindex, clock_now_ms());
+			make_unreachable(rip, r, l->ifindex, rp_clock_now_ms());
 		return;
 	}
 	if (!r && !(r = route_new(rip, l->prefix, l->len)))
@@ -363,10 +363,10 @@ static void withdraw_paths(struct rip *rip, uint32_t ifindex,
 					    const struct rip_path *),
 			   const struct rip_iface *ifc)
 {
-	int64_t now = clock_now_ms();
+	int64_t now = rp_clock_now_ms();
 
-	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
-		struct rip_route *r = avl_entry(n, struct rip_route, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rip->routes); n; n = rp_avl_next(n)) {
+		struct rip_route *r = rp_avl_entry(n, struct rip_route, node);
 		unsigned before = r->npaths;
 
 		if (r->source != RIP_SRC_RIP || r->metric >= RIP_METRIC_INFINITY)
@@ -403,8 +403,8 @@ void rip_table_withdraw_unwanted(struct rip *rip, struct rip_iface *ifc)
 
 void rip_table_mark_from(struct rip *rip, uint32_t ifindex, uint32_t from)
 {
-	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
-		struct rip_route *r = avl_entry(n, struct rip_route, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rip->routes); n; n = rp_avl_next(n)) {
+		struct rip_route *r = rp_avl_entry(n, struct rip_route, node);
 
 		for (unsigned i = 0; r->source == RIP_SRC_RIP && i < r->npaths; i++)
 			if (r->paths[i].ifindex == ifindex && r->paths[i].from == from)
@@ -414,13 +414,13 @@ void rip_table_mark_from(struct rip *rip, uint32_t ifindex, uint32_t from)
 
 void rip_table_sweep_marked(struct rip *rip, uint32_t ifindex, uint32_t from)
 {
-	int64_t now = clock_now_ms();
+	int64_t now = rp_clock_now_ms();
 
-	for (struct avl_node *n = avl_first(&rip->routes); n;) {
-		struct rip_route *r = avl_entry(n, struct rip_route, node);
+	for (struct rp_avl_node *n = rp_avl_first(&rip->routes); n;) {
+		struct rip_route *r = rp_avl_entry(n, struct rip_route, node);
 		bool changed = false;
 
-		n = avl_next(n);
+		n = rp_avl_next(n);
 		if (r->source != RIP_SRC_RIP || r->metric >= RIP_METRIC_INFINITY)
 			continue;
 		for (unsigned i = r->npaths; i-- > 0;)
@@ -442,9 +442,9 @@ void rip_table_set_iface_aging(struct rip *rip, uint32_t ifindex, bool ages)
 	const struct rip_timers *t = timers_of(rip, ifindex);
 
 	if (ages)
-		deadline = clock_now_ms() + (int64_t)t->timeout * 1000;
-	for (struct avl_node *n = avl_first(&rip->routes); n; n = avl_next(n)) {
-		struct rip_route *r = avl_entry(n, struct rip_route, node);
+		deadline = rp_clock_now_ms() + (int64_t)t->timeout * 1000;
+	for (struct rp_avl_node *n = rp_avl_first(&rip->routes); n; n = rp_avl_next(n)) {
+		struct rip_route *r = rp_avl_entry(n, struct rip_route, node);
 
 		for (unsigned i = 0; r->source == RIP_SRC_RIP && i < r->npaths; i++)
 			if (r->paths[i].ifindex == ifindex)
@@ -495,16 +495,16 @@ static void scan(evutil_socket_t fd, short what, void *arg)
 
 void rip_table_scan_now(struct rip *rip)
 {
-	int64_t now = clock_now_ms(), next = 0;
-	struct avl_node *n = avl_first(&rip->routes);
+	int64_t now = rp_clock_now_ms(), next = 0;
+	struct rp_avl_node *n = rp_avl_first(&rip->routes);
 
 	rip->scan_at_ms = 0;
 	while (n) {
-		struct rip_route *r = avl_entry(n, struct rip_route, node);
+		struct rip_route *r = rp_avl_entry(n, struct rip_route, node);
 		bool deleted;
 		int64_t d;
 
-		n = avl_next(n);
+		n = rp_avl_next(n);
 		d = scan_route(rip, r, now, &deleted);
 		if (d && (next == 0 || d < next))
 			next = d;
@@ -520,7 +520,7 @@ void rip_table_schedule_scan(struct rip *rip, int64_t at_ms)
 
 	if (at_ms <= 0 || (rip->scan_at_ms && rip->scan_at_ms <= at_ms))
 		return; /* the common case, per received route: no clock read */
-	now = clock_now_ms();
+	now = rp_clock_now_ms();
 	delay = at_ms - now;
 	if (delay < SCAN_MIN_GAP_MS)
 		delay = SCAN_MIN_GAP_MS;
@@ -532,20 +532,20 @@ void rip_table_schedule_scan(struct rip *rip, int64_t at_ms)
 
 void rip_table_init(struct rip *rip)
 {
-	avl_init(&rip->routes, rip_route_cmp);
+	rp_avl_init(&rip->routes, rip_route_cmp);
 	rip_limit_init(rip);
 	rip->scan_timer = evtimer_new(rip->sup.base, scan, rip);
 }
 
 void rip_table_free(struct rip *rip)
 {
-	struct avl_node *n = avl_first(&rip->routes);
+	struct rp_avl_node *n = rp_avl_first(&rip->routes);
 
 	while (n) {
-		struct rip_route *r = avl_entry(n, struct rip_route, node);
+		struct rip_route *r = rp_avl_entry(n, struct rip_route, node);
 
-		n = avl_next(n);
-		avl_remove(&rip->routes, &r->node);
+		n = rp_avl_next(n);
+		rp_avl_remove(&rip->routes, &r->node);
 		free_paths(rip, r);
 		free(r);
 	}

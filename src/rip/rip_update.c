@@ -21,11 +21,11 @@
 
 #include <event2/event.h>
 
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 #include "rip/rip.h"
 
 struct upd_route {
-	struct avl_node node;
+	struct rp_avl_node node;
 	struct rip_entry e;
 };
 
@@ -38,14 +38,14 @@ struct rip_update {
 	unsigned requests;
 	int64_t retransmit_ms;
 	bool lost;           /* a route could not be kept (out of memory): the update fails */
-	struct avl_tree routes;
+	struct rp_avl_tree routes;
 	unsigned nroutes;    /* in `routes`: at most the interface's max-routes */
 };
 
-static int upd_cmp(const struct avl_node *a, const struct avl_node *b)
+static int upd_cmp(const struct rp_avl_node *a, const struct rp_avl_node *b)
 {
-	const struct rip_entry *x = &avl_entry(a, struct upd_route, node)->e;
-	const struct rip_entry *y = &avl_entry(b, struct upd_route, node)->e;
+	const struct rip_entry *x = &rp_avl_entry(a, struct upd_route, node)->e;
+	const struct rip_entry *y = &rp_avl_entry(b, struct upd_route, node)->e;
 
 	if (x->prefix != y->prefix)
 		return x->prefix < y->prefix ? -1 : 1;
@@ -62,13 +62,13 @@ static void arm(struct event *ev, int64_t ms)
 void rip_update_free(struct rip_iface *ifc)
 {
 	struct rip_update *u = ifc->update;
-	struct avl_node *n;
+	struct rp_avl_node *n;
 
 	if (!u)
 		return;
-	while ((n = avl_first(&u->routes))) {
-		avl_remove(&u->routes, n);
-		free(avl_entry(n, struct upd_route, node));
+	while ((n = rp_avl_first(&u->routes))) {
+		rp_avl_remove(&u->routes, n);
+		free(rp_avl_entry(n, struct upd_route, node));
 	}
 	if (u->retransmit)
 		event_free(u->retransmit);
@@ -88,20 +88,20 @@ static enum rp_result hand_over(struct rip_iface *ifc, unsigned *n)
 	struct rip_update *u = ifc->update;
 
 	if (u->lost) {
-		log_error(COMP, "%s: autostatic update lost routes for lack of memory", ifc->name);
+		rp_log_error(COMP, "%s: autostatic update lost routes for lack of memory", ifc->name);
 		return ERROR_CAN_NOT_COMPLETE;
 	}
-	for (struct avl_node *node = avl_first(&u->routes); node; node = avl_next(node)) {
-		const struct rip_entry *e = &avl_entry(node, struct upd_route, node)->e;
+	for (struct rp_avl_node *node = rp_avl_first(&u->routes); node; node = rp_avl_next(node)) {
+		const struct rip_entry *e = &rp_avl_entry(node, struct upd_route, node)->e;
 		struct rp_route r = { .prefix = e->prefix, .prefixlen = e->len,
 				      .metric = e->metric, .tag = e->tag, .nexthop_count = 1,
 				      .nexthops = { { .gateway = e->gateway,
 						      .ifindex = ifc->ifindex } } };
 
 		if (!rip->sup.update_route ||
-		    rip->sup.update_route(rip->sup.rm, rip->sup.protocol_slot, ifc->ifindex,
+		    rip->sup.update_route(rip->sup.host, ifc->ifindex,
 					  &r) != NO_ERROR) {
-			log_error(COMP, "%s: the router manager did not take an autostatic route",
+			rp_log_error(COMP, "%s: the router manager did not take an autostatic route",
 				  ifc->name);
 			return ERROR_CAN_NOT_COMPLETE;
 		}
@@ -119,18 +119,18 @@ static void complete(struct rip_iface *ifc, enum rp_result status)
 
 	if (status == NO_ERROR)
 		status = hand_over(ifc, &n);
-	log_info(COMP, "%s: autostatic update %s (%u responses, %u routes)", ifc->name,
+	rp_log_info(COMP, "%s: autostatic update %s (%u responses, %u routes)", ifc->name,
 		 status == NO_ERROR ? "complete" : "failed", responses, n);
 	rip_update_free(ifc);
 	msg.update_complete = (struct rp_update_complete){ .interface_index = ifc->ifindex,
 						       .update_type = DEMAND_UPDATE_ROUTES,
 						       .update_status = status };
 	if (!rp_event_queue_post(&rip->events, UPDATE_COMPLETE, &msg)) {
-		log_error(COMP, "%s: out of memory posting UPDATE_COMPLETE", ifc->name);
+		rp_log_error(COMP, "%s: out of memory posting UPDATE_COMPLETE", ifc->name);
 		return;
 	}
 	if (rip->sup.signal_event)
-		rip->sup.signal_event(rip->sup.rm, rip->sup.protocol_slot);
+		rip->sup.signal_event(rip->sup.host);
 }
 
 static void on_quiet(evutil_socket_t fd, short what, void *arg)
@@ -155,7 +155,7 @@ void rip_update_expire_now(struct rip_iface *ifc)
 		complete(ifc, NO_ERROR);
 		return;
 	}
-	log_notice(COMP, "%s: no answer to the autostatic update request", ifc->name);
+	rp_log_notice(COMP, "%s: no answer to the autostatic update request", ifc->name);
 	complete(ifc, ERROR_CAN_NOT_COMPLETE);
 }
 
@@ -192,7 +192,7 @@ static bool create(struct rip_iface *ifc, unsigned timeout_s)
 		return false;
 	ifc->update = u;
 	u->ifc = ifc;
-	avl_init(&u->routes, upd_cmp);
+	rp_avl_init(&u->routes, upd_cmp);
 	u->retransmit_ms = rx;
 	u->retransmit = evtimer_new(base, on_retransmit, ifc);
 	u->quiet = evtimer_new(base, on_quiet, ifc);
@@ -218,7 +218,7 @@ enum rp_result rip_update_start(struct rip_iface *ifc, unsigned timeout_s)
 		timeout_s = (unsigned)ifc->rip->set.update_timeout;
 	if (!create(ifc, timeout_s))
 		return ERROR_CAN_NOT_COMPLETE;
-	log_info(COMP, "%s: autostatic update started (timeout %u s)", ifc->name, timeout_s);
+	rp_log_info(COMP, "%s: autostatic update started (timeout %u s)", ifc->name, timeout_s);
 	if (ifc->set->mode == RIP_MODE_DEMAND)
 		rip_demand_update_request(ifc);
 	else
@@ -231,15 +231,15 @@ void rip_update_collect(struct rip_iface *ifc, const struct rip_entry *e)
 {
 	struct rip_update *u = ifc->update;
 	struct upd_route key = { .e = *e }, *r;
-	struct avl_node *n;
+	struct rp_avl_node *n;
 
 	if (!u)
 		return;
-	n = avl_find(&u->routes, &key.node);
-	r = n ? avl_entry(n, struct upd_route, node) : NULL;
+	n = rp_avl_find(&u->routes, &key.node);
+	r = n ? rp_avl_entry(n, struct upd_route, node) : NULL;
 	if (e->metric >= RIP_METRIC_INFINITY) {
 		if (r && r->e.from == e->from) { /* its only source withdrew it */
-			avl_remove(&u->routes, &r->node);
+			rp_avl_remove(&u->routes, &r->node);
 			free(r);
 			u->nroutes--;
 		}
@@ -252,7 +252,7 @@ void rip_update_collect(struct rip_iface *ifc, const struct rip_entry *e)
 	}
 	if (ifc->set->max_routes > 0 && u->nroutes >= (unsigned)ifc->set->max_routes) {
 		ifc->stats.rx_over_limit_routes++;
-		log_rl(&ifc->rip->rl_limit, LOG_LVL_WARNING, COMP,
+		rp_log_rl(&ifc->rip->rl_limit, RP_LOG_WARNING, COMP,
 		       "%s: max-routes reached (%d routes): the update takes no more",
 		       ifc->name, ifc->set->max_routes);
 		return;
@@ -263,7 +263,7 @@ void rip_update_collect(struct rip_iface *ifc, const struct rip_entry *e)
 		return;
 	}
 	r->e = *e;
-	avl_insert(&u->routes, &r->node);
+	rp_avl_insert(&u->routes, &r->node);
 	u->nroutes++;
 }
 

@@ -12,10 +12,10 @@
 
 #include <net/if.h>
 
-#include "conf/conf_schema.h"
-#include "core/event_queue.h"
-#include "lib/log.h"
-#include "lib/prefix.h"
+#include "routprotd/conf_schema.h"
+#include "routprotd/event_queue.h"
+#include "routprotd/log.h"
+#include "routprotd/prefix.h"
 #include "trace/trace.h"
 
 #define COMP "trace"
@@ -45,42 +45,42 @@ struct trace {
 	size_t record_len;
 };
 
-static const struct conf_field trace_fields[] = {
-	{ .name = "verbose", .kind = CONF_BOOL, .offset = offsetof(struct trace_settings, verbose) },
+static const struct rp_conf_field trace_fields[] = {
+	{ .name = "verbose", .kind = RP_CONF_BOOL, .offset = offsetof(struct trace_settings, verbose) },
 };
 
 static const char *const skip_global[] = { "interfaces", NULL };
 static const char *const skip_iface[] = { "name", NULL };
 
 static void *parse_settings(const config_setting_t *s, const struct trace_settings *defaults,
-			    const char *const *skip, const char *where, struct conf_diag *diag)
+			    const char *const *skip, const char *where, struct rp_conf_diag *diag)
 {
 	struct trace_settings *t = malloc(sizeof(*t));
 
 	if (!t)
 		return NULL;
 	*t = defaults ? *defaults : (struct trace_settings){ 0 };
-	if (!conf_parse_fields(s, trace_fields, CONF_NFIELDS(trace_fields), skip, where, t, diag)) {
+	if (!rp_conf_parse_fields(s, trace_fields, RP_CONF_NFIELDS(trace_fields), skip, where, t, diag)) {
 		free(t);
 		return NULL;
 	}
 	return t;
 }
 
-static void *trace_parse_global(const config_setting_t *s, struct conf_diag *diag)
+static void *trace_parse_global(const config_setting_t *s, struct rp_conf_diag *diag)
 {
 	return parse_settings(s, NULL, skip_global, "trace", diag);
 }
 
 static void *trace_parse_interface(const config_setting_t *s, const void *global,
-				   struct conf_diag *diag)
+				   struct rp_conf_diag *diag)
 {
 	return parse_settings(s, global, skip_iface, "trace interface", diag);
 }
 
 static bool trace_settings_equal(const void *a, const void *b)
 {
-	return conf_fields_equal(trace_fields, CONF_NFIELDS(trace_fields), a, b);
+	return rp_conf_fields_equal(trace_fields, RP_CONF_NFIELDS(trace_fields), a, b);
 }
 
 static const struct rp_config_ops trace_config_ops = {
@@ -106,7 +106,7 @@ static void note(struct trace *t, bool verbose, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	t->callbacks++;
-	log_msg(verbose ? LOG_LVL_INFO : LOG_LVL_DEBUG, COMP, "%s", line);
+	rp_log_msg(verbose ? RP_LOG_INFO : RP_LOG_DEBUG, COMP, "%s", line);
 	n = strlen(line);
 	if (t->record_len + n + 2 > TRACE_RECORD_MAX)
 		return;
@@ -307,7 +307,7 @@ static enum rp_result trace_update_routes(void *inst, uint32_t index, unsigned t
 	note(t, t->settings.verbose, "DO_UPDATE_ROUTES %u", index);
 	if (!rp_event_queue_post(&t->events, UPDATE_COMPLETE, &msg))
 		return ERROR_CAN_NOT_COMPLETE;
-	t->support.signal_event(t->support.rm, t->support.protocol_slot);
+	t->support.signal_event(t->support.host);
 	return NO_ERROR;
 }
 
@@ -389,7 +389,7 @@ void trace_set_update_result(void *inst, enum rp_result result)
 }
 
 const struct rp_protocol trace_protocol = {
-	.version = RP_INTERFACE_VERSION,
+	RP_PROTOCOL_HEADER,
 	.protocol_id = 0, /* installs no routes */
 	.flags = RF_ROUTING, /* do_update_routes exists for the RM's tests, not for operators */
 	.name = "trace",

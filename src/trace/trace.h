@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/routprot.h"
+#include "routprotd/routprot.h"
 
 extern const struct rp_protocol trace_protocol;
 

@@ -19,7 +19,7 @@
 
 #include "conf/conf.h"
 #include "fuzz_util.h"
-#include "lib/log.h"
+#include "routprotd/log.h"
 #include "rip/rip_protocol.h"
 #include "trace/trace.h"
 
@@ -42,23 +42,23 @@ static void check_message(const char *msg, const char *file)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct conf_diag diag;
+	struct rp_conf_diag diag;
 	struct conf *c;
 	const char *file;
 
 	if (fuzz_contains(data, size, "@include"))
 		return 0;
-	log_set_sink(fuzz_quiet_log, NULL);
+	rp_log_set_sink(fuzz_quiet_log, NULL);
 	file = fuzz_write_file("routprotd.conf", data, size);
-	conf_diag_init(&diag, file);
+	rp_conf_diag_init(&diag, file);
 	c = conf_load(file, known, 2, &diag);
-	if (c && !conf_diag_ok(&diag))
+	if (c && !rp_conf_diag_ok(&diag))
 		fuzz_fail("configuration loaded with %zu message(s)", diag.count);
 	if (!c && diag.count == 0)
 		fuzz_fail("configuration refused without a message");
 	for (size_t i = 0; i < diag.count; i++)
 		check_message(diag.messages[i], file);
 	conf_free(c);
-	conf_diag_free(&diag);
+	rp_conf_diag_free(&diag);
 	return 0;
 }

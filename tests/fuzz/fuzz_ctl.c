@@ -53,7 +53,7 @@ static struct conf *config(void)
 {
 	char text[512];
 	const char *file;
-	struct conf_diag diag;
+	struct rp_conf_diag diag;
 	struct conf *c;
 
 	snprintf(text, sizeof(text),
@@ -61,11 +61,11 @@ static struct conf *config(void)
 		 "trace = { interfaces = ( { name = \"eth0\"; }, { name = \"eth1\"; } ); };\n",
 		 fuzz_dir());
 	file = fuzz_write_file("routprotd.conf", (const uint8_t *)text, strlen(text));
-	conf_diag_init(&diag, file);
+	rp_conf_diag_init(&diag, file);
 	c = conf_load(file, registry, 1, &diag);
 	if (!c)
 		fuzz_fail("test configuration refused: %s", diag.count ? diag.messages[0] : "?");
-	conf_diag_free(&diag);
+	rp_conf_diag_free(&diag);
 	return c;
 }
 
@@ -82,7 +82,7 @@ static void start(void)
 {
 	char err[256];
 
-	log_set_sink(fuzz_quiet_log, NULL);
+	rp_log_set_sink(fuzz_quiet_log, NULL);
 	base = event_base_new();
 	rm = base ? rm_new(base, registry, 1) : NULL;
 	if (!rm)

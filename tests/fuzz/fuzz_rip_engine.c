@@ -81,7 +81,7 @@ static void set_accept_except(struct rip_iface *ifc)
 	ifc->set->accept.except = calloc(1, sizeof(*ifc->set->accept.except));
 	if (!ifc->set->accept.except)
 		fuzz_fail("out of memory");
-	ifc->set->accept.except[0] = (struct prefix4){ A(198, 19, 128, 0), 17 };
+	ifc->set->accept.except[0] = (struct rp_prefix4){ A(198, 19, 128, 0), 17 };
 	ifc->set->accept.nexcept = 1;
 	ifc->set->accept_host_routes = false;
 }
@@ -187,16 +187,16 @@ static void redistribute(unsigned arg, struct reader *r)
 				       .ifindex = 2 + (arg & 3),
 				       .source = 1u << ((arg >> 2) & 3), .metric = 1 + arg,
 				       .type = (enum rp_route_type)((arg >> 1) & 3) };
-	rr.prefix &= prefix4_mask(rr.prefixlen);
+	rr.prefix &= rp_prefix4_mask(rr.prefixlen);
 	rip_redist_changed(rip, &rr, arg & 1);
 }
 
 /* New settings for `ifc` as a reload would bring them (the protocol copies them deeply). */
 static void reload(struct rip_iface *ifc, unsigned arg, struct reader *r)
 {
-	static struct prefix4 inside[] = { { A(198, 19, 0, 0), 17 } };
-	static struct prefix4 outside[] = { { A(198, 19, 7, 0), 24 } };
-	static struct prefix4 peer[1];
+	static struct rp_prefix4 inside[] = { { A(198, 19, 0, 0), 17 } };
+	static struct rp_prefix4 outside[] = { { A(198, 19, 7, 0), 24 } };
+	static struct rp_prefix4 peer[1];
 	struct rip_if_settings s = *ifc->set; /* keys and lists stay the old ones' until copied */
 	const uint8_t *b;
 
@@ -210,7 +210,7 @@ static void reload(struct rip_iface *ifc, unsigned arg, struct reader *r)
 		s.version = RIP_VERSION_2; /* the configuration refuses this pair */
 	s.accept = (struct rip_filter){ .only = inside, .nonly = arg & 1 };
 	s.announce = (struct rip_filter){ .except = outside, .nexcept = (arg >> 1) & 1 };
-	peer[0] = (struct prefix4){ ifc->naddrs ? ifc->addrs[0].address + 1 : 0, 32 };
+	peer[0] = (struct rp_prefix4){ ifc->naddrs ? ifc->addrs[0].address + 1 : 0, 32 };
 	s.peers = (struct rip_filter){ .only = peer, .nonly = (arg >> 2) & 1 };
 	s.accept_host_routes = s.announce_default_route = !(arg & 8);
 	if (rip_protocol.set_interface_info(rip, ifc->ifindex, &s) != NO_ERROR)

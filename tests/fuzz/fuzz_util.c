@@ -39,7 +39,7 @@ bool fuzz_contains(const uint8_t *data, size_t size, const char *text)
 	return false;
 }
 
-void fuzz_quiet_log(enum log_level level, const char *line, void *arg)
+void fuzz_quiet_log(enum rp_log_level level, const char *line, void *arg)
 {
 }
 

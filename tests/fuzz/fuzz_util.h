@@ -11,11 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/log.h"
+#include "routprotd/log.h"
 
 void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 bool fuzz_contains(const uint8_t *data, size_t size, const char *text);
-void fuzz_quiet_log(enum log_level level, const char *line, void *arg);
+void fuzz_quiet_log(enum rp_log_level level, const char *line, void *arg);
 
 /* This process's temporary directory (created on first use, removed at exit). */
 const char *fuzz_dir(void);

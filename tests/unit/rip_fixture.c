@@ -10,8 +10,8 @@
 
 #include <event2/event.h>
 
-#include "lib/clock.h"
-#include "lib/log.h"
+#include "routprotd/clock.h"
+#include "routprotd/log.h"
 #include "rip_fixture.h"
 
 int64_t now_ms;
@@ -51,25 +51,25 @@ static int64_t fake_clock(void)
 	return now_ms;
 }
 
-static void quiet(enum log_level l, const char *line, void *arg)
+static void quiet(enum rp_log_level l, const char *line, void *arg)
 {
 }
 
-static enum rp_result rec_add(void *rm, unsigned slot, const struct rp_route *r)
+static enum rp_result rec_add(struct rp_host *host, const struct rp_route *r)
 {
 	rmv.adds++;
 	rmv.last = *r;
 	return NO_ERROR;
 }
 
-static enum rp_result rec_delete(void *rm, unsigned slot, uint32_t prefix, uint8_t len)
+static enum rp_result rec_delete(struct rp_host *host, uint32_t prefix, uint8_t len)
 {
 	rmv.deletes++;
 	rmv.last_deleted = prefix;
 	return NO_ERROR;
 }
 
-static enum rp_result rec_update(void *rm, unsigned slot, uint32_t ifindex,
+static enum rp_result rec_update(struct rp_host *host, uint32_t ifindex,
 				 const struct rp_route *r)
 {
 	if (rmv.refuse_updates_after > 0 && rmv.updates >= rmv.refuse_updates_after)
@@ -79,7 +79,7 @@ static enum rp_result rec_update(void *rm, unsigned slot, uint32_t ifindex,
 	return NO_ERROR;
 }
 
-static void rec_signal(void *rm, unsigned slot)
+static void rec_signal(struct rp_host *host)
 {
 	rmv.signals++;
 }
@@ -117,9 +117,9 @@ struct rip_iface *add_iface(const char *name, uint32_t ifindex, uint32_t addr,
 
 void setup_instance(void)
 {
-	log_set_sink(quiet, NULL);
+	rp_log_set_sink(quiet, NULL);
 	now_ms = 1000000;
-	clock_set_source(fake_clock);
+	rp_clock_set_source(fake_clock);
 	memset(&rmv, 0, sizeof(rmv));
 	base = event_base_new();
 	rip = calloc(1, sizeof(*rip));
@@ -131,7 +131,7 @@ void setup_instance(void)
 					.update_route = rec_update, .signal_event = rec_signal };
 	rip_settings_default(&rip->set);
 	rip->rng = 12345;
-	rip->rl_drop = (struct log_ratelimit)LOG_RATELIMIT_INIT(1, 1000);
+	rip->rl_drop = (struct rp_log_ratelimit)RP_LOG_RATELIMIT_INIT(1, 1000);
 	rip->rl_entry = rip->rl_drop;
 	rip->rl_send = rip->rl_drop;
 	rp_event_queue_init(&rip->events);
@@ -164,8 +164,8 @@ void teardown(void)
 	event_free(rip->trigger_ev);
 	free(rip);
 	event_base_free(base);
-	clock_set_source(NULL);
-	log_set_sink(NULL, NULL);
+	rp_clock_set_source(NULL);
+	rp_log_set_sink(NULL, NULL);
 }
 
 void learn(struct rip_iface *ifc, uint32_t from, uint32_t prefix, uint8_t len,

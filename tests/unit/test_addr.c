@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/addr.h"
+#include "routprotd/addr.h"
 
 /* Parses s with flags and formats it back; "" when refused. */
 static const char *round_trip(const char *s, unsigned flags)

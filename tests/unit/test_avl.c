@@ -12,24 +12,24 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "lib/avl.h"
+#include "routprotd/avl.h"
 
 struct item {
-	struct avl_node node;
+	struct rp_avl_node node;
 	int key;
 };
 
-static int item_cmp(const struct avl_node *a, const struct avl_node *b)
+static int item_cmp(const struct rp_avl_node *a, const struct rp_avl_node *b)
 {
-	int x = avl_entry(a, const struct item, node)->key;
-	int y = avl_entry(b, const struct item, node)->key;
+	int x = rp_avl_entry(a, const struct item, node)->key;
+	int y = rp_avl_entry(b, const struct item, node)->key;
 
 	return (x > y) - (x < y);
 }
 
-static int key_of(const struct avl_node *n)
+static int key_of(const struct rp_avl_node *n)
 {
-	return avl_entry(n, const struct item, node)->key;
+	return rp_avl_entry(n, const struct item, node)->key;
 }
 
 /* xorshift64: a small seeded generator, independent of the C library's rand(). */
@@ -54,7 +54,7 @@ static uint32_t rnd(uint64_t *s)
 /* Checks the subtree at `n`: parent links, stored heights, balance, keys strictly inside
  * (lo, hi) (the bounds are open; has_lo/has_hi say whether they apply). Returns its height
  * and adds its size to *count. */
-static int check_subtree(const struct avl_node *n, const struct avl_node *parent, bool has_lo,
+static int check_subtree(const struct rp_avl_node *n, const struct rp_avl_node *parent, bool has_lo,
 			 int lo, bool has_hi, int hi, size_t *count)
 {
 	int hl, hr, k;
@@ -74,7 +74,7 @@ static int check_subtree(const struct avl_node *n, const struct avl_node *parent
 	return n->height;
 }
 
-static void check_tree(const struct avl_tree *t)
+static void check_tree(const struct rp_avl_tree *t)
 {
 	size_t count = 0;
 
@@ -83,9 +83,9 @@ static void check_tree(const struct avl_tree *t)
 }
 
 /* The in-order walk must list exactly the keys whose flag is set in present[0..nkeys). */
-static void check_walk(const struct avl_tree *t, const bool *present, int nkeys)
+static void check_walk(const struct rp_avl_tree *t, const bool *present, int nkeys)
 {
-	const struct avl_node *n = avl_first(t);
+	const struct rp_avl_node *n = rp_avl_first(t);
 	size_t seen = 0;
 
 	for (int k = 0; k < nkeys; k++) {
@@ -93,7 +93,7 @@ static void check_walk(const struct avl_tree *t, const bool *present, int nkeys)
 			continue;
 		EXPECT(n != NULL, "walk ended before key %d", k);
 		EXPECT(key_of(n) == k, "walk gave %d where %d was expected", key_of(n), k);
-		n = avl_next(n);
+		n = rp_avl_next(n);
 		seen++;
 	}
 	ck_assert_ptr_null(n);
@@ -112,28 +112,28 @@ static struct item *make_items(int n)
 	return items;
 }
 
-static struct avl_node *find_key(const struct avl_tree *t, int key)
+static struct rp_avl_node *find_key(const struct rp_avl_tree *t, int key)
 {
 	struct item probe = { .key = key };
 
-	return avl_find(t, &probe.node);
+	return rp_avl_find(t, &probe.node);
 }
 
-static struct avl_node *find_after_key(const struct avl_tree *t, int key)
+static struct rp_avl_node *find_after_key(const struct rp_avl_tree *t, int key)
 {
 	struct item probe = { .key = key };
 
-	return avl_find_after(t, &probe.node);
+	return rp_avl_find_after(t, &probe.node);
 }
 
 /* Toggles key k: inserts it when absent, removes it when present. */
-static void toggle(struct avl_tree *t, struct item *items, bool *present, int k)
+static void toggle(struct rp_avl_tree *t, struct item *items, bool *present, int k)
 {
 	if (present[k]) {
-		avl_remove(t, &items[k].node);
+		rp_avl_remove(t, &items[k].node);
 		present[k] = false;
 	} else {
-		EXPECT(avl_insert(t, &items[k].node) == NULL, "insert of %d found a twin", k);
+		EXPECT(rp_avl_insert(t, &items[k].node) == NULL, "insert of %d found a twin", k);
 		present[k] = true;
 	}
 }
@@ -142,10 +142,10 @@ static void toggle(struct avl_tree *t, struct item *items, bool *present, int k)
 
 START_TEST(empty_tree)
 {
-	struct avl_tree t;
+	struct rp_avl_tree t;
 
-	avl_init(&t, item_cmp);
-	ck_assert_ptr_null(avl_first(&t));
+	rp_avl_init(&t, item_cmp);
+	ck_assert_ptr_null(rp_avl_first(&t));
 	ck_assert_ptr_null(find_key(&t, 1));
 	ck_assert_ptr_null(find_after_key(&t, 1));
 	ck_assert_uint_eq(t.count, 0);
@@ -160,10 +160,10 @@ START_TEST(invariants_after_every_operation)
 	enum { NKEYS = 300, NOPS = 4000 };
 	struct item *items = make_items(NKEYS);
 	bool present[NKEYS] = { false };
-	struct avl_tree t;
+	struct rp_avl_tree t;
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 
-	avl_init(&t, item_cmp);
+	rp_avl_init(&t, item_cmp);
 	for (int op = 0; op < NOPS; op++) {
 		toggle(&t, items, present, (int)(rnd(&seed) % NKEYS));
 		check_tree(&t);
@@ -179,24 +179,24 @@ START_TEST(sorted_insertion)
 {
 	enum { N = 4095 };
 	struct item *items = make_items(N);
-	struct avl_tree t;
+	struct rp_avl_tree t;
 
-	avl_init(&t, item_cmp);
+	rp_avl_init(&t, item_cmp);
 	for (int i = 0; i < N; i++)
-		ck_assert_ptr_null(avl_insert(&t, &items[i].node));
+		ck_assert_ptr_null(rp_avl_insert(&t, &items[i].node));
 	check_tree(&t);
 	ck_assert_int_le(t.root->height, 17); /* 1.44 log2(N + 2) */
 	for (int i = 0; i < N; i += 2)
-		avl_remove(&t, &items[i].node);
+		rp_avl_remove(&t, &items[i].node);
 	check_tree(&t);
 	for (int i = N - 1; i >= 0; i--) {
 		if (i % 2 == 0)
-			ck_assert_ptr_null(avl_insert(&t, &items[i].node));
+			ck_assert_ptr_null(rp_avl_insert(&t, &items[i].node));
 	}
 	check_tree(&t);
 	ck_assert_uint_eq(t.count, N);
 	while (t.root) {
-		avl_remove(&t, t.root);
+		rp_avl_remove(&t, t.root);
 		if (t.count % 512 == 0)
 			check_tree(&t);
 	}
@@ -237,7 +237,7 @@ static int upper_bound(const int *keys, int n, int k)
 
 /* Lookups of random keys (present, absent, below and above the range) agree with a binary
  * search of the sorted reference array. */
-static void compare_lookups(const struct avl_tree *t, const bool *present, int nkeys,
+static void compare_lookups(const struct rp_avl_tree *t, const bool *present, int nkeys,
 			    uint64_t *seed)
 {
 	int n, *keys = sorted_keys(present, nkeys, &n);
@@ -245,7 +245,7 @@ static void compare_lookups(const struct avl_tree *t, const bool *present, int n
 	ck_assert_uint_eq((size_t)n, t->count);
 	for (int i = 0; i < 2000; i++) {
 		int k = (int)(rnd(seed) % (uint32_t)(nkeys + 20)) - 10;
-		struct avl_node *f = find_key(t, k), *a = find_after_key(t, k);
+		struct rp_avl_node *f = find_key(t, k), *a = find_after_key(t, k);
 		int ub = upper_bound(keys, n, k);
 
 		if (k >= 0 && k < nkeys && present[k])
@@ -267,11 +267,11 @@ START_TEST(random_large)
 	enum { NKEYS = 100000, NOPS = 400000, CHECK_EVERY = 50000 };
 	struct item *items = make_items(NKEYS);
 	bool *present = calloc(NKEYS, sizeof(bool));
-	struct avl_tree t;
+	struct rp_avl_tree t;
 	uint64_t seed = 0x2545f4914f6cdd1dull;
 
 	ck_assert_ptr_nonnull(present);
-	avl_init(&t, item_cmp);
+	rp_avl_init(&t, item_cmp);
 	/* first fill about half the key space, then churn */
 	for (int k = 0; k < NKEYS; k++) {
 		if (rnd(&seed) & 1)
@@ -299,12 +299,12 @@ END_TEST
 START_TEST(find_after_present_and_absent)
 {
 	struct item items[10];
-	struct avl_tree t;
+	struct rp_avl_tree t;
 
-	avl_init(&t, item_cmp);
+	rp_avl_init(&t, item_cmp);
 	for (int i = 0; i < 10; i++) {
 		items[i].key = (i + 1) * 10; /* 10, 20, ..., 100 */
-		ck_assert_ptr_null(avl_insert(&t, &items[i].node));
+		ck_assert_ptr_null(rp_avl_insert(&t, &items[i].node));
 	}
 	ck_assert_int_eq(key_of(find_after_key(&t, 10)), 20);   /* present */
 	ck_assert_int_eq(key_of(find_after_key(&t, 90)), 100);  /* present */
@@ -316,7 +316,7 @@ START_TEST(find_after_present_and_absent)
 	ck_assert_int_eq(key_of(find_key(&t, 50)), 50);
 	ck_assert_ptr_null(find_key(&t, 55));
 	/* find_after after removing the successor skips to the next one */
-	avl_remove(&t, &items[1].node); /* 20 */
+	rp_avl_remove(&t, &items[1].node); /* 20 */
 	ck_assert_int_eq(key_of(find_after_key(&t, 10)), 30);
 	ck_assert_int_eq(key_of(find_after_key(&t, 20)), 30);
 	check_tree(&t);
@@ -328,32 +328,32 @@ START_TEST(walk_with_deletion)
 {
 	enum { N = 1000 };
 	struct item *items = make_items(N);
-	struct avl_tree t;
-	struct avl_node *n, *next;
+	struct rp_avl_tree t;
+	struct rp_avl_node *n, *next;
 	int expect;
 
-	avl_init(&t, item_cmp);
+	rp_avl_init(&t, item_cmp);
 	for (int i = 0; i < N; i++)
-		ck_assert_ptr_null(avl_insert(&t, &items[(i * 389) % N].node)); /* 389 is prime */
+		ck_assert_ptr_null(rp_avl_insert(&t, &items[(i * 389) % N].node)); /* 389 is prime */
 	expect = 0;
-	for (n = avl_first(&t); n; n = next) {
+	for (n = rp_avl_first(&t); n; n = next) {
 		ck_assert_int_eq(key_of(n), expect);
 		expect++;
-		next = avl_next(n);
+		next = rp_avl_next(n);
 		if (key_of(n) % 3 != 0)
-			avl_remove(&t, n);
+			rp_avl_remove(&t, n);
 	}
 	ck_assert_int_eq(expect, N);
 	check_tree(&t);
 	expect = 0;
-	for (n = avl_first(&t); n; n = avl_next(n)) {
+	for (n = rp_avl_first(&t); n; n = rp_avl_next(n)) {
 		ck_assert_int_eq(key_of(n), expect);
 		expect += 3;
 	}
 	ck_assert_uint_eq(t.count, (N + 2) / 3);
-	for (n = avl_first(&t); n; n = next) {
-		next = avl_next(n);
-		avl_remove(&t, n);
+	for (n = rp_avl_first(&t); n; n = next) {
+		next = rp_avl_next(n);
+		rp_avl_remove(&t, n);
 	}
 	ck_assert_ptr_null(t.root);
 	ck_assert_uint_eq(t.count, 0);
@@ -364,19 +364,19 @@ END_TEST
 START_TEST(duplicate_insert)
 {
 	struct item a = { .key = 7 }, b = { .key = 7 }, c = { .key = 3 };
-	struct avl_tree t;
+	struct rp_avl_tree t;
 
-	avl_init(&t, item_cmp);
-	ck_assert_ptr_null(avl_insert(&t, &a.node));
-	ck_assert_ptr_null(avl_insert(&t, &c.node));
-	ck_assert_ptr_eq(avl_insert(&t, &b.node), &a.node);
-	ck_assert_ptr_eq(avl_insert(&t, &a.node), &a.node); /* the same node again */
+	rp_avl_init(&t, item_cmp);
+	ck_assert_ptr_null(rp_avl_insert(&t, &a.node));
+	ck_assert_ptr_null(rp_avl_insert(&t, &c.node));
+	ck_assert_ptr_eq(rp_avl_insert(&t, &b.node), &a.node);
+	ck_assert_ptr_eq(rp_avl_insert(&t, &a.node), &a.node); /* the same node again */
 	ck_assert_uint_eq(t.count, 2);
 	ck_assert_ptr_eq(find_key(&t, 7), &a.node);
 	check_tree(&t);
 	/* after removal the equal node can take its place */
-	avl_remove(&t, &a.node);
-	ck_assert_ptr_null(avl_insert(&t, &b.node));
+	rp_avl_remove(&t, &a.node);
+	ck_assert_ptr_null(rp_avl_insert(&t, &b.node));
 	ck_assert_ptr_eq(find_key(&t, 7), &b.node);
 	ck_assert_uint_eq(t.count, 2);
 	check_tree(&t);
@@ -390,43 +390,43 @@ START_TEST(remove_shapes)
 	static const int keys[] = { 50, 30, 70, 20, 40, 60, 80, 10, 45, 65, 75, 90, 62 };
 	enum { N = sizeof(keys) / sizeof(keys[0]) };
 	struct item items[N];
-	struct avl_tree t;
-	struct avl_node *n, *s;
+	struct rp_avl_tree t;
+	struct rp_avl_node *n, *s;
 
-	avl_init(&t, item_cmp);
+	rp_avl_init(&t, item_cmp);
 	for (int i = 0; i < N; i++) {
 		items[i].key = keys[i];
-		ck_assert_ptr_null(avl_insert(&t, &items[i].node));
+		ck_assert_ptr_null(rp_avl_insert(&t, &items[i].node));
 		check_tree(&t);
 	}
 	/* a leaf */
 	n = find_key(&t, 10);
 	ck_assert(!n->left && !n->right);
-	avl_remove(&t, n);
+	rp_avl_remove(&t, n);
 	check_tree(&t);
 	/* a leaf whose removal unbalances its grandparent 30 (right-heavy via 40, 45) */
 	n = find_key(&t, 20);
 	ck_assert(!n->left && !n->right);
-	avl_remove(&t, n);
+	rp_avl_remove(&t, n);
 	check_tree(&t);
 	ck_assert_int_eq(key_of(find_key(&t, 40)->left), 30);
 	/* the root, with two children; its successor lies deeper in the right subtree */
 	n = t.root;
-	s = avl_next(n);
+	s = rp_avl_next(n);
 	ck_assert(n->left && n->right);
 	ck_assert_ptr_ne(s, n->right);
-	avl_remove(&t, n);
+	rp_avl_remove(&t, n);
 	check_tree(&t);
 	ck_assert_ptr_eq(t.root, s);
 	/* a node with one child */
 	n = find_key(&t, 62);
 	ck_assert(!n->left && n->right);
-	avl_remove(&t, n);
+	rp_avl_remove(&t, n);
 	check_tree(&t);
 	/* two children, the successor is its right child */
 	n = find_key(&t, 80);
 	ck_assert(n->left && n->right && !n->right->left);
-	avl_remove(&t, n);
+	rp_avl_remove(&t, n);
 	check_tree(&t);
 	ck_assert_uint_eq(t.count, N - 5);
 	ck_assert_ptr_null(find_key(&t, 50));

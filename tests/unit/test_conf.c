@@ -2,7 +2,7 @@
 /*
  * test_conf.c — unit tests of the configuration loader (src/conf): conf_load() on files written
  * to a temporary directory, with a small fake protocol whose rp_config_ops parse their sections
- * through conf_parse_fields(), so the loader and the schema are tested without the real RIP
+ * through rp_conf_parse_fields(), so the loader and the schema are tested without the real RIP
  * module; plus the schema helpers (free, equal, copy, suggest) on their own.
  */
 #include "config.h"
@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
-#include "conf/conf_diag.h"
-#include "conf/conf_schema.h"
+#include "routprotd/conf_diag.h"
+#include "routprotd/conf_schema.h"
 #include "conf/conf_source.h"
-#include "lib/prefix.h"
+#include "routprotd/prefix.h"
 
 /* ---- the fake protocol ---- */
 
@@ -58,44 +58,44 @@ static const char *const mode_choices[] = { "periodic", "autostatic", "demand", 
 static const char *const sh_choices[] = { "none", "simple", "poisoned-reverse", NULL };
 static const char *const version_choices[] = { "1", "2", "1-compatible", NULL };
 
-static const struct conf_field fake_global_fields[] = {
-	{ .name = "update-interval", .kind = CONF_INT,
+static const struct rp_conf_field fake_global_fields[] = {
+	{ .name = "update-interval", .kind = RP_CONF_INT,
 	  .offset = offsetof(struct fake_global, update_interval), .min = 5, .max = 3600 },
-	{ .name = "timeout", .kind = CONF_INT, .offset = offsetof(struct fake_global, timeout),
+	{ .name = "timeout", .kind = RP_CONF_INT, .offset = offsetof(struct fake_global, timeout),
 	  .min = 10, .max = 3600 },
-	{ .name = "redistribute", .kind = CONF_FLAGS,
+	{ .name = "redistribute", .kind = RP_CONF_FLAGS,
 	  .offset = offsetof(struct fake_global, redistribute), .choices = redist_choices },
-	{ .name = "description", .kind = CONF_STRING,
+	{ .name = "description", .kind = RP_CONF_STRING,
 	  .offset = offsetof(struct fake_global, description), .max = 32 },
-	{ .name = "default-cost", .kind = CONF_INT,
+	{ .name = "default-cost", .kind = RP_CONF_INT,
 	  .offset = offsetof(struct fake_global, default_cost), .min = 1, .max = 15 },
 };
 
-static const struct conf_field fake_if_fields[] = {
-	{ .name = "passive", .kind = CONF_BOOL, .offset = offsetof(struct fake_if, passive) },
-	{ .name = "cost", .kind = CONF_INT, .offset = offsetof(struct fake_if, cost), .min = 1,
+static const struct rp_conf_field fake_if_fields[] = {
+	{ .name = "passive", .kind = RP_CONF_BOOL, .offset = offsetof(struct fake_if, passive) },
+	{ .name = "cost", .kind = RP_CONF_INT, .offset = offsetof(struct fake_if, cost), .min = 1,
 	  .max = 15 },
-	{ .name = "mode", .kind = CONF_CHOICE, .offset = offsetof(struct fake_if, mode),
+	{ .name = "mode", .kind = RP_CONF_CHOICE, .offset = offsetof(struct fake_if, mode),
 	  .choices = mode_choices },
-	{ .name = "split-horizon", .kind = CONF_CHOICE,
+	{ .name = "split-horizon", .kind = RP_CONF_CHOICE,
 	  .offset = offsetof(struct fake_if, split_horizon), .choices = sh_choices },
-	{ .name = "version", .kind = CONF_CHOICE, .offset = offsetof(struct fake_if, version),
+	{ .name = "version", .kind = RP_CONF_CHOICE, .offset = offsetof(struct fake_if, version),
 	  .choices = version_choices },
-	{ .name = "update-on-connect", .kind = CONF_BOOL,
+	{ .name = "update-on-connect", .kind = RP_CONF_BOOL,
 	  .offset = offsetof(struct fake_if, update_on_connect) },
-	{ .name = "neighbors", .kind = CONF_ADDR4_LIST,
+	{ .name = "neighbors", .kind = RP_CONF_ADDR4_LIST,
 	  .offset = offsetof(struct fake_if, neighbors),
 	  .count_offset = offsetof(struct fake_if, nneighbors) },
-	{ .name = "label", .kind = CONF_STRING, .offset = offsetof(struct fake_if, label) },
-	{ .name = "key-id", .kind = CONF_U32, .offset = offsetof(struct fake_if, key_id) },
-	{ .name = "source", .kind = CONF_ADDR4, .offset = offsetof(struct fake_if, source) },
+	{ .name = "label", .kind = RP_CONF_STRING, .offset = offsetof(struct fake_if, label) },
+	{ .name = "key-id", .kind = RP_CONF_U32, .offset = offsetof(struct fake_if, key_id) },
+	{ .name = "source", .kind = RP_CONF_ADDR4, .offset = offsetof(struct fake_if, source) },
 };
 
 static void fake_free_global(void *p)
 {
 	struct fake_global *g = p;
 
-	conf_free_fields(fake_global_fields, CONF_NFIELDS(fake_global_fields), g);
+	rp_conf_free_fields(fake_global_fields, RP_CONF_NFIELDS(fake_global_fields), g);
 	free(g);
 }
 
@@ -103,12 +103,12 @@ static void fake_free_interface(void *p)
 {
 	struct fake_if *fi = p;
 
-	conf_free_fields(fake_if_fields, CONF_NFIELDS(fake_if_fields), fi);
+	rp_conf_free_fields(fake_if_fields, RP_CONF_NFIELDS(fake_if_fields), fi);
 	free(fi);
 }
 
 /* description = "fail-silently" makes the parser reject the section without a message. */
-static void *fake_parse_global(const config_setting_t *section, struct conf_diag *diag)
+static void *fake_parse_global(const config_setting_t *section, struct rp_conf_diag *diag)
 {
 	struct fake_global *g = calloc(1, sizeof(*g));
 	const char *const skip[] = { "interfaces", NULL };
@@ -117,7 +117,7 @@ static void *fake_parse_global(const config_setting_t *section, struct conf_diag
 	g->update_interval = 30;
 	g->timeout = 180;
 	g->default_cost = 1;
-	if (!conf_parse_fields(section, fake_global_fields, CONF_NFIELDS(fake_global_fields),
+	if (!rp_conf_parse_fields(section, fake_global_fields, RP_CONF_NFIELDS(fake_global_fields),
 			       skip, "fake", g, diag) ||
 	    (g->description && strcmp(g->description, "fail-silently") == 0)) {
 		fake_free_global(g);
@@ -127,7 +127,7 @@ static void *fake_parse_global(const config_setting_t *section, struct conf_diag
 }
 
 static void *fake_parse_interface(const config_setting_t *ifsection, const void *global,
-				  struct conf_diag *diag)
+				  struct rp_conf_diag *diag)
 {
 	const struct fake_global *g = global;
 	struct fake_if *fi = calloc(1, sizeof(*fi));
@@ -142,7 +142,7 @@ static void *fake_parse_interface(const config_setting_t *ifsection, const void 
 	fi->cost = g->default_cost;
 	fi->split_horizon = SH_POISONED;
 	fi->version = VER_2;
-	if (!conf_parse_fields(ifsection, fake_if_fields, CONF_NFIELDS(fake_if_fields), skip,
+	if (!rp_conf_parse_fields(ifsection, fake_if_fields, RP_CONF_NFIELDS(fake_if_fields), skip,
 			       where, fi, diag)) {
 		fake_free_interface(fi);
 		return NULL;
@@ -158,14 +158,14 @@ static const struct rp_config_ops fake_ops = {
 };
 
 static const struct rp_protocol fake_protocol = {
-	.version = RP_INTERFACE_VERSION,
+	RP_PROTOCOL_HEADER,
 	.name = "fake",
 	.config = &fake_ops,
 };
 
 /* A protocol without configuration keys. */
 static const struct rp_protocol bare_protocol = {
-	.version = RP_INTERFACE_VERSION,
+	RP_PROTOCOL_HEADER,
 	.name = "bare",
 };
 
@@ -233,14 +233,14 @@ static void write_named(const char *name, const char *text)
 }
 
 /* Write routprotd.conf and load it with the fake and bare protocols. */
-static struct conf *load(const char *text, struct conf_diag *d)
+static struct conf *load(const char *text, struct rp_conf_diag *d)
 {
 	write_named("routprotd.conf", text);
-	conf_diag_init(d, conf_path);
+	rp_conf_diag_init(d, conf_path);
 	return conf_load(conf_path, known, 2, d);
 }
 
-static char *all_messages(const struct conf_diag *d)
+static char *all_messages(const struct rp_conf_diag *d)
 {
 	static char buf[8192];
 	size_t used = 0;
@@ -256,7 +256,7 @@ static char *all_messages(const struct conf_diag *d)
 	return buf;
 }
 
-static bool has_message(const struct conf_diag *d, const char *want)
+static bool has_message(const struct rp_conf_diag *d, const char *want)
 {
 	for (size_t i = 0; i < d->count; i++) {
 		if (strcmp(d->messages[i], want) == 0)
@@ -266,7 +266,7 @@ static bool has_message(const struct conf_diag *d, const char *want)
 }
 
 /* Assert that "FILE:LINE: msg" was reported (FILE = routprotd.conf unless given). */
-static void expect_in(const struct conf_diag *d, const char *file, int line, const char *msg)
+static void expect_in(const struct rp_conf_diag *d, const char *file, int line, const char *msg)
 {
 	char want[PATH_MAX + 512];
 
@@ -277,13 +277,13 @@ static void expect_in(const struct conf_diag *d, const char *file, int line, con
 	ck_assert_msg(has_message(d, want), "missing \"%s\" among:%s", want, all_messages(d));
 }
 
-static void expect(const struct conf_diag *d, int line, const char *msg)
+static void expect(const struct rp_conf_diag *d, int line, const char *msg)
 {
 	expect_in(d, conf_path, line, msg);
 }
 
 /* "FILE:LINE: cannot open include file DIR/name: why" at `line` of routprotd.conf. */
-static void expect_include(const struct conf_diag *d, int line, const char *name, const char *why)
+static void expect_include(const struct rp_conf_diag *d, int line, const char *name, const char *why)
 {
 	char want[PATH_MAX * 3];
 
@@ -292,7 +292,7 @@ static void expect_include(const struct conf_diag *d, int line, const char *name
 }
 
 /* Load `text`, which must fail with exactly `n` messages; the diag stays for inspection. */
-static void load_fails(const char *text, struct conf_diag *d, size_t n)
+static void load_fails(const char *text, struct rp_conf_diag *d, size_t n)
 {
 	struct conf *c = load(text, d);
 
@@ -301,7 +301,7 @@ static void load_fails(const char *text, struct conf_diag *d, size_t n)
 		      all_messages(d));
 }
 
-static struct conf *load_ok(const char *text, struct conf_diag *d)
+static struct conf *load_ok(const char *text, struct rp_conf_diag *d)
 {
 	struct conf *c = load(text, d);
 
@@ -322,7 +322,7 @@ static const char *my_group_name(void)
 
 START_TEST(test_full_example)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	char text[2048];
 	const struct conf_protocol *p;
 	const struct conf_interface *ci;
@@ -361,7 +361,7 @@ START_TEST(test_full_example)
 	ck_assert_str_eq(c->control_socket, "/run/rp-test.sock");
 	ck_assert_str_eq(c->control_group, my_group_name());
 	ck_assert_uint_eq(c->control_gid, getegid());
-	ck_assert_int_eq(c->log_level, LOG_LVL_DEBUG);
+	ck_assert_int_eq(c->log_level, RP_LOG_DEBUG);
 	ck_assert_uint_eq(c->fib_table, 100);
 	ck_assert_uint_eq(c->fib_metric, 30);
 
@@ -421,7 +421,7 @@ START_TEST(test_full_example)
 	ck_assert_uint_eq(fi->source, 0x0a010203u);
 
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
@@ -431,7 +431,7 @@ static void assert_defaults(const struct conf *c)
 	ck_assert_str_eq(c->state_dir, CONF_DEFAULT_STATE_DIR);
 	ck_assert_str_eq(c->control_socket, CONF_DEFAULT_SOCKET);
 	ck_assert_ptr_null(c->control_group);
-	ck_assert_int_eq(c->log_level, LOG_LVL_INFO);
+	ck_assert_int_eq(c->log_level, RP_LOG_INFO);
 	ck_assert_uint_eq(c->fib_table, CONF_DEFAULT_FIB_TABLE);
 	ck_assert_uint_eq(c->fib_metric, CONF_DEFAULT_FIB_METRIC);
 	ck_assert_uint_eq(c->nprotocols, 0);
@@ -439,12 +439,12 @@ static void assert_defaults(const struct conf *c)
 
 START_TEST(test_defaults)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	struct conf *c = load_ok("# nothing but a comment\n", &d);
 
 	assert_defaults(c);
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	c = conf_new_default();
 	ck_assert_ptr_nonnull(c);
@@ -457,7 +457,7 @@ END_TEST
 
 START_TEST(test_protocol_defaults)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	struct conf *c = load_ok("fake = { default-cost = 4;\n"
 				 "  interfaces = ( { name = \"e0\"; } ); };\n"
 				 "bare = { interfaces = []; };\n"
@@ -472,46 +472,46 @@ START_TEST(test_protocol_defaults)
 	ck_assert_ptr_null(g->description);
 	ck_assert_int_eq(fi->cost, 4); /* inherited through the global blob */
 	ck_assert_uint_eq(conf_find_protocol(c, "bare")->ninterfaces, 0);
-	ck_assert_int_eq(c->log_level, LOG_LVL_INFO);
+	ck_assert_int_eq(c->log_level, RP_LOG_INFO);
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_syntax_error)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("router-id = \"10.0.0.1\";\n"
 		   "\n"
 		   "fib = { table = ; };\n",
 		   &d, 1);
 	expect(&d, 3, "syntax error");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("fib = { table = 1; };\nfib = { metric = 1; };\n", &d, 1);
 	expect(&d, 2, "duplicate setting name");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_missing_file)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	char path[PATH_MAX + 32];
 
 	snprintf(path, sizeof(path), "%s/absent.conf", tmpdir);
-	conf_diag_init(&d, path);
+	rp_conf_diag_init(&d, path);
 	ck_assert_ptr_null(conf_load(path, known, 2, &d));
 	ck_assert_uint_eq(d.count, 1);
 	expect_in(&d, path, 0, "cannot read: No such file or directory");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_unknown_top_level)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("rotuer-id = \"10.0.0.1\";\n"
 		   "fkae = { };\n"
@@ -524,13 +524,13 @@ START_TEST(test_unknown_top_level)
 	expect(&d, 3, "unknown top-level key 'zzzzzz'");
 	expect(&d, 4, "unknown top-level key 'rip'");
 	expect(&d, 5, "unknown top-level key 'lgo', did you mean 'log'?");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_unknown_keys_in_sections)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("fake = {\n"
 		   "  updte-interval = 10;\n"
@@ -546,7 +546,7 @@ START_TEST(test_unknown_keys_in_sections)
 	expect(&d, 5, "unknown key 'nmae' in 'interface lo', did you mean 'name'?");
 	expect(&d, 6, "unknown key 'sock' in 'control', did you mean 'socket'?");
 	expect(&d, 7, "unknown key 'tabel' in 'fib', did you mean 'table'?");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("fake = {\n"
 		   "  interfaces = (\n"
@@ -558,13 +558,13 @@ START_TEST(test_unknown_keys_in_sections)
 		   &d, 2);
 	expect(&d, 3, "unknown key 'cots' in 'interface eth0', did you mean 'cost'?");
 	expect(&d, 5, "unknown key 'zzz' in 'interface eth1'");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_wrong_types)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("fake = {\n"
 		   "  update-interval = \"30\";\n"
@@ -588,7 +588,7 @@ START_TEST(test_wrong_types)
 	expect(&d, 4, "'description' must be a string");
 	expect(&d, 14, "'log' must be a group: { ... }");
 	expect(&d, 15, "unknown top-level key 'fake2', did you mean 'fake'?");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	/* the interface is checked on its own once the global section is valid */
 	load_fails("fake = {\n"
@@ -609,13 +609,13 @@ START_TEST(test_wrong_types)
 	expect(&d, 7, "'neighbors' must be an array of IPv4 addresses");
 	expect(&d, 8, "'source' must be an IPv4 address string (\"a.b.c.d\")");
 	expect(&d, 9, "'label' must be a string");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_protocol_shape)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("fake = 5;\n"
 		   "bare = { interfaces = \"eth0\"; };\n",
@@ -623,7 +623,7 @@ START_TEST(test_protocol_shape)
 	expect(&d, 1, "'fake' must be a group: fake = { ... };");
 	expect(&d, 2, "'interfaces' in 'bare' must be a list of groups: "
 		      "( { name = \"eth0\"; }, ... )");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("bare = {\n"
 		   "  interfaces = ( \"eth0\", { name = \"eth1\"; } );\n"
@@ -633,13 +633,13 @@ START_TEST(test_protocol_shape)
 	expect(&d, 2, "each entry of 'interfaces' in 'bare' must be a group: { name = \"...\"; }");
 	expect(&d, 4, "'interfaces' in 'fake' must be a list of groups: "
 		      "( { name = \"eth0\"; }, ... )");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_out_of_range)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("fake = {\n"
 		   "  update-interval = 1;\n"
@@ -647,7 +647,7 @@ START_TEST(test_out_of_range)
 		   "};\n",
 		   &d, 1);
 	expect(&d, 2, "'update-interval' must be between 5 and 3600 (got 1)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("fake = { interfaces = ( { name = \"eth0\"; cost = 40; },\n"
 		   "  { name = \"eth1\"; cost = 0; key-id = -1; } ); };\n"
@@ -660,68 +660,68 @@ START_TEST(test_out_of_range)
 	expect(&d, 3, "'table' must not be 255 (the kernel's local table)");
 	expect(&d, 3, "'metric' must be between 0 and 4294967295 (got -5; write integers above "
 		      "2147483647 with an L suffix, e.g. 4294967295L)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("fib = { table = 0; };\n", &d, 1);
 	expect(&d, 1, "'table' must be between 1 and 4294967295 (got 0)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("fib = { table = 4294967296L; };\n", &d, 1);
 	expect(&d, 1, "'table' must be between 1 and 4294967295 (got 4294967296)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_large_u32)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	struct conf *c = load_ok("fib = { table = 4294967295L; metric = 0; };\n", &d);
 
 	ck_assert_uint_eq(c->fib_table, 4294967295u);
 	ck_assert_uint_eq(c->fib_metric, 0);
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_wrapped_literal)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	struct conf *c;
 
 	load_fails("fib = { table = 4294967297; };\n", &d, 1);
 	expect(&d, 1, "'table' must be between 1 and 4294967295 (got 4294967297, which does not "
 		      "fit in 32 bits: write larger integers with an L suffix, e.g. 4294967295L)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("fib = {\n  /* table = 1 */ table =\n    0x100000001; };\n", &d, 1);
 	expect(&d, 2, "'table' must be between 1 and 4294967295 (got 4294967297, which does not "
 		      "fit in 32 bits: write larger integers with an L suffix, e.g. 4294967295L)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	c = load_ok("fib = {\n  # table = 4294967297\n  metric = 3; // table = 1\n"
 		    "  table = 7; };\n", &d);
 	ck_assert_uint_eq(c->fib_table, 7);
 	ck_assert_uint_eq(c->fib_metric, 3);
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	/* two settings of one name on a line: each is matched with its own literal */
 	c = load_ok("fake = { interfaces = ( { name = \"eth1\"; cost = 3; }, "
 		    "{ name = \"eth2\"; cost = 5; } ); };\n", &d);
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 	load_fails("fake = { interfaces = ( { name = \"eth1\"; cost = 3; }, "
 		   "{ name = \"eth2\"; cost = 4294967301; } ); };\n", &d, 1);
 	expect(&d, 1, "'cost' must be between 1 and 15 (got 4294967301, which does not fit in 32 "
 		      "bits: write larger integers with an L suffix, e.g. 15L)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_bad_choice)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("fake = { interfaces = (\n"
 		   "  { name = \"eth0\"; mode = \"x\"; },\n"
@@ -733,13 +733,13 @@ START_TEST(test_bad_choice)
 	expect(&d, 3, "'version' must be one of: 1, 2, 1-compatible (got \"3\")");
 	expect(&d, 5, "'level' must be one of: error, warning, notice, info, debug "
 		      "(got \"verbose\")");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_bad_flags)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("fake = {\n"
 		   "  redistribute = [ \"connected\",\n"
@@ -750,47 +750,47 @@ START_TEST(test_bad_flags)
 	expect(&d, 3, "'redistribute' values must be among: connected, static, kernel, "
 		      "autostatic (got \"bgp\")");
 	expect(&d, 4, "'redistribute' lists \"connected\" twice");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("fake = { redistribute = ( \"static\", 3 ); };\n", &d, 1);
 	expect(&d, 1, "'redistribute' must be an array of strings from: "
 		      "connected, static, kernel, autostatic");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("fake = { redistribute = [ 1, 2, 3 ]; };\n", &d, 1);
 	expect(&d, 1, "'redistribute' must be an array of strings from: "
 		      "connected, static, kernel, autostatic");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("fake = { interfaces = ( { name = \"e\"; neighbors = [ 1, 2 ]; } ); };\n", &d,
 		   1);
 	expect(&d, 1, "'neighbors' must be an array of IPv4 addresses");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_flags_list_and_empty)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	struct conf *c = load_ok("fake = { redistribute = ( \"static\", \"autostatic\" ); };\n",
 				 &d);
 	const struct fake_global *g = conf_find_protocol(c, "fake")->global;
 
 	ck_assert_uint_eq(g->redistribute, (1u << 1) | (1u << 3));
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	c = load_ok("fake = { redistribute = [ ]; };\n", &d);
 	g = conf_find_protocol(c, "fake")->global;
 	ck_assert_uint_eq(g->redistribute, 0);
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_bad_address)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("router-id = \"10.0.0\";\n"
 		   "fake = { interfaces = ( { name = \"eth0\";\n"
@@ -803,26 +803,26 @@ START_TEST(test_bad_address)
 	expect(&d, 4, "'neighbors' is not an IPv4 address: \"192.0.2.300\"");
 	expect(&d, 5, "'neighbors' lists 192.0.2.1 twice");
 	expect(&d, 6, "'source' is not an IPv4 address: \"host.example\"");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("router-id = \"224.0.0.9\";\n", &d, 1);
 	expect(&d, 1, "'router-id' must be a unicast address (got 224.0.0.9)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 	load_fails("router-id = \"0.0.0.0\";\n", &d, 1);
 	expect(&d, 1, "'router-id' must be a unicast address (got 0.0.0.0)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 	load_fails("router-id = \"255.255.255.255\";\n", &d, 1);
 	expect(&d, 1, "'router-id' must be a unicast address (got 255.255.255.255)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 	load_fails("router-id = 167772161;\n", &d, 1);
 	expect(&d, 1, "'router-id' must be an IPv4 address string (\"a.b.c.d\")");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_duplicate_interface)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("fake = {\n"
 		   "  interfaces = (\n"
@@ -836,7 +836,7 @@ START_TEST(test_duplicate_interface)
 		   "bare = { interfaces = ( { name = \"eth0\"; } ); };\n",
 		   &d, 1);
 	expect(&d, 6, "interface 'eth0' is listed twice in 'fake' (first at line 3)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	/* every repeat names the first; a name that is not a string takes part in nothing */
 	load_fails("bare = { interfaces = (\n"
@@ -850,13 +850,13 @@ START_TEST(test_duplicate_interface)
 			      strstr(d.messages[2], "interface 'b'") &&
 			      strstr(d.messages[3], "interface 'a'"),
 		      "%s", all_messages(&d));
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_missing_interface_name)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("fake = {\n"
 		   "  interfaces = (\n"
@@ -867,13 +867,13 @@ START_TEST(test_missing_interface_name)
 		   &d, 2);
 	expect(&d, 3, "interface without 'name' in 'fake'");
 	expect(&d, 4, "'name' must be a string");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_invalid_interface_name)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("bare = { interfaces = (\n"
 		   "  { name = \"\"; },\n"
@@ -897,13 +897,13 @@ START_TEST(test_invalid_interface_name)
 	expect(&d, 8, "'name' is not a valid interface name: \"my eth\" (contains whitespace)");
 	expect(&d, 10, "'name' is not a valid interface name: \"eth\xc3\xa9\" (contains a byte "
 		       "that is not printable ASCII)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_control)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	char text[512];
 
 	load_fails("control = {\n"
@@ -911,32 +911,32 @@ START_TEST(test_control)
 		   "};\n",
 		   &d, 1);
 	expect(&d, 2, "unknown group 'no-such-group-routprotd-test' in 'control'");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	snprintf(text, sizeof(text), "control = {\n  socket = \"/run/%0120d.sock\";\n};\n", 0);
 	load_fails(text, &d, 1);
 	expect(&d, 2, "'socket' is too long (130 bytes, at most 107)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("control = { socket = \"run/x.sock\"; };\n", &d, 1);
 	expect(&d, 1, "'socket' must be an absolute path (got \"run/x.sock\")");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_relative_state_dir)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("\nstate-dir = \"var/lib/routprotd\";\n", &d, 1);
 	expect(&d, 2, "'state-dir' must be an absolute path (got \"var/lib/routprotd\")");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_many_errors_at_once)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("router-id = \"1.2.3\";\n"
 		   "state-dir = \"relative\";\n"
@@ -958,50 +958,50 @@ START_TEST(test_many_errors_at_once)
 	expect(&d, 7, "interface without 'name' in 'fake'");
 	expect(&d, 9, "unknown key 'extra' in 'bare'");
 	expect(&d, 10, "unknown top-level key 'ripp'");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_silent_protocol_failure)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("fake = { description = \"fail-silently\"; };\n", &d, 1);
 	expect(&d, 0, "invalid configuration");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_string_max)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	load_fails("fake = { description = \"0123456789012345678901234567890123\"; };\n", &d, 1);
 	expect(&d, 1, "'description' is too long (34 bytes, at most 32)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_include)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	struct conf *c;
 
 	write_named("ifaces.conf",
 		    "# interfaces of the fake protocol\n"
 		    "fake = { interfaces = ( { name = \"eth0\"; cost = 3; } ); };\n");
 	c = load_ok("log = { level = \"error\"; };\n@include \"ifaces.conf\"\n", &d);
-	ck_assert_int_eq(c->log_level, LOG_LVL_ERROR);
+	ck_assert_int_eq(c->log_level, RP_LOG_ERROR);
 	ck_assert_int_eq(((const struct fake_if *)conf_find_interface(
 				  conf_find_protocol(c, "fake"), "eth0")->info)->cost,
 			 3);
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	write_named("bad.conf", "# broken\nfake = { cost = ; };\n");
 	load_fails("log = { level = \"error\"; };\n@include \"bad.conf\"\n", &d, 1);
 	expect_in(&d, in_tmp("bad.conf"), 2, "syntax error");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	write_named("wrong.conf",
 		    "fake = {\n"
@@ -1014,17 +1014,17 @@ START_TEST(test_include)
 	expect_in(&d, in_tmp("wrong.conf"), 4, "interface 'eth0' is listed twice in 'fake' "
 					       "(first at line 3)");
 	expect_in(&d, in_tmp("wrong.conf"), 5, "unknown top-level key 'zzz'");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("\n@include \"absent.conf\"\n", &d, 1);
 	expect_include(&d, 2, "absent.conf", "No such file or directory");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_include_duplicate_across_files)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	write_named("more.conf", "\n{ name = \"eth0\"; }\n");
 	load_fails("fake = { interfaces = (\n"
@@ -1035,7 +1035,7 @@ START_TEST(test_include_duplicate_across_files)
 	ck_assert_msg(strstr(d.messages[0], "more.conf:2: interface 'eth0' is listed twice in "
 					    "'fake' (first at ") != NULL,
 		      "got %s", d.messages[0]);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
@@ -1043,36 +1043,36 @@ END_TEST
 
 START_TEST(test_include_of_a_directory)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	ck_assert_int_eq(mkdir(in_tmp("conf.d"), 0700), 0);
 	load_fails("log = { level = \"error\"; };\n@include \"conf.d\"\n", &d, 1);
 	expect_include(&d, 2, "conf.d", "not a regular file (a directory)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_include_of_a_fifo)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	ck_assert_int_eq(mkfifo(in_tmp("pipe"), 0600), 0);
 	load_fails("\n\n@include \"pipe\"\n", &d, 1);
 	expect_include(&d, 3, "pipe", "not a regular file (a FIFO)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 /* Loading routprotd.conf, as it is, fails with the one message "FILE: why". */
 static void expect_refused_file(const char *why)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
-	conf_diag_init(&d, conf_path);
+	rp_conf_diag_init(&d, conf_path);
 	ck_assert_ptr_null(conf_load(conf_path, known, 2, &d));
 	ck_assert_uint_eq(d.count, 1);
 	expect(&d, 0, why);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 
 /* The main file itself a directory or a FIFO: refused without reading (no hang, no exit). */
@@ -1109,7 +1109,7 @@ START_TEST(test_size_limit)
 	static const char head[] = "@include \"half.conf\"";
 	const size_t half = CONF_SOURCE_MAX / 2;
 	char *big = comment_text(CONF_SOURCE_MAX + 1), *main_text = comment_text(half);
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	struct conf *c;
 
 	ck_assert_uint_eq(CONF_SOURCE_MAX, 1048576);
@@ -1123,13 +1123,13 @@ START_TEST(test_size_limit)
 	write_named("half.conf", big);
 	c = load_ok(main_text, &d);
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 	big[half] = '\n';
 	big[half + 1] = '\0';
 	write_named("half.conf", big);
 	load_fails(main_text, &d, 1);
 	expect_include(&d, 1, "half.conf", TOO_LARGE);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 	free(big);
 	free(main_text);
 }
@@ -1137,7 +1137,7 @@ END_TEST
 
 START_TEST(test_include_placement)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	struct conf *c;
 	char text[PATH_MAX * 3];
 
@@ -1147,26 +1147,26 @@ START_TEST(test_include_placement)
 		 "\"error\"; };\n", in_tmp("ifaces.conf"));
 	c = load_ok(text, &d);
 	ck_assert_ptr_nonnull(conf_find_interface(conf_find_protocol(c, "fake"), "eth0"));
-	ck_assert_int_eq(c->log_level, LOG_LVL_ERROR);
+	ck_assert_int_eq(c->log_level, RP_LOG_ERROR);
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("@include \"ifaces.conf\" log = { level = \"error\"; };\n", &d, 1);
 	expect(&d, 1, "text after @include \"ifaces.conf\" on its line");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("\n@include \"\"\n", &d, 1);
 	expect(&d, 2, "@include without a file name");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("@include \"if\\aces.conf\"\n", &d, 1);
 	expect(&d, 1, "@include: the file name holds a '\\' that escapes nothing");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	/* not at the start of a line: libconfig's syntax error, nothing opened */
 	load_fails("log = { level = \"error\"; }; @include \"ifaces.conf\"\n", &d, 1);
 	expect(&d, 1, "syntax error");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
@@ -1187,7 +1187,7 @@ START_TEST(test_include_only_where_libconfig_sees_one)
 		{ "@includex \"pipe\"\n", 1, "syntax error" },
 		{ "\n\t @include\t\"pipe\"\n", 2, NULL },
 	};
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	struct conf *c;
 
 	ck_assert_int_eq(mkfifo(in_tmp("pipe"), 0600), 0);
@@ -1203,20 +1203,20 @@ START_TEST(test_include_only_where_libconfig_sees_one)
 				expect_include(&d, cases[i].line, "pipe",
 					       "not a regular file (a FIFO)");
 		}
-		conf_diag_free(&d);
+		rp_conf_diag_free(&d);
 	}
 	c = load_ok("fake = { description = \"@include \\\"pipe\\\"\"; };\n", &d);
 	ck_assert_str_eq(((const struct fake_global *)conf_find_protocol(c, "fake")->global)
 				 ->description,
 			 "@include \"pipe\"");
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_include_loop)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	char want[PATH_MAX * 3];
 
 	write_named("a.conf", "# a\n@include \"b.conf\"\n");
@@ -1225,21 +1225,21 @@ START_TEST(test_include_loop)
 	snprintf(want, sizeof(want), "cannot open include file %s: it includes itself",
 		 in_tmp("a.conf"));
 	expect_in(&d, in_tmp("b.conf"), 1, want);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 /* The integer-wrap check reads the included file's own text, wherever the daemon runs. */
 START_TEST(test_wrapped_literal_in_an_include)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 
 	write_named("fib.conf", "\nfib = { table = 4294967297; };\n");
 	load_fails("@include \"fib.conf\"\n", &d, 1);
 	expect_in(&d, in_tmp("fib.conf"), 2, "'table' must be between 1 and 4294967295 (got "
 		  "4294967297, which does not fit in 32 bits: write larger integers with an L "
 		  "suffix, e.g. 4294967295L)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
@@ -1247,7 +1247,7 @@ END_TEST
 START_TEST(test_control_characters_in_strings)
 {
 	static const char nul_text[] = "fake = { description = \"a\0b\"; };\n# \0\n";
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	struct conf *c;
 
 	load_fails("fake = { description = \"a\\x1bb\";\n"
@@ -1261,23 +1261,23 @@ START_TEST(test_control_characters_in_strings)
 	expect(&d, 3, "a string holds the control character 0x0a (written \\n)");
 	expect(&d, 4, "a string holds the control character 0x09");
 	expect(&d, 5, "a string holds the control character 0x0a (a missing '\"'?)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	write_bytes("routprotd.conf", nul_text, sizeof(nul_text) - 1);
-	conf_diag_init(&d, conf_path);
+	rp_conf_diag_init(&d, conf_path);
 	ck_assert_ptr_null(conf_load(conf_path, known, 2, &d));
 	ck_assert_uint_eq(d.count, 2);
 	expect(&d, 1, "a string holds the control character 0x00");
 	expect(&d, 2, "the file holds a NUL byte");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("fake = { description = \"never closed; };\n", &d, 1);
 	expect(&d, 1, "a string holds the control character 0x0a (a missing '\"'?)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	load_fails("fake = { };\n/* never closed\n\n", &d, 1);
 	expect(&d, 2, "a comment that never ends (a missing '*/'?)");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 
 	/* printable escapes and text beyond ASCII stay allowed outside interface names */
 	c = load_ok("fake = { description = \"caf\xc3\xa9 \\\"x\\\" \\\\ \\x41\"; };\n", &d);
@@ -1285,7 +1285,7 @@ START_TEST(test_control_characters_in_strings)
 				 ->description,
 			 "caf\xc3\xa9 \"x\" \\ A");
 	conf_free(c);
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
@@ -1312,63 +1312,63 @@ START_TEST(test_fields_equal_copy_free)
 {
 	static const uint32_t nb[] = { 0xc0000201u, 0xc0000202u };
 	static const uint32_t nb_swapped[] = { 0xc0000202u, 0xc0000201u };
-	const size_t n = CONF_NFIELDS(fake_if_fields);
+	const size_t n = RP_CONF_NFIELDS(fake_if_fields);
 	struct fake_if a, b, copy;
 
 	fill_if(&a, "uplink", nb, 2);
 	fill_if(&b, "uplink", nb_swapped, 2);
-	ck_assert(conf_fields_equal(fake_if_fields, n, &a, &b)); /* order of a list ignored */
+	ck_assert(rp_conf_fields_equal(fake_if_fields, n, &a, &b)); /* order of a list ignored */
 
 	copy = a; /* shallow, then deep */
-	ck_assert(conf_copy_fields(fake_if_fields, n, &copy, &a));
+	ck_assert(rp_conf_copy_fields(fake_if_fields, n, &copy, &a));
 	ck_assert_ptr_ne(copy.label, a.label);
 	ck_assert_ptr_ne(copy.neighbors, a.neighbors);
 	ck_assert_str_eq(copy.label, "uplink");
 	ck_assert_uint_eq(copy.nneighbors, 2);
-	ck_assert(conf_fields_equal(fake_if_fields, n, &a, &copy));
+	ck_assert(rp_conf_fields_equal(fake_if_fields, n, &a, &copy));
 
 	copy.cost = 4;
-	ck_assert(!conf_fields_equal(fake_if_fields, n, &a, &copy));
+	ck_assert(!rp_conf_fields_equal(fake_if_fields, n, &a, &copy));
 	copy.cost = 3;
 	copy.label[0] = 'U';
-	ck_assert(!conf_fields_equal(fake_if_fields, n, &a, &copy));
+	ck_assert(!rp_conf_fields_equal(fake_if_fields, n, &a, &copy));
 	copy.label[0] = 'u';
 	copy.neighbors[1] = 0xc0000203u;
-	ck_assert(!conf_fields_equal(fake_if_fields, n, &a, &copy));
+	ck_assert(!rp_conf_fields_equal(fake_if_fields, n, &a, &copy));
 	copy.neighbors[1] = 0xc0000202u;
 	copy.nneighbors = 1;
-	ck_assert(!conf_fields_equal(fake_if_fields, n, &a, &copy));
+	ck_assert(!rp_conf_fields_equal(fake_if_fields, n, &a, &copy));
 	copy.nneighbors = 2;
 	copy.passive = false;
-	ck_assert(!conf_fields_equal(fake_if_fields, n, &a, &copy));
+	ck_assert(!rp_conf_fields_equal(fake_if_fields, n, &a, &copy));
 	copy.passive = true;
-	ck_assert(conf_fields_equal(fake_if_fields, n, &a, &copy));
+	ck_assert(rp_conf_fields_equal(fake_if_fields, n, &a, &copy));
 
-	conf_free_fields(fake_if_fields, n, &copy);
+	rp_conf_free_fields(fake_if_fields, n, &copy);
 	ck_assert_ptr_null(copy.label);
 	ck_assert_ptr_null(copy.neighbors);
 	ck_assert_uint_eq(copy.nneighbors, 0);
-	ck_assert(!conf_fields_equal(fake_if_fields, n, &a, &copy));
-	conf_free_fields(fake_if_fields, n, &copy); /* idempotent */
+	ck_assert(!rp_conf_fields_equal(fake_if_fields, n, &a, &copy));
+	rp_conf_free_fields(fake_if_fields, n, &copy); /* idempotent */
 
-	conf_free_fields(fake_if_fields, n, &b);
+	rp_conf_free_fields(fake_if_fields, n, &b);
 	fill_if(&b, NULL, NULL, 0);
 	copy = b;
-	ck_assert(conf_copy_fields(fake_if_fields, n, &copy, &b));
+	ck_assert(rp_conf_copy_fields(fake_if_fields, n, &copy, &b));
 	ck_assert_ptr_null(copy.label);
 	ck_assert_ptr_null(copy.neighbors);
-	ck_assert(conf_fields_equal(fake_if_fields, n, &b, &copy));
-	ck_assert(!conf_fields_equal(fake_if_fields, n, &a, &b));
+	ck_assert(rp_conf_fields_equal(fake_if_fields, n, &b, &copy));
+	ck_assert(!rp_conf_fields_equal(fake_if_fields, n, &a, &b));
 
-	conf_free_fields(fake_if_fields, n, &a);
-	conf_free_fields(fake_if_fields, n, &b);
-	conf_free_fields(fake_if_fields, n, &copy);
+	rp_conf_free_fields(fake_if_fields, n, &a);
+	rp_conf_free_fields(fake_if_fields, n, &b);
+	rp_conf_free_fields(fake_if_fields, n, &copy);
 }
 END_TEST
 
 START_TEST(test_parse_fields_replaces_owned_values)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	struct fake_if fi;
 	config_t cfg;
 	const config_setting_t *g;
@@ -1379,8 +1379,8 @@ START_TEST(test_parse_fields_replaces_owned_values)
 					   "cost = 9; };\n") == CONFIG_TRUE);
 	g = config_lookup(&cfg, "g");
 	fill_if(&fi, "old", nb, 3);
-	conf_diag_init(&d, "mem.conf");
-	ck_assert(conf_parse_fields(g, fake_if_fields, CONF_NFIELDS(fake_if_fields), NULL, "g",
+	rp_conf_diag_init(&d, "mem.conf");
+	ck_assert(rp_conf_parse_fields(g, fake_if_fields, RP_CONF_NFIELDS(fake_if_fields), NULL, "g",
 				    &fi, &d));
 	ck_assert_uint_eq(d.count, 0);
 	ck_assert_str_eq(fi.label, "new");
@@ -1388,14 +1388,14 @@ START_TEST(test_parse_fields_replaces_owned_values)
 	ck_assert_uint_eq(fi.neighbors[0], 0x0a000009u);
 	ck_assert_int_eq(fi.cost, 9);
 	ck_assert_int_eq(fi.mode, MODE_DEMAND); /* untouched default */
-	conf_free_fields(fake_if_fields, CONF_NFIELDS(fake_if_fields), &fi);
+	rp_conf_free_fields(fake_if_fields, RP_CONF_NFIELDS(fake_if_fields), &fi);
 
 	/* not a group; and a setting without a file name falls back to diag->file */
-	ck_assert(!conf_parse_fields(config_lookup(&cfg, "g.cost"), fake_if_fields,
-				     CONF_NFIELDS(fake_if_fields), NULL, "cost", &fi, &d));
+	ck_assert(!rp_conf_parse_fields(config_lookup(&cfg, "g.cost"), fake_if_fields,
+				     RP_CONF_NFIELDS(fake_if_fields), NULL, "cost", &fi, &d));
 	ck_assert_uint_eq(d.count, 1);
 	ck_assert_str_eq(d.messages[0], "mem.conf:1: 'cost' must be a group: { ... }");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 	config_destroy(&cfg);
 }
 END_TEST
@@ -1406,66 +1406,66 @@ START_TEST(test_suggest)
 					     "fib", "log", "interfaces", "name" };
 	const size_t n = sizeof(words) / sizeof(words[0]);
 
-	ck_assert_str_eq(conf_suggest("update-intervl", words, n), "update-interval");
-	ck_assert_str_eq(conf_suggest("udpate-interval", words, n), "update-interval");
-	ck_assert_str_eq(conf_suggest("timeot", words, n), "timeout");
-	ck_assert_str_eq(conf_suggest("garbge", words, n), "garbage");
-	ck_assert_str_eq(conf_suggest("rpi", words, n), "rip");
-	ck_assert_str_eq(conf_suggest("lg", words, n), "log");
-	ck_assert_str_eq(conf_suggest("interface", words, n), "interfaces");
-	ck_assert_str_eq(conf_suggest("Name", words, n), "name");
-	ck_assert_ptr_null(conf_suggest("xyz", words, n));
-	ck_assert_ptr_null(conf_suggest("metric", words, n));
-	ck_assert_ptr_null(conf_suggest("", words, n));
-	ck_assert_ptr_null(conf_suggest("rip", words, 0));
-	ck_assert_ptr_null(conf_suggest("a", words, n));
+	ck_assert_str_eq(rp_conf_suggest("update-intervl", words, n), "update-interval");
+	ck_assert_str_eq(rp_conf_suggest("udpate-interval", words, n), "update-interval");
+	ck_assert_str_eq(rp_conf_suggest("timeot", words, n), "timeout");
+	ck_assert_str_eq(rp_conf_suggest("garbge", words, n), "garbage");
+	ck_assert_str_eq(rp_conf_suggest("rpi", words, n), "rip");
+	ck_assert_str_eq(rp_conf_suggest("lg", words, n), "log");
+	ck_assert_str_eq(rp_conf_suggest("interface", words, n), "interfaces");
+	ck_assert_str_eq(rp_conf_suggest("Name", words, n), "name");
+	ck_assert_ptr_null(rp_conf_suggest("xyz", words, n));
+	ck_assert_ptr_null(rp_conf_suggest("metric", words, n));
+	ck_assert_ptr_null(rp_conf_suggest("", words, n));
+	ck_assert_ptr_null(rp_conf_suggest("rip", words, 0));
+	ck_assert_ptr_null(rp_conf_suggest("a", words, n));
 }
 END_TEST
 
 START_TEST(test_diag)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	config_t cfg;
 
-	conf_diag_init(&d, "x.conf");
-	ck_assert(conf_diag_ok(&d));
-	conf_diag_line(&d, NULL, 0, "no line");
-	conf_diag_line(&d, "y.conf", 12, "value %d", 5);
-	conf_diag_at(&d, NULL, "nowhere");
+	rp_conf_diag_init(&d, "x.conf");
+	ck_assert(rp_conf_diag_ok(&d));
+	rp_conf_diag_line(&d, NULL, 0, "no line");
+	rp_conf_diag_line(&d, "y.conf", 12, "value %d", 5);
+	rp_conf_diag_at(&d, NULL, "nowhere");
 	config_init(&cfg);
 	ck_assert(config_read_string(&cfg, "\n\na = 1;\n") == CONFIG_TRUE);
-	conf_diag_at(&d, config_lookup(&cfg, "a"), "'%s' here", "a");
+	rp_conf_diag_at(&d, config_lookup(&cfg, "a"), "'%s' here", "a");
 	config_destroy(&cfg);
-	ck_assert(!conf_diag_ok(&d));
+	ck_assert(!rp_conf_diag_ok(&d));
 	ck_assert_uint_eq(d.count, 4);
 	ck_assert_str_eq(d.messages[0], "x.conf: no line");
 	ck_assert_str_eq(d.messages[1], "y.conf:12: value 5");
 	ck_assert_str_eq(d.messages[2], "x.conf: nowhere");
 	ck_assert_str_eq(d.messages[3], "x.conf:3: 'a' here");
 	for (int i = 0; i < 40; i++)
-		conf_diag_line(&d, "z.conf", i + 1, "message %d", i);
+		rp_conf_diag_line(&d, "z.conf", i + 1, "message %d", i);
 	ck_assert_uint_eq(d.count, 44);
 	ck_assert_str_eq(d.messages[43], "z.conf:40: message 39");
-	conf_diag_free(&d);
-	ck_assert(conf_diag_ok(&d));
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
+	ck_assert(rp_conf_diag_ok(&d));
+	rp_conf_diag_free(&d);
 }
 END_TEST
 
 START_TEST(test_diag_print)
 {
-	struct conf_diag d;
+	struct rp_conf_diag d;
 	char buf[256] = "";
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
 
 	ck_assert_ptr_nonnull(f);
-	conf_diag_init(&d, "p.conf");
-	conf_diag_line(&d, NULL, 2, "first");
-	conf_diag_line(&d, NULL, 3, "second");
-	conf_diag_print(&d, f);
+	rp_conf_diag_init(&d, "p.conf");
+	rp_conf_diag_line(&d, NULL, 2, "first");
+	rp_conf_diag_line(&d, NULL, 3, "second");
+	rp_conf_diag_print(&d, f);
 	fclose(f);
 	ck_assert_str_eq(buf, "p.conf:2: first\np.conf:3: second\n");
-	conf_diag_free(&d);
+	rp_conf_diag_free(&d);
 }
 END_TEST
 

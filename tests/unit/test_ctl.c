@@ -26,7 +26,7 @@
 #include "ctl/ctl_admit.h"
 #include "ctl/ctl_format.h"
 #include "ctl/ctl_server.h"
-#include "lib/log.h"
+#include "routprotd/log.h"
 
 #define MAX_DEFERRED (CTL_MAX_CLIENTS + 1)
 #define ECHO_REQ "{\"command\":\"echo\"}\n"
@@ -133,7 +133,7 @@ static void test_dispatch(void *arg, struct ctl_request *req, const char *comman
 	}
 }
 
-static void quiet_sink(enum log_level level, const char *line, void *arg)
+static void quiet_sink(enum rp_log_level level, const char *line, void *arg)
 {
 }
 
@@ -149,7 +149,7 @@ static void setup(void)
 	memset(&fx, 0, sizeof(fx));
 	for (int i = 0; i < MAX_DEFERRED; i++)
 		slot_ids[i] = i;
-	log_set_sink(quiet_sink, NULL);
+	rp_log_set_sink(quiet_sink, NULL);
 	snprintf(fx.dir, sizeof(fx.dir), "/tmp/test_ctl.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(fx.dir));
 	snprintf(fx.path, sizeof(fx.path), "%s/ctl.sock", fx.dir);
@@ -170,7 +170,7 @@ static void teardown(void)
 	fx.srv = NULL;
 	event_base_free(fx.base);
 	nftw(fx.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	log_set_sink(NULL, NULL);
+	rp_log_set_sink(NULL, NULL);
 }
 
 /* ---- client side ---- */

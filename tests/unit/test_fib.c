@@ -26,8 +26,8 @@
 
 #include <event2/event.h>
 
-#include "lib/log.h"
-#include "lib/prefix.h"
+#include "routprotd/log.h"
+#include "routprotd/prefix.h"
 #include "linux/fib.h"
 #include "linux/fib_queue.h"
 
@@ -189,7 +189,7 @@ static uint32_t addr(const char *s)
 {
 	uint32_t a = 0;
 
-	ck_assert_msg(addr4_parse(s, &a), "bad address %s", s);
+	ck_assert_msg(rp_addr4_parse(s, &a), "bad address %s", s);
 	return a;
 }
 
@@ -279,9 +279,9 @@ static void settle(struct ctx *c)
 static struct fib_route route1(const char *pfx, const char *gw, uint32_t ifindex, uint8_t proto)
 {
 	struct fib_route r = { .protocol = proto, .nnexthops = 1 };
-	struct prefix4 p;
+	struct rp_prefix4 p;
 
-	ck_assert(prefix4_parse(pfx, &p, false));
+	ck_assert(rp_prefix4_parse(pfx, &p, false));
 	r.prefix = p.addr;
 	r.len = p.len;
 	r.nexthops[0].gateway = gw ? addr(gw) : 0;
@@ -308,9 +308,9 @@ static void collect_own(void *arg, const struct fib_route *r)
 
 static const struct fib_route *find_own(const struct own_list *l, const char *pfx)
 {
-	struct prefix4 p;
+	struct rp_prefix4 p;
 
-	ck_assert(prefix4_parse(pfx, &p, false));
+	ck_assert(rp_prefix4_parse(pfx, &p, false));
 	for (size_t i = 0; i < l->n; i++) {
 		if (l->r[i].prefix == p.addr && l->r[i].len == p.len)
 			return &l->r[i];
@@ -340,9 +340,9 @@ static void collect_kernel(void *arg, const struct fib_kernel_route *r)
 
 static const struct fib_kernel_route *find_kernel(const struct kernel_list *l, const char *pfx)
 {
-	struct prefix4 p;
+	struct rp_prefix4 p;
 
-	ck_assert(prefix4_parse(pfx, &p, false));
+	ck_assert(rp_prefix4_parse(pfx, &p, false));
 	for (size_t i = 0; i < l->n; i++) {
 		if (l->r[i].prefix == p.addr && l->r[i].len == p.len)
 			return &l->r[i];
@@ -824,10 +824,10 @@ START_TEST(link_down_errors)
 	drain(&c);
 	ck_assert_uint_eq(c.rec.nfails, 4);
 	for (unsigned i = 0; i < c.rec.nfails; i++) {
-		char buf[PREFIX4_STRLEN];
+		char buf[RP_PREFIX4_STRLEN];
 
-		log_notice("test_fib", "link down / missing: install %s -> %s",
-			   prefix4_format(c.rec.fails[i].prefix, c.rec.fails[i].len, buf),
+		rp_log_notice("test_fib", "link down / missing: install %s -> %s",
+			   rp_prefix4_format(c.rec.fails[i].prefix, c.rec.fails[i].len, buf),
 			   strerror(c.rec.fails[i].error));
 	}
 	ck_assert_uint_eq(c.rec.fails[0].prefix, gw.prefix);
@@ -995,7 +995,7 @@ START_TEST(bulk_100k)
 	tq = now_ms();
 	drain(&c);
 	t1 = now_ms();
-	log_notice("test_fib", "installed %u routes in %" PRId64 " ms (queueing %" PRId64 " ms): "
+	rp_log_notice("test_fib", "installed %u routes in %" PRId64 " ms (queueing %" PRId64 " ms): "
 		   "%" PRIu64 " sends, up to %" PRIu64 " messages per send", BULK_ROUTES, t1 - t0,
 		   tq - t0, stat_of(c.f, "batches"), stat_of(c.f, "max_batch_messages"));
 	ck_assert_uint_eq(c.rec.nfails, 0);
@@ -1015,7 +1015,7 @@ START_TEST(bulk_100k)
 	}
 	drain(&c);
 	t1 = now_ms();
-	log_notice("test_fib", "%u creates meeting our routes settled in %" PRId64 " ms with %"
+	rp_log_notice("test_fib", "%u creates meeting our routes settled in %" PRId64 " ms with %"
 		   PRIu64 " table reads", BULK_ROUTES, t1 - t0,
 		   stat_of(c.f, "existing_rereads"));
 	ck_assert_uint_eq(c.rec.nfails, 0);
@@ -1031,7 +1031,7 @@ START_TEST(bulk_100k)
 	drain(&c);
 	t1 = now_ms();
 	settle(&c);
-	log_notice("test_fib", "removed %u routes in %" PRId64 " ms; watch overruns %" PRIu64
+	rp_log_notice("test_fib", "removed %u routes in %" PRId64 " ms; watch overruns %" PRIu64
 		   ", deletes still in flight %" PRIu64, BULK_ROUTES, t1 - t0,
 		   stat_of(c.f, "watch_overruns"), stat_of(c.f, "deletes_in_flight"));
 	ck_assert_uint_eq(c.rec.nfails, 0);
@@ -1148,7 +1148,7 @@ START_TEST(watch_overrun_reported)
 	unlink(path);
 	pump_until(&c, &c.rec.overruns, 1);
 	settle(&c);
-	log_notice("test_fib", "65536 foreign routes while not reading: %u seen, %u overruns",
+	rp_log_notice("test_fib", "65536 foreign routes while not reading: %u seen, %u overruns",
 		   c.rec.kernel_added, c.rec.overruns);
 	ck_assert_uint_ge(c.rec.overruns, 1);
 	ck_assert_uint_eq(stat_of(c.f, "watch_overruns"), c.rec.overruns);

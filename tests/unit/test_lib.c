@@ -9,66 +9,66 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/event_queue.h"
-#include "core/routprot.h"
-#include "lib/clock.h"
-#include "lib/log.h"
-#include "lib/prefix.h"
+#include "routprotd/event_queue.h"
+#include "routprotd/routprot.h"
+#include "routprotd/clock.h"
+#include "routprotd/log.h"
+#include "routprotd/prefix.h"
 
 START_TEST(prefix_parse_and_format)
 {
-	struct prefix4 p;
-	char buf[PREFIX4_STRLEN];
+	struct rp_prefix4 p;
+	char buf[RP_PREFIX4_STRLEN];
 
-	ck_assert(prefix4_parse("198.18.0.0/15", &p, false));
+	ck_assert(rp_prefix4_parse("198.18.0.0/15", &p, false));
 	ck_assert_uint_eq(p.addr, 0xc6120000u);
 	ck_assert_uint_eq(p.len, 15);
-	ck_assert_str_eq(prefix4_format(p.addr, p.len, buf), "198.18.0.0/15");
-	ck_assert(prefix4_parse("0.0.0.0/0", &p, false));
-	ck_assert(!prefix4_parse("198.18.0.1/15", &p, false)); /* host bits */
-	ck_assert(prefix4_parse("198.18.0.1/15", &p, true));
+	ck_assert_str_eq(rp_prefix4_format(p.addr, p.len, buf), "198.18.0.0/15");
+	ck_assert(rp_prefix4_parse("0.0.0.0/0", &p, false));
+	ck_assert(!rp_prefix4_parse("198.18.0.1/15", &p, false)); /* host bits */
+	ck_assert(rp_prefix4_parse("198.18.0.1/15", &p, true));
 	ck_assert_uint_eq(p.addr, 0xc6120000u);
-	ck_assert(!prefix4_parse("198.18.0.0/33", &p, true));
-	ck_assert(!prefix4_parse("198.18.0.0/", &p, true));
-	ck_assert(!prefix4_parse("198.18.0.0/1x", &p, true));
-	ck_assert(!prefix4_parse("198.18.0/16", &p, true));
-	ck_assert(!prefix4_parse("/16", &p, true));
-	ck_assert(!prefix4_parse("198.18.0.0/016", &p, true));
-	ck_assert(!prefix4_parse(NULL, &p, true));
+	ck_assert(!rp_prefix4_parse("198.18.0.0/33", &p, true));
+	ck_assert(!rp_prefix4_parse("198.18.0.0/", &p, true));
+	ck_assert(!rp_prefix4_parse("198.18.0.0/1x", &p, true));
+	ck_assert(!rp_prefix4_parse("198.18.0/16", &p, true));
+	ck_assert(!rp_prefix4_parse("/16", &p, true));
+	ck_assert(!rp_prefix4_parse("198.18.0.0/016", &p, true));
+	ck_assert(!rp_prefix4_parse(NULL, &p, true));
 }
 END_TEST
 
 START_TEST(masks)
 {
-	ck_assert_uint_eq(prefix4_mask(0), 0);
-	ck_assert_uint_eq(prefix4_mask(8), 0xff000000u);
-	ck_assert_uint_eq(prefix4_mask(32), 0xffffffffu);
-	ck_assert_int_eq(mask4_to_len(0xffffff00u), 24);
-	ck_assert_int_eq(mask4_to_len(0), 0);
-	ck_assert_int_eq(mask4_to_len(0xffffffffu), 32);
-	ck_assert_int_eq(mask4_to_len(0xff00ff00u), -1);
-	ck_assert(prefix4_contains(0xc6120000u, 15, 0xc613ffffu));
-	ck_assert(!prefix4_contains(0xc6120000u, 16, 0xc6130000u));
-	ck_assert(prefix4_contains(0, 0, 0x01020304u));
+	ck_assert_uint_eq(rp_prefix4_mask(0), 0);
+	ck_assert_uint_eq(rp_prefix4_mask(8), 0xff000000u);
+	ck_assert_uint_eq(rp_prefix4_mask(32), 0xffffffffu);
+	ck_assert_int_eq(rp_mask4_to_len(0xffffff00u), 24);
+	ck_assert_int_eq(rp_mask4_to_len(0), 0);
+	ck_assert_int_eq(rp_mask4_to_len(0xffffffffu), 32);
+	ck_assert_int_eq(rp_mask4_to_len(0xff00ff00u), -1);
+	ck_assert(rp_prefix4_contains(0xc6120000u, 15, 0xc613ffffu));
+	ck_assert(!rp_prefix4_contains(0xc6120000u, 16, 0xc6130000u));
+	ck_assert(rp_prefix4_contains(0, 0, 0x01020304u));
 }
 END_TEST
 
 START_TEST(address_parse_and_format)
 {
 	uint32_t a;
-	char buf[ADDR4_STRLEN];
+	char buf[RP_ADDR4_STRLEN];
 
-	ck_assert(addr4_parse("255.255.255.255", &a));
-	ck_assert_str_eq(addr4_format(a, buf), "255.255.255.255");
-	ck_assert(!addr4_parse("256.1.1.1", &a));
-	ck_assert(!addr4_parse("1.1.1", &a));
-	ck_assert(!addr4_parse("", &a));
+	ck_assert(rp_addr4_parse("255.255.255.255", &a));
+	ck_assert_str_eq(rp_addr4_format(a, buf), "255.255.255.255");
+	ck_assert(!rp_addr4_parse("256.1.1.1", &a));
+	ck_assert(!rp_addr4_parse("1.1.1", &a));
+	ck_assert(!rp_addr4_parse("", &a));
 }
 END_TEST
 
 static int lines;
 
-static void count_sink(enum log_level level, const char *line, void *arg)
+static void count_sink(enum rp_log_level level, const char *line, void *arg)
 {
 	lines++;
 	if (arg)
@@ -85,55 +85,55 @@ static int64_t fake_clock(void)
 START_TEST(log_levels_and_format)
 {
 	char last[256] = "";
-	enum log_level l;
+	enum rp_log_level l;
 
-	log_set_sink(count_sink, last);
-	log_set_level(LOG_LVL_NOTICE);
+	rp_log_set_sink(count_sink, last);
+	rp_log_set_level(RP_LOG_NOTICE);
 	lines = 0;
-	log_info("x", "hidden");
-	log_warning("rip", "seen %d", 7);
+	rp_log_info("x", "hidden");
+	rp_log_warning("rip", "seen %d", 7);
 	ck_assert_int_eq(lines, 1);
 	ck_assert_str_eq(last, "WARNING rip: seen 7");
-	ck_assert(log_level_parse("debug", &l));
-	ck_assert_int_eq(l, LOG_LVL_DEBUG);
-	ck_assert(!log_level_parse("verbose", &l));
-	ck_assert_str_eq(log_level_name(LOG_LVL_ERROR), "error");
-	log_set_level(LOG_LVL_INFO);
-	log_set_sink(NULL, NULL);
+	ck_assert(rp_log_level_parse("debug", &l));
+	ck_assert_int_eq(l, RP_LOG_DEBUG);
+	ck_assert(!rp_log_level_parse("verbose", &l));
+	ck_assert_str_eq(rp_log_level_name(RP_LOG_ERROR), "error");
+	rp_log_set_level(RP_LOG_INFO);
+	rp_log_set_sink(NULL, NULL);
 }
 END_TEST
 
 START_TEST(log_rate_limit)
 {
-	struct log_ratelimit rl = LOG_RATELIMIT_INIT(3, 1000);
+	struct rp_log_ratelimit rl = RP_LOG_RATELIMIT_INIT(3, 1000);
 	char last[256] = "";
 
-	clock_set_source(fake_clock);
-	log_set_sink(count_sink, last);
+	rp_clock_set_source(fake_clock);
+	rp_log_set_sink(count_sink, last);
 	fake_now = 5000;
 	lines = 0;
 	for (int i = 0; i < 10; i++)
-		log_rl(&rl, LOG_LVL_WARNING, "rip", "bad packet %d", i);
+		rp_log_rl(&rl, RP_LOG_WARNING, "rip", "bad packet %d", i);
 	ck_assert_int_eq(lines, 3);
 	fake_now = 6000;
-	log_rl(&rl, LOG_LVL_WARNING, "rip", "bad packet again");
+	rp_log_rl(&rl, RP_LOG_WARNING, "rip", "bad packet again");
 	/* the suppressed count, then the message */
 	ck_assert_int_eq(lines, 5);
 	ck_assert_str_eq(last, "WARNING rip: bad packet again");
-	log_set_sink(NULL, NULL);
-	clock_set_source(NULL);
+	rp_log_set_sink(NULL, NULL);
+	rp_clock_set_source(NULL);
 }
 END_TEST
 
 START_TEST(iso8601)
 {
-	char buf[CLOCK_ISO8601_LEN];
+	char buf[RP_CLOCK_ISO8601_LEN];
 
-	clock_format_iso8601(0, buf);
+	rp_clock_format_iso8601(0, buf);
 	ck_assert_str_eq(buf, "1970-01-01T00:00:00.000Z");
-	clock_format_iso8601(1795288000123LL, buf);
+	rp_clock_format_iso8601(1795288000123LL, buf);
 	ck_assert_str_eq(buf, "2026-11-21T19:06:40.123Z");
-	ck_assert(clock_now_ms() > 0);
+	ck_assert(rp_clock_now_ms() > 0);
 }
 END_TEST
 

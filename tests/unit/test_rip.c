@@ -15,9 +15,9 @@
 
 #include <event2/event.h>
 
-#include "lib/clock.h"
-#include "lib/log.h"
-#include "lib/prefix.h"
+#include "routprotd/clock.h"
+#include "routprotd/log.h"
+#include "routprotd/prefix.h"
 #include "rip/rip.h"
 #include "rip/rip_protocol.h"
 #include "rip_fixture.h"
@@ -110,8 +110,8 @@ static uint64_t paths_in_table(uint32_t ifindex, uint32_t from)
 {
 	uint64_t n = 0;
 
-	for (struct avl_node *a = avl_first(&rip->routes); a; a = avl_next(a)) {
-		const struct rip_route *r = avl_entry(a, struct rip_route, node);
+	for (struct rp_avl_node *a = rp_avl_first(&rip->routes); a; a = rp_avl_next(a)) {
+		const struct rip_route *r = rp_avl_entry(a, struct rip_route, node);
 
 		for (unsigned i = 0; r->source == RIP_SRC_RIP && i < r->npaths; i++)
 			n += r->paths[i].ifindex == ifindex && (!from || r->paths[i].from == from);

@@ -15,7 +15,7 @@
 #include "rip/rip_protocol.h"
 #include "rip_fixture.h"
 
-#define P(a, b, c, d, l) ((struct prefix4){ A(a, b, c, d), l })
+#define P(a, b, c, d, l) ((struct rp_prefix4){ A(a, b, c, d), l })
 
 static const uint32_t NEIGHBOR = A(198, 18, 0, 2);
 
@@ -32,14 +32,14 @@ static size_t response_of(const struct rip_rte *e, unsigned n, uint8_t *buf)
 
 static struct rip_rte rte(uint32_t addr, uint8_t len, uint8_t metric)
 {
-	return (struct rip_rte){ .afi = 2, .addr = addr, .mask = prefix4_mask(len),
+	return (struct rip_rte){ .afi = 2, .addr = addr, .mask = rp_prefix4_mask(len),
 				 .metric = metric };
 }
 
 START_TEST(filters_match_prefixes_and_what_lies_inside)
 {
-	struct prefix4 only[] = { P(198, 19, 0, 0, 16) };
-	struct prefix4 except[] = { P(198, 19, 9, 0, 24) };
+	struct rp_prefix4 only[] = { P(198, 19, 0, 0, 16) };
+	struct rp_prefix4 except[] = { P(198, 19, 9, 0, 24) };
 	struct rip_filter f = { .only = only, .nonly = 1, .except = except, .nexcept = 1 };
 	struct rip_filter open = { 0 };
 
@@ -76,8 +76,8 @@ END_TEST
 START_TEST(refused_entries_are_counted_not_taken)
 {
 	struct rip_if_settings s = *eth0->set;
-	struct prefix4 only[] = { P(198, 19, 0, 0, 16) };
-	struct prefix4 except[] = { P(198, 19, 9, 0, 24) };
+	struct rp_prefix4 only[] = { P(198, 19, 0, 0, 16) };
+	struct rp_prefix4 except[] = { P(198, 19, 9, 0, 24) };
 	struct rip_rte e[] = {
 		rte(A(198, 19, 5, 0), 24, 1), rte(A(198, 19, 9, 0), 24, 1),
 		rte(A(198, 19, 9, 128), 25, 1), rte(A(203, 0, 113, 0), 24, 1),
@@ -102,7 +102,7 @@ END_TEST
 START_TEST(neighbors_not_listened_to_are_dropped_whole)
 {
 	struct rip_if_settings s = *eth0->set;
-	struct prefix4 from[] = { P(198, 18, 0, 2, 32) };
+	struct rp_prefix4 from[] = { P(198, 18, 0, 2, 32) };
 	struct rip_rte e = rte(A(198, 19, 5, 0), 24, 1);
 	struct rip_msg req = { .command = RIP_CMD_REQUEST, .version = 2, .nrtes = 1 };
 	uint8_t buf[RIP_MAX_PACKET];
@@ -130,7 +130,7 @@ END_TEST
 START_TEST(announce_policy_shapes_updates_and_answers)
 {
 	struct rip_if_settings s = *eth1->set;
-	struct prefix4 except[] = { P(198, 19, 9, 0, 24) };
+	struct rp_prefix4 except[] = { P(198, 19, 9, 0, 24) };
 	struct rip_msg req = { .command = RIP_CMD_REQUEST, .version = 2, .nrtes = 2 };
 	struct rip_msg m, resp;
 	struct rip_job j;
@@ -164,7 +164,7 @@ END_TEST
 START_TEST(reload_of_the_accept_side_withdraws_and_asks_again)
 {
 	struct rip_if_settings s = *eth0->set;
-	struct prefix4 except[] = { P(198, 19, 6, 0, 24) };
+	struct rp_prefix4 except[] = { P(198, 19, 6, 0, 24) };
 
 	learn(eth0, NEIGHBOR, A(198, 19, 5, 0), 24, 2);
 	learn(eth0, NEIGHBOR, A(198, 19, 6, 0), 24, 2);
@@ -190,7 +190,7 @@ END_TEST
 START_TEST(reload_of_the_announce_side_says_farewell_once)
 {
 	struct rip_if_settings s = *eth1->set;
-	struct prefix4 except[] = { P(198, 19, 5, 0, 24) };
+	struct rp_prefix4 except[] = { P(198, 19, 5, 0, 24) };
 	uint64_t before;
 	struct rip_job j;
 	struct rip_msg m;

@@ -18,7 +18,7 @@
 #include "conf/conf.h"
 #include "core/rm.h"
 #include "core/rm_internal.h"
-#include "lib/log.h"
+#include "routprotd/log.h"
 #include "trace/trace.h"
 
 static const struct rp_protocol *const registry[] = { &trace_protocol };
@@ -28,31 +28,31 @@ static struct rm *rm;
 static char tmpdir[] = "/tmp/test_rm.XXXXXX";
 static char conf_path[256];
 
-static void quiet_sink(enum log_level level, const char *line, void *arg)
+static void quiet_sink(enum rp_log_level level, const char *line, void *arg)
 {
 }
 
 static struct conf *load_text(const char *text)
 {
-	struct conf_diag diag;
+	struct rp_conf_diag diag;
 	struct conf *c;
 	FILE *f = fopen(conf_path, "w");
 
 	ck_assert_ptr_nonnull(f);
 	fputs(text, f);
 	fclose(f);
-	conf_diag_init(&diag, conf_path);
+	rp_conf_diag_init(&diag, conf_path);
 	c = conf_load(conf_path, registry, 1, &diag);
 	for (size_t i = 0; i < diag.count; i++)
 		fprintf(stderr, "%s\n", diag.messages[i]);
 	ck_assert_ptr_nonnull(c);
-	conf_diag_free(&diag);
+	rp_conf_diag_free(&diag);
 	return c;
 }
 
 static void setup(void)
 {
-	log_set_sink(quiet_sink, NULL);
+	rp_log_set_sink(quiet_sink, NULL);
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	snprintf(conf_path, sizeof(conf_path), "%s/routprotd.conf", tmpdir);
 	base = event_base_new();
@@ -67,7 +67,7 @@ static void teardown(void)
 	unlink(conf_path);
 	rmdir(tmpdir);
 	strcpy(tmpdir, "/tmp/test_rm.XXXXXX");
-	log_set_sink(NULL, NULL);
+	rp_log_set_sink(NULL, NULL);
 }
 
 /* The trace instance's record since the last call. */
