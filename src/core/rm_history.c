@@ -8,7 +8,6 @@
 #include "core/rm_history.h"
 #include "core/rm_internal.h"
 #include "routprotd/clock.h"
-#include "routprotd/prefix.h"
 
 struct rm_history {
 	struct rm_history_entry *ring;

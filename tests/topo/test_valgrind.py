@@ -70,7 +70,9 @@ def test_session_under_valgrind(topo, peers, start_daemon, workdir):
     bird.wait_route(OURS, timeout=60, what=f"{OURS} learned by BIRD over Keyed-MD5")
     res = d.ctl_result("update-routes", "as0")
     assert res.rc == 0, f"update-routes: exit {res.rc}\n{res.stdout}{res.stderr}"
-    assert THEIRS in kernel_routes(r, "210"), "no autostatic route after update-routes"
+    # the kernel writes go out after the reply (as in test_autostatic's wait_kernel)
+    wait_for(lambda: THEIRS in kernel_routes(r, "210"), timeout=30,
+             what="the autostatic route in the kernel after update-routes")
     metric = rip_routes(d)[THEIRS]["metric"]
     d.write_config(router_config(cost=2))
     assert d.ctl("reload") == {"reloaded": True}

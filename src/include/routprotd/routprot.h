@@ -55,7 +55,7 @@ struct rp_host; /* the RM's handle of one protocol instance: pass back to suppor
 
 /* MS_ROUTER_VERSION analogue. Bumped whenever a struct or signature of this header changes;
  * the RM serves exactly this version (see "Versioning" in routprotd-modules(7)). */
-#define RP_INTERFACE_VERSION 2
+#define RP_INTERFACE_VERSION 3 /* 3: the binding's bound_addresses (IPv6) */
 
 /* Preference of a protocol that declares none (RIP's administrative distance elsewhere). */
 #define RP_PREFERENCE_DEFAULT 120
