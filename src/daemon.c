@@ -126,10 +126,8 @@ static bool own_module_protocols(struct fib *fib, char *err, size_t errlen)
 
 		if (id == 0)
 			continue;
-		if (id > 255)
-			snprintf(why, sizeof(why), "kernel route protocol %u is not 1..255",
-				 (unsigned)id);
-		if (id > 255 || !fib_add_own(fib, (uint8_t)id, why, sizeof(why))) {
+		/* 1..255 (rm_protocol_acceptable refuses the others) */
+		if (!fib_add_own(fib, (uint8_t)id, why, sizeof(why))) {
 			snprintf(err, errlen, "protocol module %s refused: %s", protos[i]->name,
 				 why);
 			return false;
