@@ -113,6 +113,29 @@ static void unload_idle_modules(struct rm *rm)
 	}
 }
 
+/* The kernel route protocol numbers of the loaded modules become the FIB's own: their routes
+ * are written, dumped and watched as ours. A module without one (0) installs no routes. */
+static bool own_module_protocols(struct fib *fib, char *err, size_t errlen)
+{
+	size_t n;
+	const struct rp_protocol *const *protos = rm_modules_protocols(modules, &n);
+	char why[200];
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t id = protos[i]->protocol_id;
+
+		if (id == 0)
+			continue;
+		/* 1..255 (rm_protocol_acceptable refuses the others) */
+		if (!fib_add_own(fib, (uint8_t)id, why, sizeof(why))) {
+			snprintf(err, errlen, "protocol module %s refused: %s", protos[i]->name,
+				 why);
+			return false;
+		}
+	}
+	return true;
+}
+
 struct daemon {
 	struct daemon_opts opts;
 	struct event_base *base;
@@ -219,6 +242,7 @@ static enum ctl_reload_result reload(void *arg, json_t **errors)
 	enum ctl_reload_result r = CTL_RELOADED;
 	struct rp_conf_diag diag;
 	struct conf *c;
+	char why[256];
 
 	if (d->stopping) {
 		*errors = json_pack("[s]", "routprotd is stopping");
@@ -229,6 +253,11 @@ static enum ctl_reload_result reload(void *arg, json_t **errors)
 	rp_log_notice(COMP, "reloading %s", d->opts.config_file);
 	c = load_config(&d->opts, &diag);
 	if (c && !register_modules(d->rm, &diag, d->opts.config_file)) {
+		conf_free(c);
+		c = NULL;
+	}
+	if (c && !own_module_protocols(d->fib, why, sizeof(why))) {
+		rp_conf_diag_line(&diag, d->opts.config_file, 0, "%s", why);
 		conf_free(c);
 		c = NULL;
 	}
@@ -384,6 +413,10 @@ static int start_fib(struct daemon *d, const struct conf *c)
 			 &daemon_fib_ops, d->rm, err, sizeof(err));
 	if (!d->fib) {
 		rp_log_error(COMP, "kernel routing table: %s", err);
+		return -1;
+	}
+	if (!own_module_protocols(d->fib, err, sizeof(err))) {
+		rp_log_error(COMP, "%s", err);
 		return -1;
 	}
 	rm_attach_fib(d->rm, &daemon_rm_fib_ops, d->fib);

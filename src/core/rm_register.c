@@ -53,6 +53,10 @@ static const char *missing_entry(const struct rp_protocol *p)
 	return NULL;
 }
 
+/* Kernel route protocol numbers 1..4 are the kernel's and the administrator's (redirect,
+ * kernel, boot, static): no module may claim them. */
+#define RM_KERNEL_PROTO_RESERVED 4u
+
 bool rm_protocol_acceptable(const struct rp_protocol *p, const char *module, char *why,
 			    size_t len)
 {
@@ -80,6 +84,12 @@ bool rm_protocol_acceptable(const struct rp_protocol *p, const char *module, cha
 	if (strlen(p->name) >= RP_PROTOCOL_NAME_MAX)
 		return refuse(why, len, "protocol module %s refused: its name is longer than %d bytes",
 			      module, RP_PROTOCOL_NAME_MAX - 1);
+	if ((p->protocol_id >= 1 && p->protocol_id <= RM_KERNEL_PROTO_RESERVED) ||
+	    p->protocol_id > 255)
+		return refuse(why, len, "protocol module %s (%s) refused: kernel route protocol "
+			      "%u is not one a routing daemon may own (%u..255, or 0: no routes)",
+			      module, name, (unsigned)p->protocol_id,
+			      RM_KERNEL_PROTO_RESERVED + 1u);
 	entry = missing_entry(p);
 	if (entry)
 		return refuse(why, len, "protocol module %s (%s) refused: mandatory entry point %s "

@@ -458,6 +458,26 @@ void fib_set_target(struct fib *f, uint32_t table, uint32_t priority)
 	f->priority = priority;
 }
 
+bool fib_add_own(struct fib *f, uint8_t protocol, char *err, size_t errlen)
+{
+	if (fib_is_own(f, protocol))
+		return true;
+	if (protocol <= RTPROT_STATIC) {
+		snprintf(err, errlen, "kernel route protocol %u is the kernel's or the "
+			 "administrator's, not a routing daemon's", protocol);
+		return false;
+	}
+	if (f->n_own >= FIB_MAX_OWN) {
+		snprintf(err, errlen, "kernel route protocol %u: already %d protocols own routes",
+			 protocol, FIB_MAX_OWN);
+		return false;
+	}
+	f->own[f->n_own++] = protocol;
+	fib_watch_own_changed(f);
+	rp_log_info(FIB_COMP, "routes of protocol %u are ours", protocol);
+	return true;
+}
+
 /* ---- lifecycle ---- */
 
 static int check_args(uint32_t table, const uint8_t *own, size_t n_own,

@@ -89,6 +89,12 @@ struct fib *fib_new(struct event_base *base, uint32_t table, uint32_t priority,
 		    void *arg, char *err, size_t errlen);
 void fib_free(struct fib *f); /* drops what is still queued: fib_flush first */
 
+/* One more rtm_protocol this daemon owns (a protocol module loaded after fib_new, or before it
+ * when listed after the built-in ones): its routes are then ours in writes, dumps and the watch.
+ * Already owned: true. Refused (false + message in err): the kernel's own numbers 0..4
+ * (unspec, redirect, kernel, boot, static) and more than FIB_MAX_OWN protocols. */
+bool fib_add_own(struct fib *f, uint8_t protocol, char *err, size_t errlen);
+
 /* Queue a write; batches go out when the event loop is next idle (or when a batch is full).
  * A later write for the same prefix and protocol supersedes a queued one. */
 void fib_install(struct fib *f, const struct fib_route *r);

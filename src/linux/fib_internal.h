@@ -148,6 +148,8 @@ void fib_exists_free(struct fib *f);
 /* fib_watch.c */
 int fib_watch_open(struct fib *f, char *err, size_t errlen);
 void fib_watch_close(struct fib *f);
+/* The own protocols changed: the watch's filter follows. */
+void fib_watch_own_changed(struct fib *f);
 /* A delete went out: its notification is ours, not someone else's. */
 void fib_watch_expect_delete(struct fib *f, uint32_t prefix, uint8_t len, uint8_t protocol);
 /* ...or it failed: no notification will come. */

@@ -70,6 +70,16 @@ static int attach_filter(struct fib *f)
 	return setsockopt(f->nfd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 }
 
+void fib_watch_own_changed(struct fib *f)
+{
+	if (f->nfd < 0)
+		return;
+	f->filter_attached = attach_filter(f) == 0; /* replaces the previous filter */
+	if (!f->filter_attached)
+		rp_log_warning(FIB_COMP, "route watch socket filter: %s; our own additions will be "
+			    "read and ignored", strerror(errno));
+}
+
 void fib_watch_expect_delete(struct fib *f, uint32_t prefix, uint8_t len, uint8_t protocol)
 {
 	uint64_t key = fib_key(prefix, len, protocol);
@@ -222,10 +232,7 @@ int fib_watch_open(struct fib *f, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	f->filter_attached = attach_filter(f) == 0;
-	if (!f->filter_attached)
-		rp_log_warning(FIB_COMP, "route watch socket filter: %s; our own additions will be "
-			    "read and ignored", strerror(errno));
+	fib_watch_own_changed(f);
 	if (subscribe(f) < 0) {
 		snprintf(err, errlen, "subscribing to IPv4 route notifications: %s",
 			 strerror(errno));

@@ -61,6 +61,24 @@ START_TEST(current_registrations_accepted)
 }
 END_TEST
 
+START_TEST(kernel_protocol_numbers_refused)
+{
+	static const uint32_t bad[] = { 1, 2, 3, 4, 256 };
+	struct rp_protocol p = minimal();
+	char why[256] = "";
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.protocol_id = bad[i];
+		ck_assert(!rm_protocol_acceptable(&p, "mini.so", why, sizeof(why)));
+		ck_has(why, "mini.so (mini) refused: kernel route protocol");
+	}
+	p.protocol_id = 5;
+	ck_assert(rm_protocol_acceptable(&p, "mini.so", why, sizeof(why)));
+	p.protocol_id = 191;
+	ck_assert(rm_protocol_acceptable(&p, "mini.so", why, sizeof(why)));
+}
+END_TEST
+
 START_TEST(older_version_refused_with_both_versions)
 {
 	struct rp_protocol p = minimal();
@@ -218,6 +236,7 @@ static Suite *register_suite(void)
 
 	tcase_add_test(tc, current_registrations_accepted);
 	tcase_add_test(tc, older_version_refused_with_both_versions);
+	tcase_add_test(tc, kernel_protocol_numbers_refused);
 	tcase_add_test(tc, newer_version_refused);
 	tcase_add_test(tc, wrong_size_refused);
 	tcase_add_test(tc, too_short_for_a_name_is_unnamed);

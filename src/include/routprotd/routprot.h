@@ -306,7 +306,8 @@ struct rp_protocol {
 	uint32_t version;     /* RP_INTERFACE_VERSION the module was built against */
 	uint32_t size;        /* sizeof(struct rp_protocol) the module was built with */
 	const char *name;     /* config section and display name, e.g. "rip" */
-	uint32_t protocol_id; /* PROTO_IP_* analogue: kernel route protocol number it installs */
+	uint32_t protocol_id; /* PROTO_IP_* analogue: kernel route protocol number of its routes,
+				5..255 (owned by the daemon), or 0: installs none */
 	uint32_t flags;       /* RP_RF_* */
 	/* Default preference (administrative distance) of its routes, 1..255, lower wins; 0 means
 	 * RP_PREFERENCE_DEFAULT. The operator may override it (`preference = N;` in the section).
